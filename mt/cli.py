@@ -1,0 +1,63 @@
+"""The `transdesk` command: a Typer app whose commands live in `mt.commands.*`.
+
+This is the only place that turns a `TransdeskError` into one line on stderr and an exit code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from mt.errors import TransdeskError
+
+app = typer.Typer(
+    name="transdesk",
+    help="Korean→English machine-translation post-editing desk.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Each module defines `register(app)`; imported lazily-light so `transdesk --help` stays fast.
+COMMAND_MODULES = [
+    "mt.commands.models",
+    "mt.commands.translate",
+]
+
+
+def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    """Console entry point: run the app, turning user errors into one line and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except TransdeskError as e:
+        print(f"Error: {e}", file=sys.stderr)
+        raise SystemExit(e.exit_code) from None
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        raise SystemExit(130) from None
+    except (typer.Abort,):
+        print("Aborted.", file=sys.stderr)
+        raise SystemExit(1) from None
+    except Exception as e:  # click usage errors
+        import click
+
+        if isinstance(e, click.ClickException):
+            e.show()
+            raise SystemExit(e.exit_code) from None
+        if isinstance(e, click.exceptions.Exit):
+            raise SystemExit(e.exit_code) from None
+        raise
+
+
+if __name__ == "__main__":
+    main()

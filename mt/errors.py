@@ -1,0 +1,50 @@
+"""The one exception family the user can act on; the CLI and UI show its message as-is."""
+
+from __future__ import annotations
+
+
+class TransdeskError(Exception):
+    """An error the user can fix; the message is shown as-is."""
+
+    exit_code = 1
+
+
+class InputError(TransdeskError):
+    """An input file is empty, binary, undecodable or malformed."""
+
+    exit_code = 3
+
+
+class UnsupportedFormat(InputError):
+    """A file suffix or format name has no reader or writer."""
+
+
+class ModelError(TransdeskError):
+    """A model cannot be found, downloaded or loaded."""
+
+    exit_code = 4
+
+
+class ConflictError(TransdeskError):
+    """A save named a version that is no longer current."""
+
+    exit_code = 5
+
+    def __init__(self, message: str, *, current_text: str = "", attempted_text: str = "",
+                 current_version: int = 0) -> None:
+        super().__init__(message)
+        self.current_text = current_text
+        self.attempted_text = attempted_text
+        self.current_version = current_version
+
+
+class NotFound(TransdeskError):
+    """A document, segment or editor does not exist."""
+
+    exit_code = 6
+
+
+class PermissionDenied(TransdeskError):
+    """The signed-in user's role does not allow the action."""
+
+    exit_code = 7

@@ -1,0 +1,55 @@
+"""Shared fixtures: the tiny offline test model, the real parallel data, database URLs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def pytest_report_header(config):
+    import importlib.metadata as md
+
+    versions = []
+    for pkg in ("torch", "transformers", "ctranslate2", "sacrebleu", "kiwipiepy", "sqlalchemy"):
+        try:
+            versions.append(f"{pkg} {md.version(pkg)}")
+        except md.PackageNotFoundError:
+            versions.append(f"{pkg} missing")
+    return ", ".join(versions)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A tiny Marian model with sentencepiece trained on real Korean/English text."""
+    from mt.models.build_test import build_test_model
+
+    return build_test_model(tmp_path_factory.mktemp("models") / "tiny", size="tiny")
+
+
+def shared_lines(corpus: str, lang: str, limit: int | None = None) -> list[str]:
+    """Lines of ../shared/data/<corpus>/<lang>.txt; skips the test when the folder is absent."""
+    path = SHARED_DATA / corpus / f"{lang}.txt"
+    if not path.exists():
+        pytest.skip(f"{path} not present (shared data folder missing)")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return lines[:limit] if limit else lines
+
+
+@pytest.fixture
+def ntrex_ko() -> list[str]:
+    return shared_lines("ntrex128", "ko")
+
+
+@pytest.fixture
+def ntrex_en() -> list[str]:
+    return shared_lines("ntrex128", "en")
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL URL for store tests: TRANSDESK_TEST_PG_URL, or None when not configured."""
+    return os.environ.get("TRANSDESK_TEST_PG_URL") or None
