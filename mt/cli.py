@@ -45,7 +45,7 @@ def main() -> None:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         raise SystemExit(130) from None
-    except (typer.Abort,):
+    except typer.Abort:
         print("Aborted.", file=sys.stderr)
         raise SystemExit(1) from None
     except Exception as e:  # click usage errors

@@ -30,8 +30,14 @@ class ConflictError(TransdeskError):
 
     exit_code = 5
 
-    def __init__(self, message: str, *, current_text: str = "", attempted_text: str = "",
-                 current_version: int = 0) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        current_text: str = "",
+        attempted_text: str = "",
+        current_version: int = 0,
+    ) -> None:
         super().__init__(message)
         self.current_text = current_text
         self.attempted_text = attempted_text

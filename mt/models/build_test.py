@@ -36,13 +36,22 @@ class TestModelSize:
     heads: int
     ffn_dim: int
     max_position_embeddings: int
+    init_std: float = 0.02
 
 
 SIZES: dict[str, TestModelSize] = {
-    "tiny": TestModelSize(vocab_size=2000, d_model=32, layers=2, heads=2, ffn_dim=64,
-                          max_position_embeddings=512),
-    "full": TestModelSize(vocab_size=65001, d_model=512, layers=6, heads=8, ffn_dim=2048,
-                          max_position_embeddings=512),
+    "tiny": TestModelSize(
+        vocab_size=2000,
+        d_model=32,
+        layers=2,
+        heads=2,
+        ffn_dim=64,
+        max_position_embeddings=512,
+        init_std=0.2,
+    ),
+    "full": TestModelSize(
+        vocab_size=65001, d_model=512, layers=6, heads=8, ffn_dim=2048, max_position_embeddings=512
+    ),
 }
 
 # Special tokens in the order OPUS-MT uses: </s>=0, <unk>=1, pad last.
@@ -50,7 +59,7 @@ _EOS, _UNK, _PAD = "</s>", "<unk>", "<pad>"
 
 
 def default_training_text(project_root: Path | None = None) -> list[Path]:
-    """Korean and English text to train sentencepiece on: ../shared/data if present, else samples/."""
+    """Korean and English text to train sentencepiece on: ../shared/data, else samples/."""
     root = project_root or Path(__file__).resolve().parents[2]
     shared = root.parent / "shared" / "data"
     files = sorted(shared.glob("*/ko.txt")) + sorted(shared.glob("*/en.txt"))
@@ -186,6 +195,7 @@ def build_test_model(
             decoder_start_token_id=pad_id,
             forced_eos_token_id=vocab[_EOS],
             bad_words_ids=[[pad_id]],
+            init_std=shape.init_std,
             num_beams=4,
             max_length=shape.max_position_embeddings,
             architectures=["MarianMTModel"],

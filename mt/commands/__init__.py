@@ -1,0 +1,1 @@
+"""`transdesk` subcommands, one module per area, each with `register(app)`."""

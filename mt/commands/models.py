@@ -1,0 +1,107 @@
+"""`transdesk models`: list known models, download, convert to CTranslate2, build test models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+models_app = typer.Typer(
+    help="List, download and convert models; build offline test models.", no_args_is_help=True
+)
+
+
+@models_app.command("list")
+def list_models(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the registry's Korean→English models with their published scores."""
+    from mt.models.registry import DEFAULT_MODEL, MODELS
+
+    rows = [
+        {
+            "name": name,
+            "hub_id": m.hub_id,
+            "family": m.family,
+            "parameters": m.parameters,
+            "default": name == DEFAULT_MODEL,
+            "scores": {k: {"bleu": v[0], "chrf": v[1]} for k, v in m.scores.items()},
+        }
+        for name, m in MODELS.items()
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        scores = "; ".join(
+            f"{k} BLEU {v['bleu']} chrF {v['chrf']}" for k, v in row["scores"].items()
+        )
+        mark = " (default)" if row["default"] else ""
+        typer.echo(f"{row['name']}{mark}\t{row['hub_id']}\t{row['parameters']}\t{scores}")
+
+
+@models_app.command("download")
+def download(
+    model: Annotated[str, typer.Argument(help="Registry name or hub id (org/name).")],
+    revision: Annotated[str | None, typer.Option(help="Branch, tag or commit to pin.")] = None,
+) -> None:
+    """Download a hub model into the local Hugging Face cache (on a connected machine)."""
+    from mt.models.hub import download_model
+
+    source = download_model(model, revision=revision)
+    typer.echo(str(source.path))
+
+
+@models_app.command("convert")
+def convert(
+    model: Annotated[str, typer.Argument(help="Model folder, registry name or hub id.")],
+    quantization: Annotated[
+        str, typer.Option(help="int8, int8_float16, float16 or float32.")
+    ] = "int8",
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Folder to write (default: cached next to the model)."),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Convert again even if up to date.")] = False,
+) -> None:
+    """Convert a transformers model to CTranslate2 (cached; later runs reuse it)."""
+    from mt.engines.ct2 import convert_model
+    from mt.models.hub import resolve_model
+
+    source = resolve_model(model)
+    typer.echo(
+        str(convert_model(source.path, quantization=quantization, out_dir=output, force=force))
+    )
+
+
+@models_app.command("build-test")
+def build_test(
+    folder: Annotated[Path, typer.Argument(help="Folder to write the model to.")],
+    size: Annotated[
+        str,
+        typer.Option(
+            help="tiny (seconds, for tests) or full (opus-mt-ko-en's shape, for benchmarks)."
+        ),
+    ] = "tiny",
+    text: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="UTF-8 text to train sentencepiece on (repeatable); default: ../shared/data or "
+            "samples/."
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1234,
+) -> None:
+    """Build an offline test model: real sentencepiece, random weights. Not a translator."""
+    from mt.commands.common import warn
+    from mt.models.build_test import TEST_MODEL_WARNING, build_test_model
+
+    out = build_test_model(folder, size=size, text_files=text, seed=seed)
+    warn(f"{out}: {TEST_MODEL_WARNING}")
+    typer.echo(str(out))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(models_app, name="models")

@@ -1,0 +1,194 @@
+"""`transdesk translate`: files, folders or stdin in; translated files or stdout out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mt.errors import InputError, TransdeskError
+
+
+def _collect_inputs(inputs: list[Path]) -> list[tuple[Path, Path | None]]:
+    """(file, folder it came from or None): folders are walked for files with a known format."""
+    from mt import formats
+    from mt.checkpoint import SUFFIX
+
+    found: list[tuple[Path, Path | None]] = []
+    for path in inputs:
+        if path.is_dir():
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in formats.FORMATS
+                and not p.name.endswith(SUFFIX)
+                and not p.name.startswith(".")
+            )
+            if not files:
+                raise InputError(f"{path}: folder has no files in a known format")
+            found.extend((f, path) for f in files)
+        elif path.exists():
+            found.append((path, None))
+        else:
+            raise InputError(f"{path}: no such file or folder")
+    return found
+
+
+def _output_for(
+    file: Path, root: Path | None, out: Path | None, out_format: str | None, many: bool
+) -> Path:
+    from mt.batch import output_path_for
+
+    if root is not None and out is not None:
+        target = out / file.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return output_path_for(file, target.parent, out_format)
+    if many and out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        return output_path_for(file, out, out_format)
+    return output_path_for(file, out, out_format)
+
+
+def translate(
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files or folders to translate; '-' or nothing reads stdin.", show_default=False
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Output file, or folder for several inputs; '-' for stdout. "
+            "Default: <name>.en.<ext> next to each input.",
+        ),
+    ] = None,
+    out_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Output format (txt, docx, jsonl, csv, tsv, xliff, tmx); default from "
+            "the output's extension, else the input's.",
+        ),
+    ] = None,
+    input_format: Annotated[
+        str | None,
+        typer.Option(
+            "--input-format", help="Input format when it cannot be told from the name (stdin)."
+        ),
+    ] = None,
+    field: Annotated[str | None, typer.Option(help="JSONL field holding the Korean text.")] = None,
+    column: Annotated[
+        str | None, typer.Option(help="CSV/TSV column holding the Korean text.")
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="Registry name, hub id (org/name[@revision]) or local folder. "
+            "Default: Helsinki-NLP/opus-mt-ko-en."
+        ),
+    ] = None,
+    engine: Annotated[str, typer.Option(help="auto, transformers or ctranslate2.")] = "auto",
+    beam: Annotated[int, typer.Option(min=1, max=16, help="Beam size (1 = greedy).")] = 4,
+    batch_tokens: Annotated[int, typer.Option(min=16, help="Token budget per batch.")] = 2048,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    segment_mode: Annotated[
+        str, typer.Option("--segment", help="sentence (split with kiwipiepy) or line.")
+    ] = "sentence",
+    resume: Annotated[
+        bool, typer.Option(help="Continue an interrupted job from its checkpoint.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
+) -> None:
+    """Translate Korean files into English drafts (txt, docx, jsonl, csv/tsv, XLIFF, TMX)."""
+    from mt import formats
+    from mt.batch import translate_parsed
+    from mt.commands.common import open_engine, progress_bar
+
+    paths = inputs or [Path("-")]
+    use_stdin = [str(p) for p in paths] == ["-"]
+    if out_format:
+        formats.detect_format("x", out_format)  # validates the name early
+    if segment_mode not in ("sentence", "line"):
+        raise TransdeskError(f"unknown segmentation {segment_mode!r}; choose sentence or line")
+    jobs: list[tuple[str, bytes, Path | None, Path | None]] = []  # name, data, file, output
+    to_stdout = output is not None and str(output) == "-"
+    if use_stdin:
+        data = sys.stdin.buffer.read()
+        jobs.append(("<stdin>", data, None, None if (output is None or to_stdout) else output))
+    else:
+        files = _collect_inputs(paths)
+        many = len(files) > 1 or any(root is not None for _, root in files)
+        if many and to_stdout:
+            raise TransdeskError("several inputs cannot all be written to stdout")
+        if many and output is not None and output.exists() and not output.is_dir():
+            raise TransdeskError(f"{output}: several inputs need an output folder, not a file")
+        for file, root in files:
+            target = None if to_stdout else _output_for(file, root, output, out_format, many)
+            if target is not None and target.resolve() == file.resolve():
+                raise TransdeskError(f"{file}: output would overwrite the input")
+            jobs.append((str(file), b"", file, target))
+
+    loaded = open_engine(
+        model, engine=engine, device=device, beam=beam, batch_tokens=batch_tokens, quiet=quiet
+    )
+    failures: list[TransdeskError] = []
+    for name, data, file, target in jobs:
+        try:
+            if file is not None:
+                data = _read_bytes(file)
+            fmt = input_format or (None if file is not None else "txt")
+            parsed = formats.read_bytes(data, name, format=fmt, field=field, column=column)
+            with progress_bar(Path(name).name, enabled=not quiet) as progress:
+                result, written = translate_parsed(
+                    parsed,
+                    loaded,
+                    data=data,
+                    output=target,
+                    out_format=out_format,
+                    beam=beam,
+                    batch_tokens=batch_tokens,
+                    segment_mode=segment_mode,
+                    resume=resume,
+                    progress=progress,
+                )
+            if written is not None:
+                sys.stdout.buffer.write(written)
+                sys.stdout.flush()
+            elif not quiet:
+                note = (
+                    f" (resumed {result.resumed_batches}/{result.batches} batches)"
+                    if result.resumed_batches
+                    else ""
+                )
+                print(
+                    f"{name} → {target}: {result.units} units, {result.sentences} sentences{note}",
+                    file=sys.stderr,
+                )
+        except TransdeskError as e:
+            if len(jobs) == 1:
+                raise
+            print(f"Error: {e}", file=sys.stderr)
+            failures.append(e)
+    if failures:
+        raise SystemExit(max(e.exit_code for e in failures))
+
+
+def _read_bytes(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except IsADirectoryError:
+        raise InputError(f"{file}: is a folder") from None
+    except PermissionError:
+        raise InputError(f"{file}: permission denied") from None
+    except OSError as e:
+        raise InputError(f"{file}: cannot be read ({e.strerror})") from None
+
+
+def register(app: typer.Typer) -> None:
+    app.command("translate")(translate)

@@ -1,0 +1,202 @@
+"""CTranslate2 backend: the transformers model converted once, cached next to it, int8 on CPU."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from mt.engines.base import DecodingOptions, Engine
+from mt.engines.tokens import Tokens
+from mt.errors import ModelError
+from mt.types import Hypothesis
+
+_MARKER = "transdesk-source.json"
+
+
+def cpu_threads() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def cuda_available() -> bool:
+    import ctranslate2
+
+    return ctranslate2.get_cuda_device_count() > 0
+
+
+def default_quantization(device: str) -> str:
+    """int8 on CPU; float16 weights on CUDA (computed as int8_float16 or float16)."""
+    return "float16" if device == "cuda" else "int8"
+
+
+def _source_fingerprint(model_dir: Path) -> str:
+    """Names, sizes and mtimes of the source weights and config: a stale conversion is redone."""
+    digest = hashlib.sha256()
+    for path in sorted(model_dir.iterdir()):
+        if path.is_file() and path.suffix in (".json", ".safetensors", ".bin", ".spm", ".model"):
+            stat = path.stat()
+            digest.update(f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}".encode())
+    return digest.hexdigest()
+
+
+def converted_dir(model_dir: Path, quantization: str, cache_root: Path | None = None) -> Path:
+    """Where the conversion of `model_dir` lives: inside the model folder, or the user cache
+    when that folder is read-only (the Hugging Face cache, a shared mount)."""
+    local = model_dir / f"ctranslate2-{quantization}"
+    if cache_root is None and os.access(model_dir, os.W_OK):
+        return local
+    from platformdirs import user_cache_dir
+
+    root = cache_root or Path(user_cache_dir("transdesk")) / "ctranslate2"
+    key = hashlib.sha256(str(model_dir.resolve()).encode()).hexdigest()[:16]
+    return root / f"{model_dir.name}-{key}-{quantization}"
+
+
+def convert_model(
+    model_dir: Path, *, quantization: str = "int8", out_dir: Path | None = None, force: bool = False
+) -> Path:
+    """Convert a transformers checkpoint to CTranslate2, once; later calls reuse the result.
+
+    Arguments:
+        model_dir: a transformers model folder (Marian, NLLB or M2M100).
+        quantization: CTranslate2 weight type: int8, int8_float16, float16, float32.
+        out_dir: where to write; default `converted_dir(model_dir, quantization)`.
+        force: convert again even when an up-to-date conversion exists.
+
+    Returns:
+        The converted folder. The conversion is written to a temporary folder and renamed, so
+        an interrupted conversion never looks complete.
+    """
+    from ctranslate2.converters import TransformersConverter
+
+    model_dir = Path(model_dir)
+    target = Path(out_dir) if out_dir else converted_dir(model_dir, quantization)
+    fingerprint = _source_fingerprint(model_dir)
+    marker = target / _MARKER
+    if not force and marker.exists():
+        try:
+            if json.loads(marker.read_text(encoding="utf-8")).get("fingerprint") == fingerprint:
+                return target
+        except ValueError:
+            pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        TransformersConverter(str(model_dir), low_cpu_mem_usage=True).convert(
+            str(tmp / "model"), quantization=quantization, force=True
+        )
+        (tmp / "model" / _MARKER).write_text(
+            json.dumps(
+                {"source": str(model_dir), "fingerprint": fingerprint, "quantization": quantization}
+            ),
+            encoding="utf-8",
+        )
+        if target.exists():
+            shutil.rmtree(target)
+        (tmp / "model").rename(target)
+    except Exception as e:
+        raise ModelError(f"{model_dir}: conversion to CTranslate2 failed ({e})") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+class CT2Engine(Engine):
+    """Translate with a CTranslate2 `Translator` on tokens from the model's own tokenizer."""
+
+    name = "ctranslate2"
+
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        model_id: str,
+        revision: str | None = None,
+        is_test_model: bool = False,
+        device: str = "auto",
+        compute_type: str | None = None,
+        quantization: str | None = None,
+        options: DecodingOptions | None = None,
+        batch_tokens: int = 2048,
+        threads: int | None = None,
+    ) -> None:
+        import ctranslate2
+
+        if device == "auto":
+            device = "cuda" if cuda_available() else "cpu"
+        elif device.startswith("cuda") and not cuda_available():
+            raise ModelError(f"device {device!r} requested but no CUDA device is available")
+        device = "cuda" if device.startswith("cuda") else device
+        super().__init__(
+            model_id=model_id,
+            revision=revision,
+            is_test_model=is_test_model,
+            device=device,
+            options=options,
+            batch_tokens=batch_tokens,
+        )
+        self.tokens = Tokens(model_dir)
+        self.quantization = quantization or default_quantization(device)
+        self.compute_type = compute_type or (
+            "int8_float16"
+            if device == "cuda" and self.quantization.startswith("int8")
+            else "default"
+        )
+        self.ct2_dir = convert_model(Path(model_dir), quantization=self.quantization)
+        self.threads = threads or cpu_threads()
+        try:
+            self.translator = ctranslate2.Translator(
+                str(self.ct2_dir),
+                device=device,
+                compute_type=self.compute_type,
+                inter_threads=1,
+                intra_threads=self.threads if device == "cpu" else 0,
+            )
+        except (RuntimeError, ValueError) as e:
+            raise ModelError(f"{self.ct2_dir}: CTranslate2 cannot load it ({e})") from None
+
+    def signature(self, beam_size: int | None = None) -> dict[str, object]:
+        return {
+            **super().signature(beam_size),
+            "quantization": self.quantization,
+            "compute_type": self.translator.compute_type,
+        }
+
+    def count_tokens(self, sentences: Sequence[str]) -> list[int]:
+        return self.tokens.count(sentences)
+
+    def translate_batch(
+        self, sentences: Sequence[str], *, beam_size: int, max_output_tokens: int
+    ) -> list[Hypothesis]:
+        if not sentences:
+            return []
+        start = time.perf_counter()
+        source = self.tokens.encode_tokens(sentences)
+        prefix = self.tokens.target_prefix
+        results = self.translator.translate_batch(
+            source,
+            target_prefix=[prefix] * len(source) if prefix else None,
+            beam_size=beam_size,
+            max_batch_size=0,
+            max_decoding_length=max_output_tokens + (1 if prefix else 0),
+            min_decoding_length=1 + (1 if prefix else 0),
+            return_scores=True,
+        )
+        elapsed_ms = (time.perf_counter() - start) * 1000 / len(sentences)
+        return [
+            Hypothesis(
+                text=self.tokens.decode_tokens(r.hypotheses[0]),
+                score=float(r.scores[0]) if r.scores else 0.0,
+                time_ms=elapsed_ms,
+            )
+            for r in results
+        ]

@@ -1,0 +1,114 @@
+"""Hugging Face transformers backend: MarianMT, NLLB-200 and M2M100 through `generate`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from mt.engines.base import DecodingOptions, Engine
+from mt.engines.tokens import Tokens, quiet_transformers
+from mt.errors import ModelError
+from mt.types import Hypothesis
+
+
+def _torch_device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ModelError(f"device {device!r} requested but no CUDA device is available")
+    return device
+
+
+class HFEngine(Engine):
+    """Translate with `transformers` `generate` (fp32 on CPU, fp16 on CUDA)."""
+
+    name = "transformers"
+
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        model_id: str,
+        revision: str | None = None,
+        is_test_model: bool = False,
+        device: str = "auto",
+        options: DecodingOptions | None = None,
+        batch_tokens: int = 2048,
+        threads: int | None = None,
+    ) -> None:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM
+
+        device = _torch_device(device)
+        super().__init__(
+            model_id=model_id,
+            revision=revision,
+            is_test_model=is_test_model,
+            device=device,
+            options=options,
+            batch_tokens=batch_tokens,
+        )
+        if threads:
+            torch.set_num_threads(threads)
+        quiet_transformers()
+        self.tokens = Tokens(model_dir)
+        dtype = torch.float16 if device.startswith("cuda") else torch.float32
+        try:
+            self.model = AutoModelForSeq2SeqLM.from_pretrained(str(model_dir), dtype=dtype)
+        except (OSError, ValueError) as e:
+            raise ModelError(f"{model_dir}: cannot load the model weights ({e})") from None
+        self.model.to(device).eval()
+
+    def count_tokens(self, sentences: Sequence[str]) -> list[int]:
+        return self.tokens.count(sentences)
+
+    def translate_batch(
+        self, sentences: Sequence[str], *, beam_size: int, max_output_tokens: int
+    ) -> list[Hypothesis]:
+        import torch
+
+        if not sentences:
+            return []
+        start = time.perf_counter()
+        tok = self.tokens.tokenizer
+        enc = tok(list(sentences), return_tensors="pt", padding=True).to(self.device)
+        kwargs: dict[str, object] = {"early_stopping": True} if beam_size > 1 else {}
+        if self.tokens.forced_bos_token_id is not None:
+            kwargs["forced_bos_token_id"] = self.tokens.forced_bos_token_id
+        with torch.inference_mode():
+            out = self.model.generate(
+                **enc,
+                num_beams=beam_size,
+                do_sample=False,
+                max_new_tokens=max_output_tokens,
+                min_new_tokens=1,
+                output_scores=True,
+                return_dict_in_generate=True,
+                num_return_sequences=1,
+                **kwargs,
+            )
+            scores = self.model.compute_transition_scores(
+                out.sequences,
+                out.scores,
+                getattr(out, "beam_indices", None),
+                normalize_logits=beam_size == 1,
+            )
+        elapsed_ms = (time.perf_counter() - start) * 1000 / len(sentences)
+        results = []
+        pad = tok.pad_token_id
+        for seq, seq_scores in zip(out.sequences, scores, strict=True):
+            # transition scores cover generated tokens (after the decoder start token)
+            generated = seq[1:]
+            mask = generated != pad
+            finite = seq_scores[mask[: seq_scores.shape[0]]]
+            finite = finite[torch.isfinite(finite)]
+            score = float(finite.mean()) if finite.numel() else 0.0
+            results.append(
+                Hypothesis(
+                    text=self.tokens.decode_ids(seq.tolist()), score=score, time_ms=elapsed_ms
+                )
+            )
+        return results
