@@ -43,9 +43,9 @@ class DecodingOptions:
     max_length_extra: int = 10
     max_length_cap: int = 512
 
-    def max_output_tokens(self, longest_input: int) -> int:
-        """The output length limit for a batch whose longest input has `longest_input` tokens."""
-        limit = int(longest_input * self.max_length_ratio) + self.max_length_extra
+    def max_output_tokens(self, input_tokens: int) -> int:
+        """The output length limit for a sentence of `input_tokens` source tokens."""
+        limit = int(input_tokens * self.max_length_ratio) + self.max_length_extra
         return max(1, min(self.max_length_cap, limit))
 
 
@@ -131,9 +131,13 @@ class Engine(ABC):
 
     @abstractmethod
     def translate_batch(
-        self, sentences: Sequence[str], *, beam_size: int, max_output_tokens: int
+        self, sentences: Sequence[str], *, beam_size: int, max_output_tokens: Sequence[int]
     ) -> list[Hypothesis]:
-        """Translate in order; one Hypothesis per (non-blank, short enough) input sentence."""
+        """Translate in order; one Hypothesis per (non-blank, short enough) input sentence.
+
+        `max_output_tokens[i]` limits sentence i's output whatever else is in the batch, so a
+        sentence translates the same alone as in any batch.
+        """
 
     # -- the workflow ------------------------------------------------------------------------
 
@@ -197,6 +201,7 @@ class Plan:
     unique: list[str]
     unique_of: list[int]
     pieces: list[str]
+    piece_lengths: list[int]
     parts: list[list[int]]
     batches: list[Batch]
     _done_inputs: list[int]
@@ -248,7 +253,7 @@ class Plan:
         for count in done_after:
             running += count
             done_inputs.append(running)
-        return cls(inputs, unique, unique_of, pieces, parts, batches, done_inputs)
+        return cls(inputs, unique, unique_of, pieces, piece_lengths, parts, batches, done_inputs)
 
     def sentences_done(self, batch_no: int) -> int:
         """Inputs whose translation is complete once batches 0..batch_no are done."""
@@ -263,7 +268,9 @@ class Plan:
         hyps = engine.translate_batch(
             texts,
             beam_size=beam_size or engine.options.beam_size,
-            max_output_tokens=engine.options.max_output_tokens(batch.longest),
+            max_output_tokens=[
+                engine.options.max_output_tokens(self.piece_lengths[i]) for i in batch.indices
+            ],
         )
         return dict(zip(batch.indices, hyps, strict=True))
 

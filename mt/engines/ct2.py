@@ -175,28 +175,30 @@ class CT2Engine(Engine):
         return self.tokens.count(sentences)
 
     def translate_batch(
-        self, sentences: Sequence[str], *, beam_size: int, max_output_tokens: int
+        self, sentences: Sequence[str], *, beam_size: int, max_output_tokens: Sequence[int]
     ) -> list[Hypothesis]:
         if not sentences:
             return []
         start = time.perf_counter()
         source = self.tokens.encode_tokens(sentences)
         prefix = self.tokens.target_prefix
+        extra = 1 if prefix else 0  # the target-language token counts as decoded
         results = self.translator.translate_batch(
             source,
             target_prefix=[prefix] * len(source) if prefix else None,
             beam_size=beam_size,
             max_batch_size=0,
-            max_decoding_length=max_output_tokens + (1 if prefix else 0),
-            min_decoding_length=1 + (1 if prefix else 0),
+            max_decoding_length=max(max_output_tokens) + extra,
+            min_decoding_length=1 + extra,
             return_scores=True,
         )
         elapsed_ms = (time.perf_counter() - start) * 1000 / len(sentences)
         return [
             Hypothesis(
-                text=self.tokens.decode_tokens(r.hypotheses[0]),
+                # Each sentence is cut to its own limit (the batch decodes to the largest).
+                text=self.tokens.decode_tokens(r.hypotheses[0][: limit + extra]),
                 score=float(r.scores[0]) if r.scores else 0.0,
                 time_ms=elapsed_ms,
             )
-            for r in results
+            for r, limit in zip(results, max_output_tokens, strict=True)
         ]

@@ -66,7 +66,7 @@ class HFEngine(Engine):
         return self.tokens.count(sentences)
 
     def translate_batch(
-        self, sentences: Sequence[str], *, beam_size: int, max_output_tokens: int
+        self, sentences: Sequence[str], *, beam_size: int, max_output_tokens: Sequence[int]
     ) -> list[Hypothesis]:
         import torch
 
@@ -75,7 +75,11 @@ class HFEngine(Engine):
         start = time.perf_counter()
         tok = self.tokens.tokenizer
         enc = tok(list(sentences), return_tensors="pt", padding=True).to(self.device)
-        kwargs: dict[str, object] = {"early_stopping": True} if beam_size > 1 else {}
+        # No forced </s> at the length limit: CTranslate2 simply stops there, and the two
+        # backends must give the same text for the same model.
+        kwargs: dict[str, object] = {"forced_eos_token_id": None}
+        if beam_size > 1:
+            kwargs["early_stopping"] = True
         if self.tokens.forced_bos_token_id is not None:
             kwargs["forced_bos_token_id"] = self.tokens.forced_bos_token_id
         with torch.inference_mode():
@@ -83,7 +87,7 @@ class HFEngine(Engine):
                 **enc,
                 num_beams=beam_size,
                 do_sample=False,
-                max_new_tokens=max_output_tokens,
+                max_new_tokens=max(max_output_tokens),
                 min_new_tokens=1,
                 output_scores=True,
                 return_dict_in_generate=True,
@@ -99,16 +103,15 @@ class HFEngine(Engine):
         elapsed_ms = (time.perf_counter() - start) * 1000 / len(sentences)
         results = []
         pad = tok.pad_token_id
-        for seq, seq_scores in zip(out.sequences, scores, strict=True):
-            # transition scores cover generated tokens (after the decoder start token)
+        for seq, seq_scores, limit in zip(out.sequences, scores, max_output_tokens, strict=True):
+            # Transition scores cover the generated tokens (after the decoder start token). The
+            # score is the mean over everything decoded, as CTranslate2 reports it, even where
+            # the text is then cut to this sentence's own length limit.
             generated = seq[1:]
-            mask = generated != pad
-            finite = seq_scores[mask[: seq_scores.shape[0]]]
-            finite = finite[torch.isfinite(finite)]
-            score = float(finite.mean()) if finite.numel() else 0.0
-            results.append(
-                Hypothesis(
-                    text=self.tokens.decode_ids(seq.tolist()), score=score, time_ms=elapsed_ms
-                )
-            )
+            mask = generated[: seq_scores.shape[0]] != pad
+            kept = seq_scores[mask]
+            kept = kept[torch.isfinite(kept)]
+            score = float(kept.mean()) if kept.numel() else 0.0
+            text = self.tokens.decode_ids(generated[:limit].tolist())
+            results.append(Hypothesis(text=text, score=score, time_ms=elapsed_ms))
         return results
