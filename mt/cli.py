@@ -24,6 +24,7 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "mt.commands.models",
     "mt.commands.translate",
+    "mt.commands.ui",
 ]
 
 
