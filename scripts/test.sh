@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Set up (first run) and run the whole test suite. PostgreSQL tests use TRANSDESK_TEST_PG_URL
+# (default: the local server at 127.0.0.1:5432, database test, if it answers); browser tests use
+# /usr/bin/chromium. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+if [ -z "${TRANSDESK_TEST_PG_URL:-}" ] && command -v pg_isready >/dev/null \
+        && pg_isready -q -h 127.0.0.1 -p 5432; then
+    export TRANSDESK_TEST_PG_URL="postgresql+psycopg://postgres@127.0.0.1:5432/test"
+fi
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+exec .venv/bin/pytest "$@"
