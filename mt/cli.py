@@ -25,6 +25,9 @@ COMMAND_MODULES = [
     "mt.commands.models",
     "mt.commands.translate",
     "mt.commands.ui",
+    "mt.commands.check",
+    "mt.commands.store",
+    "mt.commands.evaluate",
 ]
 
 
@@ -60,5 +63,5 @@ def main() -> None:
         raise
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python -m mt.cli
     main()

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 DEFAULT_FILENAME = "transdesk.db"
+BUSY_TIMEOUT_MS = 15_000
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Any constant works: it only has to be the same for every process migrating one database.
+_PG_MIGRATION_LOCK = 7_424_011
 
 
 def default_url() -> str:
@@ -14,8 +21,6 @@ def default_url() -> str:
     env = os.environ.get("TRANSDESK_DB")
     if env:
         return env
-    from pathlib import Path
-
     import platformdirs
 
     folder = Path(platformdirs.user_data_dir("transdesk", appauthor=False))
@@ -40,6 +45,17 @@ class Store:
         """ "sqlite" or "postgresql"."""
         return self.engine.dialect.name
 
+    @contextmanager
+    def session(self, *, write: bool = False) -> Iterator[Any]:
+        """A SQLAlchemy Session in one transaction, committed on success, rolled back on error.
+
+        `write=True` makes SQLite take its write lock at BEGIN (BEGIN IMMEDIATE), so two writers
+        queue on the busy timeout instead of failing half-way through a transaction.
+        """
+        factory = self._write_sessions if write else self._sessions
+        with factory() as session, session.begin():
+            yield session
+
     def close(self) -> None:
         """Release every pooled connection."""
         self.engine.dispose()
@@ -51,15 +67,131 @@ class Store:
         self.close()
 
 
-def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
+def normalise_url(url: str) -> str:
+    """Let plain `postgresql://` URLs use psycopg 3 (SQLAlchemy would pick psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _sqlite_engine(url: str) -> Any:
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import StaticPool
+
+    parsed = make_url(url)
+    memory = parsed.database in (None, "", ":memory:") or "mode=memory" in url
+    if not memory:
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 15}}
+    if memory:
+        kwargs["poolclass"] = StaticPool  # one connection, else each would see its own database
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy (the "begin" hook below) issue BEGIN, not the sqlite3 module.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # durable in WAL mode except on power loss
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get("transdesk_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(url: str) -> Any:
+    from sqlalchemy import create_engine
+
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(connection: Any = None) -> Any:
+    """An Alembic Config built in code (works from an installed package, no alembic.ini)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def migrate(store: Store) -> None:
+    """Upgrade the schema to the newest migration (a no-op when it is already there)."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    config = alembic_config()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with store.engine.execution_options(transdesk_write=True).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+        if MigrationContext.configure(conn).get_current_revision() == head:
+            return
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def open_store(url: str | None = None, *, migrate_schema: bool = True) -> Store:
     """Open (and create or upgrade) the store at `url`.
 
     Arguments:
         url: any SQLAlchemy URL; default: env TRANSDESK_DB, else
-            `platformdirs.user_data_dir("transdesk")/transdesk.db`.
-        migrate: apply Alembic migrations up to head (default).
+            `platformdirs.user_data_dir("transdesk")/transdesk.db`. `postgresql://` URLs use
+            psycopg 3.
+        migrate_schema: apply Alembic migrations up to head (default).
 
     Returns:
         A `Store`. SQLite connections use WAL, foreign_keys=ON and a busy timeout.
+
+    Raises:
+        TransdeskError: the database cannot be reached or its URL is not understood.
     """
-    raise NotImplementedError
+    from sqlalchemy.exc import ArgumentError, OperationalError
+    from sqlalchemy.orm import sessionmaker
+
+    from mt.errors import TransdeskError
+
+    url = normalise_url(url or default_url())
+    try:
+        engine = _sqlite_engine(url) if url.startswith("sqlite") else _postgres_engine(url)
+    except (ArgumentError, ImportError) as e:
+        raise TransdeskError(f"cannot open database {_safe(url)}: {e}") from None
+    store = Store(
+        url=url,
+        engine=engine,
+        _sessions=sessionmaker(engine, expire_on_commit=False),
+        _write_sessions=sessionmaker(
+            engine.execution_options(transdesk_write=True), expire_on_commit=False
+        ),
+    )
+    if migrate_schema:
+        try:
+            migrate(store)
+        except OperationalError as e:
+            store.close()
+            reason = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
+            raise TransdeskError(f"cannot open database {_safe(url)}: {reason}") from None
+    return store
+
+
+def _safe(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unparseable URL)"

@@ -7,11 +7,25 @@ raises `ConflictError` and changes nothing. The edit log is append-only.
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from mt.errors import ConflictError, InputError, NotFound, PermissionDenied, TransdeskError
+from mt.store.accounts import (
+    accounts_exist,
+    actor,
+    add_user,
+    authenticate,
+    ensure_editor,
+    has_accounts,
+    list_users,
+    set_password,
+    set_role,
+)
 from mt.store.db import Store, default_url, open_store
 from mt.store.views import (
     CLIENTS,
@@ -76,48 +90,157 @@ __all__ = [
 Progress = Callable[[int, int], None]
 
 
-# --- people -------------------------------------------------------------------------------
+# --- helpers ------------------------------------------------------------------------------
+
+# Events that change a segment's text or status (the others leave the version alone).
+CHANGE_KINDS = ("import", "save", "approve", "reopen", "revert")
 
 
-def add_user(
-    store: Store, name: str, *, role: str = "editor", password: str | None = None
-) -> EditorView:
-    """Create an account (argon2id hash of `password`; None makes a password-less editor).
-
-    Raises:
-        InputError: the name is empty, the role unknown, or the name already taken.
-    """
-    raise NotImplementedError
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
-def authenticate(store: Store, name: str, password: str) -> EditorView | None:
-    """The editor when `password` matches their argon2 hash, else None (never raises)."""
-    raise NotImplementedError
+def _check_client(client: str) -> str:
+    if client not in CLIENTS:
+        raise InputError(f"unknown client {client!r} (choose from: {', '.join(CLIENTS)})")
+    return client
 
 
-def list_users(store: Store) -> list[EditorView]:
-    """Every editor, by name."""
-    raise NotImplementedError
+def _ms(value: int | float | None, what: str) -> int | None:
+    if value is None:
+        return None
+    if value < 0:
+        raise InputError(f"{what} is negative ({value})")
+    return int(value)
 
 
-def set_role(store: Store, name: str, role: str) -> EditorView:
-    """Change an editor's role. Raises NotFound for an unknown name, InputError for a bad role."""
-    raise NotImplementedError
+def _draft_view(d: Any) -> DraftView | None:
+    if d is None:
+        return None
+    return DraftView(
+        d.id,
+        d.engine,
+        d.model_id,
+        d.revision,
+        d.beam,
+        d.text,
+        d.score,
+        d.time_ms,
+        d.origin,
+        bool(d.is_test_model),
+        d.created_at,
+    )
 
 
-def set_password(store: Store, name: str, password: str) -> EditorView:
-    """Set or replace an editor's password. Raises NotFound for an unknown name."""
-    raise NotImplementedError
+def _segment_view(s: Any, draft: Any, comments: int, updated_by: str | None) -> SegmentView:
+    return SegmentView(
+        s.id,
+        s.document_id,
+        s.position,
+        s.paragraph,
+        s.source,
+        s.target,
+        s.status,
+        s.version,
+        _draft_view(draft),
+        comments,
+        s.updated_at,
+        updated_by,
+    )
 
 
-def has_accounts(store: Store) -> bool:
-    """True when any editor has a password: role checks then apply to every action."""
-    raise NotImplementedError
+def _segment_select() -> Any:
+    from sqlalchemy import select
+    from sqlalchemy.orm import aliased
+
+    from mt.store.models import Draft, Editor, Segment
+
+    updater = aliased(Editor)
+    return (
+        select(Segment, Draft, updater.name)
+        .outerjoin(Draft, Draft.id == Segment.draft_id)
+        .outerjoin(updater, updater.id == Segment.updated_by_id)
+    )
 
 
-def ensure_editor(store: Store, name: str, *, role: str = "editor") -> EditorView:
-    """The editor called `name`, created (without password) if missing."""
-    raise NotImplementedError
+def _comment_counts(session: Any, segment_ids: list[int] | None, doc_id: int | None) -> dict:
+    from sqlalchemy import func, select
+
+    from mt.store.models import EditEvent
+
+    query = select(EditEvent.segment_id, func.count()).where(EditEvent.kind == "comment")
+    if segment_ids is not None:
+        if not segment_ids:
+            return {}
+        query = query.where(EditEvent.segment_id.in_(segment_ids))
+    else:
+        query = query.where(EditEvent.document_id == doc_id)
+    return dict(session.execute(query.group_by(EditEvent.segment_id)).all())
+
+
+def _load_segment(session: Any, segment_id: int) -> SegmentView:
+    from mt.store.models import Segment
+
+    row = session.execute(_segment_select().where(Segment.id == segment_id)).first()
+    if row is None:
+        raise NotFound(f"no segment {segment_id}")
+    counts = _comment_counts(session, [segment_id], None)
+    return _segment_view(row[0], row[1], counts.get(segment_id, 0), row[2])
+
+
+def _require_document(session: Any, doc_id: int) -> Any:
+    from mt.store.models import Document
+
+    doc = session.get(Document, doc_id)
+    if doc is None:
+        raise NotFound(f"no document {doc_id}")
+    return doc
+
+
+def _draft_meta(engine: Any) -> dict[str, Any]:
+    """What produced the drafts, from the engine's signature (or its attributes)."""
+    sig = engine.signature() if hasattr(engine, "signature") else {}
+    beam = sig.get("beam", getattr(getattr(engine, "options", None), "beam_size", None))
+    return {
+        "engine": str(sig.get("engine") or getattr(engine, "name", "unknown")),
+        "model_id": str(sig.get("model") or getattr(engine, "model_id", "unknown")),
+        "revision": sig.get("revision", getattr(engine, "revision", None)),
+        "beam": int(beam) if beam is not None else None,
+        "max_length": str(sig["max_length"]) if sig.get("max_length") is not None else None,
+        "is_test_model": bool(getattr(engine, "is_test_model", False)),
+    }
+
+
+def _score(value: float | None) -> float | None:
+    if value is None or math.isnan(value) or math.isinf(value):
+        return None
+    return float(value)
+
+
+def _refresh_document_status(session: Any, doc_id: int) -> None:
+    """Keep document.status in step: "done" once every segment is approved."""
+    from sqlalchemy import func, select, update
+
+    from mt.store.models import Document, Segment
+
+    open_left = session.execute(
+        select(func.count())
+        .select_from(Segment)
+        .where(Segment.document_id == doc_id, Segment.status != "approved")
+    ).scalar_one()
+    status = "in_progress" if open_left else "done"
+    session.execute(
+        update(Document)
+        .where(Document.id == doc_id, Document.status != status)
+        .values(status=status)
+    )
+
+
+def _cache_stats(store: Store, pairs: list[tuple[int, str, str]]) -> None:
+    """Store sacrebleu statistics of (draft_id, draft text, final) pairs for reports."""
+    from mt.store.scores import cache_pair_stats
+
+    cache_pair_stats(store, pairs)
 
 
 # --- documents ----------------------------------------------------------------------------
@@ -138,17 +261,115 @@ def create_document(
     """Segment `text`, draft every segment with `engine`, store it all; returns the document id.
 
     Arguments:
-        text: the Korean article; paragraphs are kept (see `mt.segment`).
-        engine: an `mt.engines` engine (its `translate`, `model_id`, `revision`, `name` are
-            used), or None to store the document without drafts (targets start empty).
+        text: the Korean article (NFC-normalised here); paragraphs are kept (see `mt.segment`).
+        engine: an `mt.engines` engine (its `translate` and `signature()` are used), or None
+            to store the document without drafts (targets start empty).
         created_by: editor name (created if missing, unless accounts exist).
         segment_mode: "sentence" (kiwipiepy) or "line".
         progress: called with (done, total) while translating.
 
     Raises:
         InputError: the text has no segment.
+        PermissionDenied: accounts exist and `created_by` has none.
     """
-    raise NotImplementedError
+    from sqlalchemy import insert, update
+
+    from mt.segment import segment
+    from mt.store.models import Document, Draft, EditEvent, Segment, utcnow
+
+    title = _nfc(title).strip() or (filename or "untitled")
+    seg = segment(_nfc(text), mode=segment_mode)
+    if not seg.segments:
+        raise InputError(f"{filename or title}: no text to translate")
+    sources = [s.text for s in seg.segments]
+    hyps = engine.translate(sources, progress=progress) if engine is not None else None
+    meta = _draft_meta(engine) if engine is not None else None
+    now = utcnow()
+    with store.session(write=True) as session:
+        creator = actor(session, created_by, "import")
+        doc = Document(
+            title=title,
+            filename=filename,
+            file_format=file_format,
+            segment_mode=segment_mode,
+            trailing=seg.trailing,
+            status="in_progress",
+            created_by_id=creator.id,
+            created_at=now,
+            model_id=meta["model_id"] if meta else None,
+        )
+        session.add(doc)
+        session.flush()
+        targets = [_nfc(h.text) for h in hyps] if hyps is not None else [""] * len(sources)
+        segment_ids = (
+            session.execute(
+                insert(Segment).returning(Segment.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "document_id": doc.id,
+                        "position": i,
+                        "paragraph": s.paragraph,
+                        "before": s.before,
+                        "source": s.text,
+                        "target": targets[i],
+                        "status": "draft",
+                        "version": 1,
+                        "updated_at": now,
+                        "updated_by_id": creator.id,
+                    }
+                    for i, s in enumerate(seg.segments)
+                ],
+            )
+            .scalars()
+            .all()
+        )
+        draft_ids: list[int | None] = [None] * len(segment_ids)
+        if hyps is not None and meta is not None:
+            draft_ids = list(
+                session.execute(
+                    insert(Draft).returning(Draft.id, sort_by_parameter_order=True),
+                    [
+                        {
+                            "segment_id": sid,
+                            "run": 1,
+                            "text": targets[i],
+                            "score": _score(h.score),
+                            "time_ms": _score(h.time_ms),
+                            "origin": h.origin if h.origin in ("mt", "tm") else "mt",
+                            "created_at": now,
+                            **meta,
+                        }
+                        for i, (sid, h) in enumerate(zip(segment_ids, hyps, strict=True))
+                    ],
+                ).scalars()
+            )
+            session.execute(
+                update(Segment),
+                [
+                    {"id": sid, "draft_id": did}
+                    for sid, did in zip(segment_ids, draft_ids, strict=True)
+                ],
+            )
+        session.execute(
+            insert(EditEvent),
+            [
+                {
+                    "document_id": doc.id,
+                    "segment_id": sid,
+                    "editor_id": creator.id,
+                    "kind": "import",
+                    "text_before": None,
+                    "text_after": targets[i],
+                    "version_before": None,
+                    "version_after": 1,
+                    "draft_id": draft_ids[i],
+                    "saved_at": now,
+                    "client": "cli",
+                }
+                for i, sid in enumerate(segment_ids)
+            ],
+        )
+        return doc.id
 
 
 def import_file(
@@ -164,30 +385,225 @@ def import_file(
     field: str | None = None,
     column: str | None = None,
 ) -> int:
-    """Read a file with `mt.formats` (each unit a paragraph) and `create_document` from it."""
-    raise NotImplementedError
+    """Read a file with `mt.formats` and `create_document` from it.
+
+    A plain-text file is segmented as decoded, so its paragraphs and blank lines come back in
+    `document_text`; in other formats each unit (Word paragraph, JSONL field, CSV cell, XLIFF
+    source) is one paragraph.
+
+    Raises:
+        InputError: the file cannot be read or holds no text (message names the file).
+    """
+    from mt import formats
+    from mt.formats.encoding import decode
+
+    path = Path(path)
+    parsed = formats.read(path, format=format, field=field, column=column)
+    if parsed.format == "txt":
+        text, _ = decode(path.read_bytes(), path.name)
+    else:
+        text = "\n\n".join(unit.text for unit in parsed.units)
+    return create_document(
+        store,
+        text,
+        title=title or path.stem,
+        engine=engine,
+        created_by=created_by,
+        filename=path.name,
+        file_format=parsed.format,
+        segment_mode=segment_mode,
+        progress=progress,
+    )
+
+
+def _summaries(session: Any, doc_id: int | None = None) -> list[DocumentSummary]:
+    from sqlalchemy import case, func, select
+    from sqlalchemy.orm import aliased
+
+    from mt.store.models import Document, EditEvent, Editor, Segment
+
+    creator = aliased(Editor)
+    docs = select(Document, creator.name).join(creator, creator.id == Document.created_by_id)
+    counts = select(
+        Segment.document_id,
+        func.count(),
+        func.coalesce(func.sum(case((Segment.status == "approved", 1), else_=0)), 0),
+        func.coalesce(func.sum(case((Segment.status == "edited", 1), else_=0)), 0),
+    )
+    latest = select(EditEvent.document_id, func.max(EditEvent.id)).where(
+        EditEvent.kind.in_(("save", "approve", "reopen", "revert"))
+    )
+    if doc_id is not None:
+        docs = docs.where(Document.id == doc_id)
+        counts = counts.where(Segment.document_id == doc_id)
+        latest = latest.where(EditEvent.document_id == doc_id)
+    by_doc = {
+        d: (n, a, e) for d, n, a, e in session.execute(counts.group_by(Segment.document_id)).all()
+    }
+    last_ids = dict(session.execute(latest.group_by(EditEvent.document_id)).all())
+    last: dict[int, tuple[str, datetime]] = {}
+    if last_ids:
+        rows = session.execute(
+            select(EditEvent.document_id, Editor.name, EditEvent.saved_at)
+            .join(Editor, Editor.id == EditEvent.editor_id)
+            .where(EditEvent.id.in_(list(last_ids.values())))
+        ).all()
+        last = {d: (name, at) for d, name, at in rows}
+    out = []
+    for doc, creator_name in session.execute(docs.order_by(Document.id.desc())).all():
+        n, approved, edited = by_doc.get(doc.id, (0, 0, 0))
+        editor_name, at = last.get(doc.id, (None, None))
+        out.append(
+            DocumentSummary(
+                doc.id,
+                doc.title,
+                int(n),
+                int(approved),
+                int(edited),
+                round(100.0 * approved / n, 1) if n else 0.0,
+                editor_name,
+                at,
+                doc.status,
+                doc.created_at,
+                doc.model_id,
+                doc.filename,
+                doc.file_format,
+                creator_name,
+                doc.source_lang,
+                doc.target_lang,
+            )
+        )
+    return out
 
 
 def list_documents(store: Store) -> list[DocumentSummary]:
     """Every document with its progress, newest first."""
-    raise NotImplementedError
+    with store.session() as session:
+        return _summaries(session)
 
 
 def get_document(store: Store, doc_id: int) -> DocumentSummary:
     """One document's summary. Raises NotFound."""
-    raise NotImplementedError
+    with store.session() as session:
+        found = _summaries(session, doc_id)
+    if not found:
+        raise NotFound(f"no document {doc_id}")
+    return found[0]
 
 
 def retranslate_document(
-    store: Store, doc_id: int, *, engine: Any, progress: Progress | None = None
+    store: Store,
+    doc_id: int,
+    *,
+    engine: Any,
+    progress: Progress | None = None,
+    editor: str | None = None,
 ) -> None:
     """Draft every segment again with `engine`, keeping the earlier drafts.
 
-    Segments nobody has touched (status "draft") take the new draft as their target (logged as
-    an `import` event); edited and approved segments keep their text and the draft they were
-    edited from, and the new draft is kept for model comparison.
+    Segments nobody has touched (status "draft") take the new draft as their target (an
+    `import` event, client "cli", by `editor` or else the document's creator); edited and
+    approved segments keep their text and the draft they were edited from, and the new draft
+    is kept (and scored against their current text) for model comparison in reports.
+
+    Raises:
+        NotFound: no such document.
     """
-    raise NotImplementedError
+    from sqlalchemy import func, insert, select, update
+
+    from mt.store.models import Draft, EditEvent, Editor, Segment, utcnow
+
+    with store.session() as session:
+        doc = _require_document(session, doc_id)
+        creator_name = session.get(Editor, doc.created_by_id).name
+        sources = (
+            session.execute(
+                select(Segment.source)
+                .where(Segment.document_id == doc_id)
+                .order_by(Segment.position)
+            )
+            .scalars()
+            .all()
+        )
+    hyps = engine.translate(list(sources), progress=progress)
+    meta = _draft_meta(engine)
+    now = utcnow()
+    scored: list[tuple[int, str, str]] = []
+    with store.session(write=True) as session:
+        who = actor(session, editor or creator_name, "import")
+        segs = session.execute(
+            select(Segment.id, Segment.status, Segment.target, Segment.version)
+            .where(Segment.document_id == doc_id)
+            .order_by(Segment.position)
+            .with_for_update()
+        ).all()
+        if len(segs) != len(hyps):
+            raise TransdeskError(f"document {doc_id} changed while it was being translated")
+        run = 1 + (
+            session.execute(
+                select(func.coalesce(func.max(Draft.run), 0))
+                .join(Segment, Segment.id == Draft.segment_id)
+                .where(Segment.document_id == doc_id)
+            ).scalar_one()
+        )
+        texts = [_nfc(h.text) for h in hyps]
+        draft_ids = (
+            session.execute(
+                insert(Draft).returning(Draft.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "segment_id": s.id,
+                        "run": run,
+                        "text": texts[i],
+                        "score": _score(h.score),
+                        "time_ms": _score(h.time_ms),
+                        "origin": h.origin if h.origin in ("mt", "tm") else "mt",
+                        "created_at": now,
+                        **meta,
+                    }
+                    for i, (s, h) in enumerate(zip(segs, hyps, strict=True))
+                ],
+            )
+            .scalars()
+            .all()
+        )
+        changes, events = [], []
+        for s, did, text in zip(segs, draft_ids, texts, strict=True):
+            if s.status != "draft":
+                scored.append((did, text, s.target))
+                continue
+            changes.append(
+                {
+                    "id": s.id,
+                    "draft_id": did,
+                    "target": text,
+                    "version": s.version + 1,
+                    "updated_at": now,
+                    "updated_by_id": who.id,
+                }
+            )
+            events.append(
+                {
+                    "document_id": doc_id,
+                    "segment_id": s.id,
+                    "editor_id": who.id,
+                    "kind": "import",
+                    "text_before": s.target,
+                    "text_after": text,
+                    "version_before": s.version,
+                    "version_after": s.version + 1,
+                    "draft_id": did,
+                    "saved_at": now,
+                    "client": "cli",
+                }
+            )
+        if changes:
+            session.execute(update(Segment), changes)
+            session.execute(insert(EditEvent), events)
+        doc = _require_document(session, doc_id)
+        doc.model_id = meta["model_id"]
+    if scored:
+        _cache_stats(store, scored)
 
 
 # --- segments -----------------------------------------------------------------------------
@@ -197,22 +613,236 @@ def list_segments(
     store: Store, doc_id: int, *, offset: int = 0, limit: int | None = None
 ) -> list[SegmentView]:
     """A document's segments in order (a page of them with offset/limit). Raises NotFound."""
-    raise NotImplementedError
+    from mt.store.models import Segment
+
+    with store.session() as session:
+        _require_document(session, doc_id)
+        query = (
+            _segment_select()
+            .where(Segment.document_id == doc_id)
+            .order_by(Segment.position)
+            .offset(offset)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        rows = session.execute(query).all()
+        ids = [r[0].id for r in rows] if limit is not None else None
+        counts = _comment_counts(session, ids, doc_id)
+        return [_segment_view(s, d, counts.get(s.id, 0), who) for s, d, who in rows]
 
 
 def count_segments(store: Store, doc_id: int) -> int:
     """How many segments the document has. Raises NotFound."""
-    raise NotImplementedError
+    from sqlalchemy import func, select
+
+    from mt.store.models import Segment
+
+    with store.session() as session:
+        _require_document(session, doc_id)
+        return session.execute(
+            select(func.count()).select_from(Segment).where(Segment.document_id == doc_id)
+        ).scalar_one()
 
 
 def get_segment(store: Store, segment_id: int) -> SegmentView:
     """One segment. Raises NotFound."""
-    raise NotImplementedError
+    with store.session() as session:
+        return _load_segment(session, segment_id)
 
 
 def open_segment(store: Store, segment_id: int, *, editor: str, client: str = "web") -> SegmentView:
-    """Log that `editor` opened the segment for editing and return it."""
-    raise NotImplementedError
+    """Log that `editor` opened the segment for editing (an `open` event) and return it."""
+    from mt.store.models import EditEvent, Segment, utcnow
+
+    _check_client(client)
+    with store.session(write=True) as session:
+        seg = session.get(Segment, segment_id)
+        if seg is None:
+            raise NotFound(f"no segment {segment_id}")
+        who = actor(session, editor, "open")
+        now = utcnow()
+        session.add(
+            EditEvent(
+                document_id=seg.document_id,
+                segment_id=seg.id,
+                editor_id=who.id,
+                kind="open",
+                text_before=seg.target,
+                text_after=seg.target,
+                version_before=seg.version,
+                version_after=seg.version,
+                draft_id=seg.draft_id,
+                opened_at=now,
+                saved_at=now,
+                client=client,
+            )
+        )
+        session.flush()
+        return _load_segment(session, segment_id)
+
+
+def apply_change(
+    session: Any,
+    seg: Any,
+    who: Any,
+    *,
+    kind: str,
+    base_version: int,
+    client: str,
+    text: str | None = None,
+    active_ms: int | None = None,
+    idle_ms: int | None = None,
+    opened_at: datetime | None = None,
+    keystrokes: int | None = None,
+    findings: list[dict] | None = None,
+) -> bool:
+    """Apply a save, approve, reopen or revert to `seg` inside an open write session.
+
+    The update is conditional on `base_version`, so of two writers starting from one version
+    exactly one wins. Returns False when nothing was logged (reopening a segment that is not
+    approved).
+
+    Raises:
+        ConflictError: `base_version` is not current; the caller's transaction must roll back.
+        PermissionDenied: an editor changing an approved segment while accounts exist.
+        InputError: revert of a segment without a draft.
+    """
+    from sqlalchemy import update
+
+    from mt.store.models import Draft, EditEvent, Segment, utcnow
+
+    if seg.version != base_version:
+        raise _conflict(seg, base_version, text)
+    if (
+        kind in ("save", "revert")
+        and seg.status == "approved"
+        and who.role == "editor"
+        and accounts_exist(session)
+    ):
+        raise PermissionDenied(
+            f"segment {seg.id} is approved; a reviewer must reopen it before {who.name} "
+            "can change it"
+        )
+    new_text, new_status = seg.target, seg.status
+    if kind == "save":
+        new_text, new_status = text, "edited"
+    elif kind == "approve":
+        new_text, new_status = (text if text is not None else seg.target), "approved"
+    elif kind == "reopen":
+        if seg.status != "approved":
+            return False
+        new_status = "edited"
+    elif kind == "revert":
+        draft = session.get(Draft, seg.draft_id) if seg.draft_id is not None else None
+        if draft is None:
+            raise InputError(f"segment {seg.id} has no MT draft to revert to")
+        new_text, new_status = draft.text, "draft"
+    unchanged = new_text == seg.target and new_status == seg.status
+    version = seg.version if unchanged else seg.version + 1
+    now = utcnow()
+    old_text, old_status = seg.target, seg.status
+    if not unchanged:
+        result = session.execute(
+            update(Segment)
+            .where(Segment.id == seg.id, Segment.version == base_version)
+            .values(
+                target=new_text,
+                status=new_status,
+                version=version,
+                updated_at=now,
+                updated_by_id=who.id,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # another writer got there between our read and our write
+            session.expire(seg)
+            raise _conflict(session.get(Segment, seg.id), base_version, text)
+    session.add(
+        EditEvent(
+            document_id=seg.document_id,
+            segment_id=seg.id,
+            editor_id=who.id,
+            kind=kind,
+            text_before=old_text,
+            text_after=new_text,
+            version_before=base_version,
+            version_after=version,
+            draft_id=seg.draft_id,
+            opened_at=opened_at,
+            saved_at=now,
+            active_ms=active_ms,
+            idle_ms=idle_ms,
+            keystrokes=keystrokes,
+            client=client,
+            findings=findings,
+        )
+    )
+    if "approved" in (old_status, new_status) and old_status != new_status:
+        _refresh_document_status(session, seg.document_id)
+    session.flush()
+    session.expire(seg)
+    return True
+
+
+def _change(
+    store: Store,
+    segment_id: int,
+    *,
+    kind: str,
+    editor: str,
+    base_version: int,
+    client: str,
+    text: str | None = None,
+    active_ms: int | None = None,
+    idle_ms: int | None = None,
+    opened_at: datetime | None = None,
+    keystrokes: int | None = None,
+    findings: list[dict] | None = None,
+) -> SegmentView:
+    """The one write path for save, approve, reopen and revert (see their docstrings)."""
+    from mt.store.models import Segment
+
+    _check_client(client)
+    if text is not None:
+        text = _nfc(text)
+    active_ms, idle_ms = _ms(active_ms, "active_ms"), _ms(idle_ms, "idle_ms")
+    keystrokes = _ms(keystrokes, "keystrokes")
+    if findings is not None and not isinstance(findings, list):
+        raise InputError("findings must be a list of objects")
+    with store.session(write=True) as session:
+        seg = session.get(Segment, segment_id)
+        if seg is None:
+            raise NotFound(f"no segment {segment_id}")
+        who = actor(session, editor, kind)
+        apply_change(
+            session,
+            seg,
+            who,
+            kind=kind,
+            base_version=base_version,
+            client=client,
+            text=text,
+            active_ms=active_ms,
+            idle_ms=idle_ms,
+            opened_at=opened_at,
+            keystrokes=keystrokes,
+            findings=findings,
+        )
+        view = _load_segment(session, segment_id)
+    if view.draft is not None and kind != "reopen":
+        # Reports sum these statistics instead of re-scoring every segment (see scores.py).
+        _cache_stats(store, [(view.draft.id, view.draft.text, view.target)])
+    return view
+
+
+def _conflict(seg: Any, base_version: int, attempted: str | None) -> ConflictError:
+    return ConflictError(
+        f"segment {seg.id} was changed by someone else (you started from version "
+        f"{base_version}, it is now at version {seg.version}); nothing was saved",
+        current_text=seg.target,
+        attempted_text=attempted if attempted is not None else "",
+        current_version=seg.version,
+    )
 
 
 def save_segment(
@@ -231,13 +861,32 @@ def save_segment(
 ) -> SegmentView:
     """Save `text` (NFC-normalised) as the segment's target; status becomes "edited".
 
+    A save that changes nothing (same text, already edited) is logged with its timing but keeps
+    the version. `findings` (QA findings shown to the editor) are stored with the event.
+
     Raises:
         ConflictError: `base_version` is not the current version (carries current_text,
             attempted_text, current_version); nothing is changed.
         PermissionDenied: accounts exist and `editor` has none, or an editor saves an
             approved segment (a reviewer must reopen it first).
+        NotFound: no such segment.
     """
-    raise NotImplementedError
+    if not isinstance(text, str):
+        raise InputError("segment text must be a string")
+    return _change(
+        store,
+        segment_id,
+        kind="save",
+        editor=editor,
+        base_version=base_version,
+        client=client,
+        text=text,
+        active_ms=active_ms,
+        idle_ms=idle_ms,
+        opened_at=opened_at,
+        keystrokes=keystrokes,
+        findings=findings,
+    )
 
 
 def approve_segment(
@@ -259,57 +908,195 @@ def approve_segment(
     Raises ConflictError as `save_segment`; PermissionDenied when accounts exist and `editor`
     is not a reviewer or admin.
     """
-    raise NotImplementedError
+    return _change(
+        store,
+        segment_id,
+        kind="approve",
+        editor=editor,
+        base_version=base_version,
+        client=client,
+        text=text,
+        active_ms=active_ms,
+        idle_ms=idle_ms,
+        opened_at=opened_at,
+        keystrokes=keystrokes,
+        findings=findings,
+    )
 
 
 def reopen_segment(
     store: Store, segment_id: int, *, editor: str, base_version: int, client: str = "web"
 ) -> SegmentView:
-    """Take an approved segment back to "edited". Needs reviewer or admin when accounts exist."""
-    raise NotImplementedError
+    """Take an approved segment back to "edited" (no-op for others). Needs reviewer or admin
+    when accounts exist. Raises ConflictError as `save_segment`."""
+    return _change(
+        store, segment_id, kind="reopen", editor=editor, base_version=base_version, client=client
+    )
 
 
 def revert_to_mt(
     store: Store, segment_id: int, *, editor: str, base_version: int, client: str = "web"
 ) -> SegmentView:
-    """Put the current MT draft back as the target; status becomes "draft"."""
-    raise NotImplementedError
+    """Put the current MT draft back as the target; status becomes "draft".
+
+    Raises ConflictError as `save_segment`; InputError when the segment has no draft.
+    """
+    return _change(
+        store, segment_id, kind="revert", editor=editor, base_version=base_version, client=client
+    )
 
 
 def add_comment(
     store: Store, segment_id: int, text: str, *, editor: str, client: str = "web"
 ) -> None:
     """Attach a comment to the segment (a `comment` event; the version does not change)."""
-    raise NotImplementedError
+    from mt.store.models import EditEvent, Segment, utcnow
+
+    _check_client(client)
+    text = _nfc(text or "").strip()
+    if not text:
+        raise InputError("comment is empty")
+    with store.session(write=True) as session:
+        seg = session.get(Segment, segment_id)
+        if seg is None:
+            raise NotFound(f"no segment {segment_id}")
+        who = actor(session, editor, "comment")
+        session.add(
+            EditEvent(
+                document_id=seg.document_id,
+                segment_id=seg.id,
+                editor_id=who.id,
+                kind="comment",
+                text_before=None,
+                text_after=text,
+                version_before=seg.version,
+                version_after=seg.version,
+                draft_id=seg.draft_id,
+                saved_at=utcnow(),
+                client=client,
+            )
+        )
 
 
 def list_comments(store: Store, segment_id: int) -> list[CommentView]:
     """The segment's comments, oldest first."""
-    raise NotImplementedError
+    from sqlalchemy import select
+
+    from mt.store.models import EditEvent, Editor
+
+    with store.session() as session:
+        rows = session.execute(
+            select(
+                EditEvent.id,
+                EditEvent.segment_id,
+                Editor.name,
+                EditEvent.text_after,
+                EditEvent.saved_at,
+            )
+            .join(Editor, Editor.id == EditEvent.editor_id)
+            .where(EditEvent.segment_id == segment_id, EditEvent.kind == "comment")
+            .order_by(EditEvent.id)
+        ).all()
+    return [CommentView(*r) for r in rows]
 
 
 def next_segment(
     store: Store, doc_id: int, *, after_position: int, unapproved_only: bool = True
 ) -> SegmentView | None:
     """The first segment after `after_position` (not yet approved, by default), or None."""
-    raise NotImplementedError
+    from sqlalchemy import select
+
+    from mt.store.models import Segment
+
+    with store.session() as session:
+        query = select(Segment.id).where(
+            Segment.document_id == doc_id, Segment.position > after_position
+        )
+        if unapproved_only:
+            query = query.where(Segment.status != "approved")
+        found = session.execute(query.order_by(Segment.position).limit(1)).scalar_one_or_none()
+        return _load_segment(session, found) if found is not None else None
 
 
 def document_text(store: Store, doc_id: int, *, which: str = "target") -> str:
-    """The whole article with its paragraphs: `which` is "target", "draft" or "source"."""
-    raise NotImplementedError
+    """The whole article with its paragraphs: `which` is "target", "draft" or "source".
+
+    The source comes back exactly as imported (after NFC); translations are laid out by
+    `mt.segment.join_translation` (sentences of a paragraph joined by one space).
+    """
+    from sqlalchemy import select
+
+    from mt.segment import Segmentation, join_translation, rebuild
+    from mt.store.models import Draft, Segment
+    from mt.types import SourceSegment
+
+    if which not in ("target", "draft", "source"):
+        raise InputError(f"unknown text {which!r} (choose from: target, draft, source)")
+    with store.session() as session:
+        doc = _require_document(session, doc_id)
+        rows = session.execute(
+            select(Segment.source, Segment.paragraph, Segment.before, Segment.target, Draft.text)
+            .outerjoin(Draft, Draft.id == Segment.draft_id)
+            .where(Segment.document_id == doc_id)
+            .order_by(Segment.position)
+        ).all()
+        trailing = doc.trailing
+    seg = Segmentation([SourceSegment(r[0], r[1], r[2]) for r in rows], trailing)
+    if which == "source":
+        return rebuild(seg)
+    texts = [r[3] if which == "target" else (r[4] or "") for r in rows]
+    return join_translation(seg, texts)
 
 
 def edit_events(
     store: Store, *, document_id: int | None = None, segment_id: int | None = None
 ) -> list[EditEventView]:
     """The edit log (optionally of one document or segment), oldest first."""
-    raise NotImplementedError
+    from sqlalchemy import select
+
+    from mt.store.models import EditEvent, Editor
+
+    query = select(EditEvent, Editor.name).join(Editor, Editor.id == EditEvent.editor_id)
+    if document_id is not None:
+        query = query.where(EditEvent.document_id == document_id)
+    if segment_id is not None:
+        query = query.where(EditEvent.segment_id == segment_id)
+    with store.session() as session:
+        rows = session.execute(query.order_by(EditEvent.id)).all()
+    return [
+        EditEventView(
+            e.id,
+            e.segment_id,
+            name,
+            e.kind,
+            e.text_before,
+            e.text_after,
+            e.version_before,
+            e.version_after,
+            e.opened_at,
+            e.saved_at,
+            e.active_ms,
+            e.idle_ms,
+            e.keystrokes,
+            e.client,
+            e.document_id,
+            e.findings,
+        )
+        for e, name in rows
+    ]
 
 
 def drafts(store: Store, segment_id: int) -> list[DraftView]:
     """Every draft of the segment (all models, all runs), oldest first."""
-    raise NotImplementedError
+    from sqlalchemy import select
+
+    from mt.store.models import Draft
+
+    with store.session() as session:
+        rows = session.execute(
+            select(Draft).where(Draft.segment_id == segment_id).order_by(Draft.id)
+        ).scalars()
+        return [_draft_view(d) for d in rows]
 
 
 # --- exchange and reports (implemented in export.py, xliff_import.py, mt/report.py) ------------

@@ -1,0 +1,262 @@
+"""Post-editing reports: HTER, chrF and BLEU of drafts against finals, effort, model comparison.
+
+Definitions (design.md):
+- A segment is *post-edited* (scored) when its status is "edited" or "approved" and it has an
+  MT draft; its final is its current target. Untouched drafts are not scored.
+- **HTER** = sacrebleu TER(hypothesis = the draft the segment was edited from, reference =
+  final), case-sensitive; corpus HTER = total edits / total reference words.
+- **chrF** and **BLEU**: sacrebleu corpus scores of drafts against finals; signatures given.
+- **Unchanged rate**: share of approved segments whose final equals their draft.
+- **Effort**: active editing time (the sum of `active_ms` of a segment's events) per source word
+  (Korean eojeol: space-separated) and per source character (whitespace excluded). Segments
+  outside MateCat's validity band (0.25-30 s per word) are counted as `outliers` and left out of
+  the speeds, which are computed over the remaining timed segments.
+- **Model comparison**: on the post-edited segments that have a draft from every model, each
+  model's (latest) draft scored against the same finals.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mt.errors import InputError, NotFound
+
+GROUPINGS = ("editor", "model", "document", "day")
+BAND = (0.25, 30.0)  # seconds per word, MateCat's validity band
+
+
+@dataclass
+class _Row:
+    segment_id: int
+    document_id: int
+    source: str
+    target: str
+    status: str
+    draft_id: int | None
+    draft_text: str | None
+    model_id: str | None
+    editor: str | None
+    day: str | None
+    active_ms: int
+    stats: dict | None = None
+
+    @property
+    def scored(self) -> bool:
+        return self.status in ("edited", "approved") and self.draft_id is not None
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _chars(text: str) -> int:
+    return sum(not c.isspace() for c in text)
+
+
+def _round(value: float | None, digits: int = 6) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _summary(rows: Sequence[_Row]) -> dict[str, Any]:
+    """The report's numbers over `rows` (the whole scope or one group)."""
+    from mt.metrics import scores_from_stats
+
+    approved = [r for r in rows if r.status == "approved"]
+    approved_with_draft = [r for r in approved if r.draft_id is not None]
+    scored = [r for r in rows if r.scored]
+    scores = scores_from_stats([r.stats for r in scored if r.stats is not None])
+    timed, outliers = [], 0
+    for r in rows:
+        words = _words(r.source)
+        if r.active_ms <= 0 or words == 0:
+            continue
+        per_word = r.active_ms / 1000 / words
+        if BAND[0] <= per_word <= BAND[1]:
+            timed.append(r)
+        else:
+            outliers += 1
+    seconds = sum(r.active_ms for r in timed) / 1000
+    words = sum(_words(r.source) for r in timed)
+    chars = sum(_chars(r.source) for r in timed)
+    unchanged = sum(r.target == r.draft_text for r in approved_with_draft)
+    return {
+        "segments": len(rows),
+        "approved": len(approved),
+        "edited": sum(r.status == "edited" for r in rows),
+        "scored": len(scored),
+        "unchanged_rate": (
+            _round(unchanged / len(approved_with_draft)) if approved_with_draft else None
+        ),
+        "hter": scores["hter"].score if scores else None,
+        "chrf": scores["chrf"].score if scores else None,
+        "bleu": scores["bleu"].score if scores else None,
+        "seconds_per_word": _round(seconds / words) if words else None,
+        "seconds_per_char": _round(seconds / chars) if chars else None,
+        "words_per_hour": _round(3600 * words / seconds, 2) if seconds else None,
+        "timed_segments": len(timed),
+        "outliers": outliers,
+        "active_seconds": _round(sum(r.active_ms for r in rows) / 1000, 3),
+        "_scores": scores,
+    }
+
+
+def _load(store: Any, document_id: int | None) -> tuple[list[_Row], dict[int, str]]:
+    from sqlalchemy import func, select
+
+    from mt.store.models import Document, Draft, EditEvent, Editor, Segment
+
+    with store.session() as session:
+        docs = select(Document.id, Document.title)
+        if document_id is not None:
+            docs = docs.where(Document.id == document_id)
+        titles = dict(session.execute(docs).all())
+        if document_id is not None and not titles:
+            raise NotFound(f"no document {document_id}")
+        time_q = select(EditEvent.segment_id, func.sum(EditEvent.active_ms)).where(
+            EditEvent.active_ms.is_not(None)
+        )
+        seg_q = (
+            select(
+                Segment.id,
+                Segment.document_id,
+                Segment.source,
+                Segment.target,
+                Segment.status,
+                Segment.draft_id,
+                Draft.text,
+                Draft.model_id,
+                Editor.name,
+                Segment.updated_at,
+            )
+            .outerjoin(Draft, Draft.id == Segment.draft_id)
+            .outerjoin(Editor, Editor.id == Segment.updated_by_id)
+        )
+        if document_id is not None:
+            time_q = time_q.where(EditEvent.document_id == document_id)
+            seg_q = seg_q.where(Segment.document_id == document_id)
+        active = dict(session.execute(time_q.group_by(EditEvent.segment_id)).all())
+        rows = []
+        for sid, did, src, tgt, status, draft_id, draft_text, model, editor, at in session.execute(
+            seg_q.order_by(Segment.document_id, Segment.position)
+        ).all():
+            day = at.date().isoformat() if at else None
+            rows.append(
+                _Row(
+                    sid,
+                    did,
+                    src,
+                    tgt,
+                    status,
+                    draft_id,
+                    draft_text,
+                    model,
+                    editor,
+                    day,
+                    int(active.get(sid) or 0),
+                )
+            )
+    return rows, titles
+
+
+def _attach_stats(store: Any, rows: list[_Row]) -> None:
+    from mt.store.scores import pair_stats
+
+    scored = [r for r in rows if r.scored]
+    stats = pair_stats(store, [(r.draft_id, r.draft_text or "", r.target) for r in scored])
+    for r, s in zip(scored, stats, strict=True):
+        r.stats = s
+
+
+def _models(store: Any, rows: list[_Row]) -> list[dict[str, Any]]:
+    """Each model's latest drafts against the same finals, on segments every model drafted."""
+    from sqlalchemy import select
+
+    from mt.metrics import scores_from_stats
+    from mt.store.models import Draft
+    from mt.store.scores import pair_stats
+
+    scored = {r.segment_id: r for r in rows if r.scored}
+    if not scored:
+        return []
+    latest: dict[tuple[int, str], tuple[int, str]] = {}
+    ids = sorted(scored)
+    with store.session() as session:
+        for i in range(0, len(ids), 500):
+            for draft_id, segment_id, model, text in session.execute(
+                select(Draft.id, Draft.segment_id, Draft.model_id, Draft.text)
+                .where(Draft.segment_id.in_(ids[i : i + 500]))
+                .order_by(Draft.id)
+            ).all():
+                latest[(segment_id, model)] = (draft_id, text)
+    by_model: dict[str, set[int]] = defaultdict(set)
+    for segment_id, model in latest:
+        by_model[model].add(segment_id)
+    common = sorted(set.intersection(*by_model.values()))
+    out = []
+    for model in sorted(by_model):
+        pairs = [(*latest[(s, model)], scored[s].target) for s in common]
+        scores = scores_from_stats(pair_stats(store, pairs)) if pairs else {}
+        out.append(
+            {
+                "model": model,
+                "segments": len(common),
+                "hter": scores["hter"].score if scores else None,
+                "chrf": scores["chrf"].score if scores else None,
+                "bleu": scores["bleu"].score if scores else None,
+            }
+        )
+    return out
+
+
+def _key(row: _Row, by: str, titles: dict[int, str]) -> str:
+    if by == "editor":
+        return row.editor or "(none)"
+    if by == "model":
+        return row.model_id or "(no draft)"
+    if by == "document":
+        return f"{row.document_id}: {titles.get(row.document_id, '')}"
+    return row.day or "(none)"
+
+
+def _public(summary: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in summary.items() if not k.startswith("_")}
+
+
+def report(store: Any, *, document_id: int | None = None, by: str | None = None) -> dict[str, Any]:
+    """The post-editing report over one document or all of them (see the module docstring).
+
+    Arguments:
+        document_id: limit to one document (None: every document).
+        by: also give `groups`, one summary per editor (of the final text), model (of the
+            current draft), document, or day (UTC date of the last change).
+
+    Returns:
+        A JSON-ready dict with, at the top level: segments, approved, edited, scored,
+        unchanged_rate, hter, chrf, bleu, signatures, seconds_per_word, seconds_per_char,
+        words_per_hour, timed_segments, outliers, outlier_band, active_seconds, groups, models.
+        Scores are on sacrebleu's 0-100 scale and None when nothing is post-edited.
+
+    Raises:
+        NotFound: `document_id` does not exist. InputError: unknown `by`.
+    """
+    if by is not None and by not in GROUPINGS:
+        raise InputError(f"unknown grouping {by!r} (choose from: {', '.join(GROUPINGS)})")
+    rows, titles = _load(store, document_id)
+    _attach_stats(store, rows)
+    total = _summary(rows)
+    scores = total["_scores"]
+    out: dict[str, Any] = {"document_id": document_id, "by": by, **_public(total)}
+    out["signatures"] = {name: score.signature for name, score in scores.items()}
+    out["outlier_band"] = list(BAND)
+    groups: list[dict[str, Any]] = []
+    if by is not None:
+        grouped: dict[str, list[_Row]] = defaultdict(list)
+        for r in rows:
+            grouped[_key(r, by, titles)].append(r)
+        groups = [{by: key, **_public(_summary(grouped[key]))} for key in sorted(grouped)]
+    out["groups"] = groups
+    out["models"] = _models(store, rows)
+    return out

@@ -1,0 +1,220 @@
+"""Editors and accounts: argon2id password hashes, roles, and the role check every action passes."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from mt.errors import InputError, NotFound, PermissionDenied
+from mt.store.db import Store
+from mt.store.views import ROLES, EditorView
+
+# Actions only reviewers and admins may take once accounts exist.
+REVIEW_ACTIONS = frozenset({"approve", "reopen"})
+_hasher: Any = None
+
+
+def _password_hasher() -> Any:
+    """argon2-cffi's PasswordHasher: argon2id with its memory-hard defaults (RFC 9106 low-mem)."""
+    global _hasher
+    if _hasher is None:
+        from argon2 import PasswordHasher
+
+        _hasher = PasswordHasher()
+    return _hasher
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash string (salt and parameters included)."""
+    if not password:
+        raise InputError("password is empty")
+    return _password_hasher().hash(password)
+
+
+def clean_name(name: str) -> str:
+    """An editor name, NFC-normalised and stripped; InputError when empty or too long."""
+    name = unicodedata.normalize("NFC", name or "").strip()
+    if not name:
+        raise InputError("editor name is empty")
+    if len(name) > 200:
+        raise InputError(f"editor name is too long ({len(name)} characters, at most 200)")
+    return name
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise InputError(f"unknown role {role!r} (choose from: {', '.join(ROLES)})")
+    return role
+
+
+def editor_view(row: Any) -> EditorView:
+    return EditorView(row.id, row.name, row.role, row.created_at, row.password_hash is not None)
+
+
+def accounts_exist(session: Any) -> bool:
+    """True when any editor has a password (role checks then apply)."""
+    from sqlalchemy import select
+
+    from mt.store.models import Editor
+
+    found = session.execute(
+        select(Editor.id).where(Editor.password_hash.is_not(None)).limit(1)
+    ).first()
+    return found is not None
+
+
+def find_editor(session: Any, name: str) -> Any:
+    from sqlalchemy import select
+
+    from mt.store.models import Editor
+
+    return session.execute(select(Editor).where(Editor.name == name)).scalar_one_or_none()
+
+
+def create_editor(session: Any, name: str, role: str = "editor") -> Any:
+    """The editor row called `name`, inserted if missing (safe against a concurrent insert)."""
+    from mt.store.models import Editor, utcnow
+
+    row = find_editor(session, name)
+    if row is None:
+        insert_ignore(session, Editor, {"name": name, "role": role, "created_at": utcnow()})
+        row = find_editor(session, name)
+    return row
+
+
+def actor(session: Any, name: str, action: str) -> Any:
+    """The editor row doing `action`, after the role check.
+
+    Without accounts (local, single-user use) anyone may do anything and unknown names are
+    created as editors. Once any account has a password, the name must exist, and approve and
+    reopen need a reviewer or admin.
+
+    Raises:
+        PermissionDenied: unknown name with accounts, or a role too low for `action`.
+    """
+    name = clean_name(name)
+    accounts = accounts_exist(session)
+    row = find_editor(session, name)
+    if row is None:
+        if accounts:
+            raise PermissionDenied(f"no account named {name!r}")
+        return create_editor(session, name)
+    if accounts and action in REVIEW_ACTIONS and row.role not in ("reviewer", "admin"):
+        raise PermissionDenied(f"{name} is an {row.role}; to {action} needs a reviewer or admin")
+    return row
+
+
+def insert_ignore(session: Any, model: Any, values: dict[str, Any] | list[dict[str, Any]]) -> None:
+    """INSERT that silently skips rows clashing with a unique constraint (both databases)."""
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).on_conflict_do_nothing(), values)
+
+
+# --- public functions (re-exported by mt.store.repository) ------------------------------------
+
+
+def add_user(
+    store: Store, name: str, *, role: str = "editor", password: str | None = None
+) -> EditorView:
+    """Create an account; `password` is stored as an argon2id hash (None: no password).
+
+    A password-less editor that already exists (created by local use or an XLIFF import) is
+    claimed: it gets the role and password given.
+
+    Raises:
+        InputError: empty name or password, unknown role, or the name has an account already.
+    """
+    from mt.store.models import Editor, utcnow
+
+    name = clean_name(name)
+    _check_role(role)
+    hashed = hash_password(password) if password is not None else None
+    with store.session(write=True) as session:
+        row = find_editor(session, name)
+        if row is not None and (row.password_hash is not None or hashed is None):
+            raise InputError(f"user {name!r} already exists")
+        if row is None:
+            row = Editor(name=name, role=role, password_hash=hashed, created_at=utcnow())
+            session.add(row)
+        else:
+            row.role, row.password_hash = role, hashed
+        session.flush()
+        return editor_view(row)
+
+
+def authenticate(store: Store, name: str, password: str) -> EditorView | None:
+    """The editor when `password` matches their hash, else None (never raises on a bad login)."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    hasher = _password_hasher()
+    try:
+        name = clean_name(name)
+    except InputError:
+        return None
+    with store.session() as session:
+        row = find_editor(session, name)
+        stored = row.password_hash if row is not None else None
+        view = editor_view(row) if row is not None else None
+    if stored is None or not password:
+        return None
+    try:
+        hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if hasher.check_needs_rehash(stored):
+        set_password(store, name, password)
+    return view
+
+
+def list_users(store: Store) -> list[EditorView]:
+    """Every editor, by name."""
+    from sqlalchemy import select
+
+    from mt.store.models import Editor
+
+    with store.session() as session:
+        rows = session.execute(select(Editor).order_by(Editor.name)).scalars()
+        return [editor_view(r) for r in rows]
+
+
+def set_role(store: Store, name: str, role: str) -> EditorView:
+    """Change an editor's role. Raises NotFound for an unknown name, InputError for a bad role."""
+    _check_role(role)
+    name = clean_name(name)
+    with store.session(write=True) as session:
+        row = find_editor(session, name)
+        if row is None:
+            raise NotFound(f"no editor named {name!r}")
+        row.role = role
+        session.flush()
+        return editor_view(row)
+
+
+def set_password(store: Store, name: str, password: str) -> EditorView:
+    """Set or replace an editor's password. Raises NotFound for an unknown name."""
+    name = clean_name(name)
+    hashed = hash_password(password)
+    with store.session(write=True) as session:
+        row = find_editor(session, name)
+        if row is None:
+            raise NotFound(f"no editor named {name!r}")
+        row.password_hash = hashed
+        session.flush()
+        return editor_view(row)
+
+
+def has_accounts(store: Store) -> bool:
+    """True when any editor has a password: role checks then apply to every action."""
+    with store.session() as session:
+        return accounts_exist(session)
+
+
+def ensure_editor(store: Store, name: str, *, role: str = "editor") -> EditorView:
+    """The editor called `name`, created (without password, with `role`) if missing."""
+    name = clean_name(name)
+    _check_role(role)
+    with store.session(write=True) as session:
+        return editor_view(create_editor(session, name, role))

@@ -1,0 +1,199 @@
+"""SQLAlchemy 2 tables: editor, document, segment, draft, edit_event (append-only), metric_stats."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, so Alembic migrations can refer to them on both databases.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit id.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, with its time zone."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A time stored in UTC and always read back time-zone aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Editor(Base):
+    """A person; `password_hash` (argon2id) is None for local, password-less editors."""
+
+    __tablename__ = "editor"
+    __table_args__ = (CheckConstraint("role IN ('editor', 'reviewer', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(16), default="editor")
+    password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Document(Base):
+    """An article: its segments rebuild it (paragraph numbers, `before` whitespace, `trailing`)."""
+
+    __tablename__ = "document"
+    __table_args__ = (CheckConstraint("status IN ('in_progress', 'done')", name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    source_lang: Mapped[str] = mapped_column(String(16), default="ko")
+    target_lang: Mapped[str] = mapped_column(String(16), default="en")
+    filename: Mapped[str | None] = mapped_column(Text, nullable=True)
+    file_format: Mapped[str] = mapped_column(String(16), default="txt")
+    segment_mode: Mapped[str] = mapped_column(String(16), default="sentence")
+    trailing: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    model_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("editor.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Segment(Base):
+    """One sentence (or line): the source, the current target, its status and version."""
+
+    __tablename__ = "segment"
+    __table_args__ = (
+        UniqueConstraint("document_id", "position", name="uq_segment_document_position"),
+        CheckConstraint("status IN ('draft', 'edited', 'approved')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    paragraph: Mapped[int] = mapped_column(Integer)
+    before: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # The draft the current target started from (use_alter: draft also points at segment).
+    draft_id: Mapped[int | None] = mapped_column(
+        ForeignKey("draft.id", use_alter=True), nullable=True
+    )
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), nullable=True)
+
+
+class Draft(Base):
+    """A machine (or translation-memory) draft of a segment; every run's drafts are kept."""
+
+    __tablename__ = "draft"
+    __table_args__ = (CheckConstraint("origin IN ('mt', 'tm')", name="origin"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id"), index=True)
+    run: Mapped[int] = mapped_column(Integer, default=1)
+    engine: Mapped[str] = mapped_column(String(32))
+    model_id: Mapped[str] = mapped_column(Text)
+    revision: Mapped[str | None] = mapped_column(Text, nullable=True)
+    beam: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_length: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    time_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+    origin: Mapped[str] = mapped_column(String(8), default="mt")
+    is_test_model: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EditEvent(Base):
+    """One entry of the edit log. Append-only: database triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "edit_event"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('open', 'save', 'approve', 'reopen', 'revert', 'comment', 'import')",
+            name="kind",
+        ),
+        Index("ix_edit_event_segment_kind", "segment_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id"))
+    editor_id: Mapped[int] = mapped_column(ForeignKey("editor.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    text_before: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text_after: Mapped[str | None] = mapped_column(Text, nullable=True)
+    version_before: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    version_after: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("draft.id"), nullable=True)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    active_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    idle_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    keystrokes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    client: Mapped[str] = mapped_column(String(16), default="web")
+    findings: Mapped[list[dict] | None] = mapped_column(JSON, nullable=True)
+
+
+class MetricStats(Base):
+    """Cached sacrebleu sufficient statistics of one draft against one final text.
+
+    A derived cache (safe to empty): reports sum these instead of re-scoring every segment.
+    `config` names the metric settings and sacrebleu version the statistics belong to.
+    """
+
+    __tablename__ = "metric_stats"
+    __table_args__ = (
+        UniqueConstraint("draft_id", "final_hash", "config", name="uq_metric_stats_key"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id"))
+    final_hash: Mapped[str] = mapped_column(String(64))
+    config: Mapped[str] = mapped_column(String(200))
+    stats: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,166 @@
+"""Import an XLIFF file edited in a CAT tool: each changed target becomes an edit (client "xliff").
+
+Units are matched to segments by the id the export wrote (`s<segment>-v<version>`); a bare
+segment number is accepted too (then the exported text is taken to be the current one). The
+text the CAT tool started from is the segment's text at that version, from the edit log, so a
+target is "changed" only when the translator changed it:
+
+| XLIFF target vs exported text | XLIFF state | effect                                       |
+|-------------------------------|-------------|----------------------------------------------|
+| changed                       | draft/edited| save (status edited)                         |
+| changed                       | approved    | approve with the new text (one event)        |
+| unchanged                     | draft       | nothing                                      |
+| unchanged                     | edited      | save (confirms the MT draft) if still draft  |
+| unchanged                     | approved    | approve, if not approved yet                 |
+
+A segment changed in Transdesk since the export and also changed in the file is a conflict:
+the import raises `ConflictError` and changes nothing. The whole file is one transaction.
+Approvals need a reviewer or admin once accounts exist (PermissionDenied otherwise).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from mt.errors import ConflictError, InputError
+from mt.store.db import Store
+from mt.store.views import XliffImportResult
+
+_UNIT_ID = re.compile(r"s?(\d+)(?:-v(\d+))?")
+
+
+def _parse_id(name: str, unit_id: str) -> tuple[int, int | None]:
+    match = _UNIT_ID.fullmatch(unit_id.strip())
+    if not match:
+        raise InputError(
+            f"{name}: unit id {unit_id!r} is not a Transdesk segment (was the file exported by "
+            "transdesk export?)"
+        )
+    return int(match.group(1)), int(match.group(2)) if match.group(2) else None
+
+
+def _read_units(path: str | Path, data: bytes | None) -> list[Any]:
+    from mt.formats import read_xliff
+
+    if data is None:
+        return read_xliff(path)
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp) / (Path(str(path)).name or "upload.xlf")
+        file.write_bytes(data)
+        return read_xliff(file)
+
+
+def _text_at(session: Any, seg: Any, version: int) -> str | None:
+    """The segment's target as it was at `version` (None when the log does not know it)."""
+    from sqlalchemy import select
+
+    from mt.store.models import EditEvent
+    from mt.store.repository import CHANGE_KINDS
+
+    if version == seg.version:
+        return seg.target
+    return session.execute(
+        select(EditEvent.text_after)
+        .where(
+            EditEvent.segment_id == seg.id,
+            EditEvent.version_after == version,
+            EditEvent.kind.in_(CHANGE_KINDS),
+        )
+        .order_by(EditEvent.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _same(a: str, b: str) -> bool:
+    return unicodedata.normalize("NFC", a).strip() == unicodedata.normalize("NFC", b).strip()
+
+
+def import_xliff(
+    store: Store, path: str | Path, *, editor: str, data: bytes | None = None
+) -> XliffImportResult:
+    """Record the translator's changes in an exported XLIFF file (see the module docstring).
+
+    Arguments:
+        path: the XLIFF file (or, with `data`, the name of an upload).
+        editor: who did the work in the CAT tool.
+        data: the file's bytes when it is not on disk (a web upload).
+
+    Raises:
+        InputError: unreadable file, a unit that is not a segment of this database, or a unit
+            whose source differs from the segment's.
+        ConflictError: a changed unit's segment also changed in Transdesk since the export.
+        PermissionDenied: approvals by an editor while accounts exist.
+    """
+    from mt.store.accounts import actor
+    from mt.store.models import Segment
+    from mt.store.repository import _cache_stats, _load_segment, apply_change
+
+    name = Path(str(path)).name
+    units = _read_units(path, data)
+    parsed = [(unit, *_parse_id(name, unit.id)) for unit in units]
+    saved: list[int] = []
+    approved: list[int] = []
+    unchanged: list[int] = []
+    documents: set[int] = set()
+    conflicts: list[tuple[int, Any, str]] = []
+    with store.session(write=True) as session:
+        needs_review = any(unit.state == "approved" for unit, _, _ in parsed)
+        who = actor(session, editor, "approve" if needs_review else "save")
+        for unit, segment_id, version in parsed:
+            seg = session.get(Segment, segment_id)
+            if seg is None:
+                raise InputError(
+                    f"{name}: unit {unit.id}: no segment {segment_id} in this database"
+                )
+            if not _same(unit.source, seg.source):
+                raise InputError(
+                    f"{name}: unit {unit.id}: source differs from segment {segment_id}'s "
+                    "(was the file exported from this database?)"
+                )
+            documents.add(seg.document_id)
+            base = version if version is not None else seg.version
+            exported = _text_at(session, seg, base)
+            target = unicodedata.normalize("NFC", unit.target)
+            changed = exported is None or target != exported
+            if changed and exported is not None and not target.strip() and exported.strip():
+                changed = False  # a tool that drops targets has not deleted the translation
+            if changed:
+                kind = "approve" if unit.state == "approved" else "save"
+            elif unit.state == "approved" and seg.status != "approved":
+                kind = "approve"
+            elif unit.state == "edited" and seg.status == "draft":
+                kind = "save"
+            else:
+                unchanged.append(segment_id)
+                continue
+            if seg.version != base:
+                if changed and _same(target, seg.target):
+                    unchanged.append(segment_id)  # both sides made the same change
+                    continue
+                conflicts.append((segment_id, seg, target))
+                continue
+            apply_change(
+                session, seg, who, kind=kind, base_version=base, client="xliff",
+                text=target if kind == "save" or changed else None,
+            )  # fmt: skip
+            (approved if kind == "approve" else saved).append(segment_id)
+        if conflicts:
+            segment_id, seg, target = conflicts[0]
+            raise ConflictError(
+                f"{name}: {len(conflicts)} segment(s) changed in Transdesk since the export and "
+                f"in the file too (first: segment {segment_id}); nothing was imported",
+                current_text=seg.target,
+                attempted_text=target,
+                current_version=seg.version,
+            )
+        touched = [_load_segment(session, sid) for sid in saved + approved]
+    pairs = [(v.draft.id, v.draft.text, v.target) for v in touched if v.draft is not None]
+    if pairs:
+        _cache_stats(store, pairs)
+    return XliffImportResult(
+        tuple(sorted(documents)), tuple(saved), tuple(approved), tuple(unchanged)
+    )
