@@ -1,0 +1,140 @@
+"""Safe XML parsing for XLIFF and TMX (no entities, DTD, network, huge trees); tree helpers."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from mt.errors import InputError
+from mt.formats.encoding import refuse_binary
+
+# Characters XML 1.0 cannot hold (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF).
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _parser() -> etree.XMLParser:
+    # A fresh parser per call: lxml parsers keep state and are not safe to share across threads.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_blank_text=False,
+        remove_comments=False,
+        remove_pis=False,
+        strip_cdata=False,
+    )
+
+
+def parse_xml(data: bytes, name: str) -> etree._ElementTree:
+    """Parse `data` as XML, refusing anything that could read files, hit the network or explode.
+
+    Entities are never resolved and no DTD is loaded; a document whose DOCTYPE declares any
+    entity (the XXE and "billion laughs" attacks need one) is refused before parsing, and libxml2's
+    limits on depth and text size stay on (`huge_tree=False`).
+
+    Raises:
+        InputError: empty, binary, malformed (with the line number) or entity-declaring XML.
+    """
+    if not data.strip():
+        raise InputError(f"{name}: empty file")
+    refuse_binary(data, name)
+    if _declares_entities(data):
+        raise InputError(f"{name}: XML with entity declarations is refused")
+    try:
+        tree = etree.ElementTree(etree.fromstring(data, _parser()))
+    except etree.XMLSyntaxError as e:
+        raise InputError(f"{name}: malformed XML at line {e.lineno}: {_reason(e)}") from None
+    except (etree.LxmlError, ValueError, LookupError) as e:
+        raise InputError(f"{name}: malformed XML: {_first_line(str(e))}") from None
+    dtd = tree.docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise InputError(f"{name}: XML with entity declarations is refused")
+    return tree
+
+
+def _declares_entities(data: bytes) -> bool:
+    """True when the raw bytes hold a DOCTYPE and an entity declaration.
+
+    Checked before parsing so an entity bomb is refused without libxml2 ever expanding it; the
+    check after parsing catches the same in any other encoding.
+    """
+    return any(
+        "<!DOCTYPE".encode(enc) in data and "<!ENTITY".encode(enc) in data
+        for enc in ("utf-8", "utf-16-le", "utf-16-be")
+    )
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot represent (lxml refuses them)."""
+    return _XML_INVALID.sub("", text)
+
+
+def serialize(tree: etree._ElementTree) -> bytes:
+    """The whole document (DOCTYPE, comments, processing instructions kept) as UTF-8 bytes."""
+    # lxml's own declaration uses single quotes, which some CAT tools' sniffers do not expect.
+    # lxml reports an absent standalone flag like "no", so only "yes" is carried over.
+    standalone = ' standalone="yes"' if tree.docinfo.standalone else ""
+    declaration = f'<?xml version="1.0" encoding="UTF-8"{standalone}?>\n'.encode()
+    return declaration + etree.tostring(tree, encoding="UTF-8", xml_declaration=False) + b"\n"
+
+
+def local_name(element: etree._Element) -> str:
+    """An element's tag without its namespace ("" for comments and processing instructions)."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2]
+
+
+def set_text(element: etree._Element, text: str) -> None:
+    """Replace everything inside `element` with plain `text` (XML-invalid characters dropped)."""
+    for inner in list(element):
+        element.remove(inner)
+    element.text = xml_text(text)
+
+
+def child(element: etree._Element, name: str) -> etree._Element | None:
+    """The first child of `element` with local name `name`, in any namespace."""
+    return next((c for c in element if local_name(c) == name), None)
+
+
+def children(element: etree._Element, name: str) -> list[etree._Element]:
+    """The children of `element` with local name `name`, in any namespace."""
+    return [c for c in element if local_name(c) == name]
+
+
+def flat_text(element: etree._Element, codes: frozenset[str]) -> str:
+    """The text inside `element`, without the content of inline elements named in `codes`.
+
+    XLIFF and TMX mark native formatting codes with inline elements (`<bpt>`, `<ph>` …) whose
+    content is not translatable text; other inline elements (`<g>`, `<mrk>`, `<hi>`) keep
+    their text. XLIFF 2's `<cp hex="…"/>` becomes the character it stands for.
+    """
+    parts = [element.text or ""]
+    for inner in element:
+        name = local_name(inner)
+        if name == "cp":
+            parts.append(_code_point(inner.get("hex", "")))
+        elif name and name not in codes:
+            parts.append(flat_text(inner, codes))
+        parts.append(inner.tail or "")
+    return "".join(parts)
+
+
+def _code_point(hex_value: str) -> str:
+    try:
+        return chr(int(hex_value, 16))
+    except (ValueError, OverflowError):
+        return ""
+
+
+def _reason(error: etree.XMLSyntaxError) -> str:
+    message = error.msg or str(error)
+    return _first_line(re.sub(r", line \d+, column \d+$", "", message))
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "unreadable"
