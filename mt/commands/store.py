@@ -59,8 +59,10 @@ def import_(
 
     if segment_mode not in ("sentence", "line"):
         raise InputError(f"unknown segmentation {segment_mode!r}; choose sentence or line")
-    if not file.is_file():
-        raise InputError(f"{file}: no such file")
+    from mt import formats
+
+    # Read the file before loading the model, so a bad input fails at once.
+    formats.read(file, format=input_format, field=field, column=column)
     loaded = open_engine(model, engine=engine, beam=beam, quiet=quiet or as_json)
     with open_store(db) as store, progress_bar(file.name, enabled=not quiet) as progress:
         doc_id = import_file(

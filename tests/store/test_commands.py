@@ -1,0 +1,159 @@
+"""The store commands (import, export, users) and the export formats, through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+
+import docx
+import pytest
+from typer.testing import CliRunner
+
+from mt import cli
+from mt.cli import app
+from mt.formats import read_tmx
+from mt.store import (
+    approve_segment,
+    authenticate,
+    create_document,
+    document_text,
+    list_documents,
+    list_segments,
+    list_users,
+    save_segment,
+)
+from tests.conftest import shared_lines
+
+EXPORT_KEYS = {"source", "draft", "final", "status", "model", "editor", "active_ms", "hter", "chrf"}
+
+
+def _main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    """Run `transdesk` through its real entry point (errors become one line and an exit code)."""
+    monkeypatch.setattr(sys, "argv", ["transdesk", *args])
+    code = 0
+    try:
+        cli.main()
+    except SystemExit as e:
+        code = e.code or 0
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def doc(store, engine):
+    ko = shared_lines("ntrex128", "ko", 4)
+    doc = create_document(store, f"{ko[0]}\n\n{ko[1]} {ko[2]}\n{ko[3]}\n", title="news",
+                          engine=engine, created_by="kim")  # fmt: skip
+    segments = list_segments(store, doc)
+    v = save_segment(store, segments[0].id, "=SUM(A1:A2) is not a formula here.", editor="lee",
+                     base_version=1, active_ms=3000)  # fmt: skip
+    approve_segment(store, v.id, editor="lee", base_version=v.version, active_ms=1000)
+    save_segment(store, segments[1].id, "Second sentence.", editor="park", base_version=1)
+    return doc
+
+
+def test_import_prints_document_id(store, tiny_model_dir, tmp_path, monkeypatch, capsys):
+    ko = shared_lines("ntrex128", "ko", 3)
+    src = tmp_path / "기사.txt"
+    src.write_bytes(("\n\n".join(ko) + "\n").encode("cp949"))
+    args = ["import", str(src), "--model", str(tiny_model_dir), "--engine", "ctranslate2",
+            "--db", store.url, "--title", "Seoul news", "--editor", "kim", "-q"]  # fmt: skip
+    code, out, _ = _main(monkeypatch, capsys, *args)
+    assert code == 0
+    doc = int(out.strip())
+    code, out, _ = _main(monkeypatch, capsys, *args, "--json")
+    assert code == 0 and json.loads(out) == {"document_id": doc + 1}
+    assert document_text(store, doc, which="source") == "\n\n".join(ko) + "\n"
+    listed = {d.id: d for d in list_documents(store)}
+    assert listed[doc].title == "Seoul news" and listed[doc].filename == "기사.txt"
+
+
+def test_import_errors_are_one_line(store, tiny_model_dir, tmp_path, monkeypatch, capsys):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    code, _, err = _main(monkeypatch, capsys, "import", str(empty), "--model", str(tiny_model_dir),
+                         "--engine", "ctranslate2", "--db", store.url, "-q")  # fmt: skip
+    assert (code, err) == (3, f"Error: {empty}: empty file\n")
+    code, _, err = _main(monkeypatch, capsys, "export", "999", "--format", "txt", "-o",
+                         str(tmp_path / "x.txt"), "--db", store.url)  # fmt: skip
+    assert (code, err) == (6, "Error: no document 999\n")
+    code, _, err = _main(monkeypatch, capsys, "export", "1", "--format", "pdf", "-o",
+                         str(tmp_path / "x.pdf"), "--db", store.url)  # fmt: skip
+    assert code == 3 and err.startswith("Error: cannot export as 'pdf'")
+
+
+def test_export_article_formats(store, doc, tmp_path):
+    runner = CliRunner()
+    txt, word = tmp_path / "a.txt", tmp_path / "a.docx"
+    for fmt, out in (("txt", txt), ("docx", word)):
+        result = runner.invoke(app, ["export", str(doc), "--format", fmt, "-o", str(out),
+                                     "--db", store.url])  # fmt: skip
+        assert result.exit_code == 0, result.output
+    article = txt.read_text(encoding="utf-8")
+    assert article == document_text(store, doc)
+    assert article.startswith("=SUM(A1:A2) is not a formula here.\n\nSecond sentence.")
+    paragraphs = [p.text for p in docx.Document(str(word)).paragraphs]
+    assert paragraphs == [p for p in article.split("\n") if p]
+
+
+def test_export_records(store, doc, tmp_path):
+    jsonl, table, tmx = tmp_path / "a.jsonl", tmp_path / "a.csv", tmp_path / "a.tmx"
+    runner = CliRunner()
+    for fmt, out in (("jsonl", jsonl), ("csv", table), ("tmx", tmx)):
+        result = runner.invoke(app, ["export", str(doc), "-f", fmt, "-o", str(out),
+                                     "--db", store.url])  # fmt: skip
+        assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    segments = list_segments(store, doc)
+    assert len(records) == len(segments)
+    assert set(records[0]) >= EXPORT_KEYS and "bleu" in records[0]
+    first, second, untouched = records[0], records[1], records[-1]
+    assert (first["status"], first["editor"], first["active_ms"]) == ("approved", "lee", 4000)
+    assert first["final"] == segments[0].target and first["draft"] == segments[0].draft.text
+    import sacrebleu
+
+    expected = sacrebleu.metrics.TER(case_sensitive=True).sentence_score(
+        second["draft"], [second["final"]]
+    )
+    assert second["hter"] == expected.score
+    assert second["bleu"] == sacrebleu.sentence_bleu(second["draft"], [second["final"]]).score
+    assert untouched["final"] is None and untouched["hter"] is None
+    raw = table.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0]["final"] == "'=SUM(A1:A2) is not a formula here."  # neutralised for Excel
+    assert rows[1]["source"] == segments[1].source
+    assert read_tmx(tmx) == [(segments[0].source, segments[0].target)]
+
+
+def test_users_commands(store, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("s3cret pass\n"))
+    code, _, err = _main(monkeypatch, capsys, "users", "add", "min", "--role", "reviewer",
+                         "--password-stdin", "--db", store.url)  # fmt: skip
+    assert code == 0, err
+    assert authenticate(store, "min", "s3cret pass").role == "reviewer"
+    code, out, _ = _main(monkeypatch, capsys, "users", "list", "--json", "--db", store.url)
+    assert [(u["name"], u["role"], u["password"]) for u in json.loads(out)] == [
+        ("min", "reviewer", True)
+    ]
+    code, _, _ = _main(monkeypatch, capsys, "users", "set-role", "min", "admin", "--db", store.url)
+    assert [u.role for u in list_users(store)] == ["admin"]
+    code, _, err = _main(monkeypatch, capsys, "users", "add", "bad", "--role", "boss",
+                         "--no-password", "--db", store.url)  # fmt: skip
+    assert (code, err) == (3, "Error: unknown role 'boss' (choose from: editor, reviewer, admin)\n")
+
+
+def test_users_add_prompts_without_echo(store):
+    result = CliRunner().invoke(
+        app, ["users", "add", "jun", "--db", store.url], input="pw-1\npw-1\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "pw-1" not in result.output  # hidden input is not echoed
+    assert authenticate(store, "jun", "pw-1") is not None
+
+
+def test_every_command_has_help():
+    for command in app.registered_commands:
+        assert command.callback.__doc__, f"{command.name} is missing its help"

@@ -1,0 +1,98 @@
+"""Opening the store: URLs, SQLite settings, migrations, and the append-only edit log."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from mt.errors import TransdeskError
+from mt.store import create_document, open_store
+from mt.store.db import default_url, normalise_url
+
+
+def test_sqlite_settings(tmp_path):
+    with open_store(f"sqlite:///{tmp_path / 'sub' / 'x.db'}") as store, store.session() as s:
+        assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert s.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+    assert (tmp_path / "sub" / "x.db").exists()
+
+
+def test_default_url_env_then_user_data_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRANSDESK_DB", "sqlite:///" + str(tmp_path / "env.db"))
+    assert default_url() == "sqlite:///" + str(tmp_path / "env.db")
+    monkeypatch.delenv("TRANSDESK_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    url = default_url()
+    assert url.startswith("sqlite:///") and url.endswith("transdesk.db")
+    assert str(tmp_path) in url
+    with open_store() as store:
+        assert store.url == url
+
+
+def test_plain_postgres_url_uses_psycopg3():
+    assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_url("sqlite:///a.db") == "sqlite:///a.db"
+
+
+def test_unreachable_database_is_one_line_error():
+    with pytest.raises(TransdeskError, match=r"cannot open database postgresql\+psycopg://"):
+        open_store("postgresql://nobody:secret@127.0.0.1:1/none")
+
+
+def test_password_hidden_in_error():
+    with pytest.raises(TransdeskError) as info:
+        open_store("postgresql://nobody:secret@127.0.0.1:1/none")
+    assert "secret" not in str(info.value)
+
+
+def test_migrations_match_models(store):
+    """The Alembic migration creates exactly the schema models.py describes."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from mt.store.models import Base
+
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_reopen_is_idempotent(store_url):
+    for _ in range(2):
+        with open_store(store_url) as store, store.session() as s:
+            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+
+
+def _one_event(store):
+    class Echo:
+        name, model_id, revision, is_test_model = "echo", "echo", None, True
+
+        def translate(self, sentences, **_):
+            from mt.types import Hypothesis
+
+            return [Hypothesis(s, 0.0, 0.0) for s in sentences]
+
+    create_document(store, "한 문장.", title="t", engine=Echo(), created_by="kim")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE edit_event SET text_after = 'forged'", "DELETE FROM edit_event"],
+)
+def test_edit_log_refuses_update_and_delete(store, statement):
+    _one_event(store)
+    with pytest.raises(Exception, match="append-only"), store.session(write=True) as s:
+        s.execute(text(statement))
+    with store.session() as s:
+        rows = s.execute(text("SELECT text_after FROM edit_event")).scalars().all()
+    assert rows == ["한 문장."]
+
+
+def test_edit_log_refuses_truncate_on_postgres(store):
+    if store.dialect != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's")
+    _one_event(store)
+    with pytest.raises(Exception, match="append-only"), store.session(write=True) as s:
+        s.execute(text("TRUNCATE edit_event CASCADE"))
