@@ -1,0 +1,196 @@
+"""Who is at the desk: OIDC sign-in, local accounts, or the single local user when none exist.
+
+Three modes, chosen on every run:
+- **oidc**: `[auth]` is configured in `.streamlit/secrets.toml`; sign-in goes through `st.login`
+  and the editor's role comes from the store (new people start as editors);
+- **local**: the store has accounts with passwords; people sign in with name and password
+  (argon2 hashes, checked by the store);
+- **single**: no account exists yet; the app runs as one local user with every right and says so.
+
+Roles are enforced by the store (it raises `PermissionDenied`); `require` repeats the check on the
+server before an action, and hidden buttons are only a convenience.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import time
+from dataclasses import dataclass
+
+import streamlit as st
+
+from mt import store as repo
+from mt.errors import PermissionDenied
+
+_SESSION_KEY = "transdesk_identity"
+_FAILURES_KEY = "transdesk_signin_failures"
+_FAILED_KEY = "transdesk_signin_failed"
+
+# What each action needs when accounts exist; single-user mode may do everything.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "edit": ("editor", "reviewer", "admin"),
+    "translate": ("editor", "reviewer", "admin"),
+    "approve": ("reviewer", "admin"),
+    "reopen": ("reviewer", "admin"),
+    "manage_users": ("admin",),
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The signed-in person: store name, role, and how they got in (oidc, local, single)."""
+
+    name: str
+    role: str
+    mode: str
+
+    def can(self, action: str) -> bool:
+        """Whether this person's role allows `action` (see ACTIONS)."""
+        return self.mode == "single" or self.role in ACTIONS[action]
+
+
+def require(identity: Identity, action: str) -> None:
+    """Raise PermissionDenied unless `identity` may do `action`."""
+    if not identity.can(action):
+        allowed = " or ".join(ACTIONS[action])
+        raise PermissionDenied(
+            f"{identity.name} is {_article(identity.role)} {identity.role}; "
+            f"to {action.replace('_', ' ')} you need to be {allowed}"
+        )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def oidc_configured() -> bool:
+    """True when `.streamlit/secrets.toml` has an `[auth]` section for `st.login`."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def local_user_name() -> str:
+    """The name of the single local user: TRANSDESK_USER, else the login name."""
+    name = os.environ.get("TRANSDESK_USER")
+    if name:
+        return name
+    try:
+        return getpass.getuser() or "editor"
+    except Exception:  # no login name in some containers
+        return "editor"
+
+
+def current() -> Identity:
+    """Who is at the desk, checked against the store again (pages and actions call this).
+
+    Every page and every action asks, not only the router: a role changed or an account removed
+    takes effect on the next click.
+
+    Raises:
+        PermissionDenied: nobody is signed in, or the account is gone.
+    """
+    from ui.state import store
+
+    identity = sign_in(store())
+    if identity is None:
+        raise PermissionDenied("sign in first")
+    return identity
+
+
+def page_identity() -> Identity:
+    """`current()` for a page: shows the reason and stops the page when nobody is signed in."""
+    try:
+        return current()
+    except PermissionDenied as e:
+        st.error(f"{e}.")
+        st.stop()
+        raise  # st.stop() does not return
+
+
+def sign_in(store: repo.Store) -> Identity | None:
+    """Establish who is at the desk, or None when a sign-in form must be shown first."""
+    if oidc_configured():
+        identity = _oidc_identity(store)
+    elif repo.has_accounts(store):
+        identity = _local_identity(store)
+    else:
+        name = local_user_name()
+        repo.ensure_editor(store, name, role="admin")
+        identity = Identity(name, "admin", "single")
+    if identity is None:
+        st.session_state.pop(_SESSION_KEY, None)
+    else:
+        st.session_state[_SESSION_KEY] = identity
+    return identity
+
+
+def _oidc_identity(store: repo.Store) -> Identity | None:
+    if not st.user.is_logged_in:
+        return None
+    name = str(st.user.get("email") or st.user.get("name") or st.user.get("sub") or "")
+    if not name:
+        return None
+    editor = repo.ensure_editor(store, name)
+    return Identity(editor.name, editor.role, "oidc")
+
+
+def _local_identity(store: repo.Store) -> Identity | None:
+    kept = st.session_state.get(_SESSION_KEY)
+    if not isinstance(kept, Identity) or kept.mode != "local":
+        return None
+    # The role may have changed (or the account gone) since sign-in: read it again.
+    for user in repo.list_users(store):
+        if user.name == kept.name and user.has_password:
+            return Identity(user.name, user.role, "local")
+    return None
+
+
+def sign_in_page() -> None:
+    """The page shown instead of the app until someone signs in."""
+    st.title("Transdesk")
+    st.subheader("Sign in")
+    if oidc_configured():
+        st.write("This desk uses your organisation's sign-in.")
+        if st.button("Sign in", type="primary", key="oidc_sign_in"):
+            st.login()
+        return
+    with st.form("sign_in", border=True):
+        st.text_input("Name", key="sign_in_name", autocomplete="username")
+        st.text_input(
+            "Password", type="password", key="sign_in_password", autocomplete="current-password"
+        )
+        # A callback runs before the next script run, so the app opens signed in at once.
+        st.form_submit_button("Sign in", type="primary", on_click=_check_password)
+    if st.session_state.pop(_FAILED_KEY, False):
+        st.error("Wrong name or password.")
+    st.caption("Ask an admin for an account (`transdesk users add NAME --role editor`).")
+
+
+def _check_password() -> None:
+    from ui.state import store
+
+    name = (st.session_state.get("sign_in_name") or "").strip()
+    password = st.session_state.get("sign_in_password") or ""
+    st.session_state["sign_in_password"] = ""
+    failures = int(st.session_state.get(_FAILURES_KEY, 0))
+    # Slow down guessing in this session; argon2 already makes each try costly.
+    time.sleep(min(failures, 5) * 0.5)
+    editor = repo.authenticate(store(), name, password) if name and password else None
+    if editor is None:
+        st.session_state[_FAILURES_KEY] = failures + 1
+        st.session_state[_FAILED_KEY] = True
+        return
+    st.session_state[_FAILURES_KEY] = 0
+    st.session_state[_SESSION_KEY] = Identity(editor.name, editor.role, "local")
+
+
+def sign_out() -> None:
+    """Forget this session's identity and everything it kept (a button callback)."""
+    identity = st.session_state.get(_SESSION_KEY)
+    for key in list(st.session_state):
+        del st.session_state[key]
+    if isinstance(identity, Identity) and identity.mode == "oidc":
+        st.logout()

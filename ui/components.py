@@ -1,0 +1,115 @@
+"""Rendering helpers for the pages: they take `mt` objects and draw them, nothing else.
+
+Text from documents (sources, drafts, targets, titles, comments, names) is shown with `st.text`,
+in tables, or through `st.html` after `html.escape`: it never reaches Markdown, so `**bold**`,
+`<script>` and `:red[...]` in an article stay the characters they are.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime
+
+import streamlit as st
+
+from mt.textdiff import DiffOp
+
+STATUS_COLORS = {"draft": "gray", "edited": "blue", "approved": "green"}
+STATUS_LABELS = {"draft": "MT draft", "edited": "Edited", "approved": "Approved"}
+
+TEST_MODEL_MESSAGE = (
+    "These drafts come from an offline **test model** with random weights. "
+    "They are not translations: use them only to try the desk out."
+)
+
+
+def escaped(text: str) -> str:
+    """`text` made inert for HTML: every <, >, & and quote escaped."""
+    return html.escape(text, quote=True)
+
+
+def md_literal(text: str) -> str:
+    """`text` made literal inside our own Markdown (labels, captions): every ASCII punctuation
+    mark is backslash-escaped, as CommonMark allows, and line breaks become spaces."""
+    flat = " ".join(text.split())
+    return "".join("\\" + c if c.isascii() and not c.isalnum() and c != " " else c for c in flat)
+
+
+def heading(text: str, *, level: int = 2, key: str | None = None) -> None:
+    """A heading whose words come from a document (escaped, never Markdown)."""
+    tag = f"h{min(max(level, 1), 6)}"
+    st.html(f'<{tag} style="margin:0 0 .25rem 0">{escaped(text)}</{tag}>')
+
+
+def label(text: str) -> None:
+    """A small grey label above a block of text."""
+    st.caption(text)
+
+
+def text_block(text: str, *, empty: str = "(empty)") -> None:
+    """Document text shown as-is, line breaks kept; `empty` when there is none."""
+    if text:
+        st.text(text)
+    else:
+        st.caption(empty)
+
+
+def status_badge(status: str) -> None:
+    """A coloured badge for a segment status (draft, edited, approved)."""
+    st.badge(STATUS_LABELS.get(status, status), color=STATUS_COLORS.get(status, "gray"))
+
+
+def when(moment: datetime | None) -> str:
+    """A short local-time label for a moment ("" when unknown)."""
+    if moment is None:
+        return ""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def test_model_warning(model_id: str | None = None, *, note: str = "") -> None:
+    """The plain warning every page shows when drafts come from the offline test model."""
+    extra = f" ({note}.)" if note else ""
+    st.warning(TEST_MODEL_MESSAGE + extra, icon="⚠️")
+    if model_id:
+        st.caption("Test model: " + model_id)
+
+
+def diff_html(ops: Sequence[DiffOp]) -> str:
+    """The diff as escaped HTML: deletions struck through in red, insertions in green."""
+    parts: list[str] = []
+    for op in ops:
+        if op.kind == "equal":
+            parts.append(escaped(op.after))
+            continue
+        if op.before:
+            parts.append(
+                '<del style="background:#ffe0e0;color:#8a1f1f">' + escaped(op.before) + "</del>"
+            )
+        if op.after:
+            parts.append(
+                '<ins style="background:#dcf5dc;color:#1b5e20;text-decoration:none">'
+                + escaped(op.after)
+                + "</ins>"
+            )
+    body = "".join(parts) or '<span style="color:#888">(both empty)</span>'
+    return f'<div class="td-diff" style="white-space:pre-wrap;line-height:1.6">{body}</div>'
+
+
+def diff_view(ops: Sequence[DiffOp]) -> None:
+    """Show a word-level diff (MT draft → current English)."""
+    st.html(diff_html(ops))
+
+
+def paragraphs_html(text: str) -> str:
+    """An article as escaped HTML paragraphs (blank lines separate paragraphs)."""
+    paras = [p for p in text.split("\n\n") if p.strip()]
+    inner = "".join(
+        f'<p style="margin:0 0 .8rem 0;white-space:pre-wrap">{escaped(p)}</p>' for p in paras
+    )
+    return f'<div class="td-article">{inner or "<p>(empty)</p>"}</div>'
+
+
+def article_preview(text: str) -> None:
+    """An article rebuilt with its paragraphs, as text."""
+    st.html(paragraphs_html(text))

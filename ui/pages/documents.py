@@ -1,0 +1,186 @@
+"""Documents page: add an article (upload or paste), translate it, see every article's progress."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import streamlit as st
+
+from mt import store as repo
+from mt.errors import InputError, TransdeskError
+from ui import auth, state
+from ui import components as ui
+
+UPLOAD_TYPES = ["txt", "docx", "xlf", "xliff"]
+SEGMENT_MODES = {"sentence": "One segment per sentence", "line": "One segment per line"}
+
+
+def _model_label(choice: str) -> str:
+    default = state.default_model()
+    if choice == default.model:
+        kind = "offline test model" if default.is_test_model else "default"
+        return f"{PurePath(choice).name} ({kind})"
+    return choice
+
+
+def _read_upload(upload) -> tuple[str, str, str]:
+    """(text, format, file name) of an uploaded file, read in memory; never saved under its name."""
+    from mt.formats import read_bytes
+
+    limit = state.max_upload_bytes()
+    data = upload.getvalue()
+    if len(data) > limit:
+        raise InputError(
+            f"{upload.name}: {len(data) / 1e6:.1f} MB is over the {limit / 1024 / 1024:.0f} MB "
+            "upload limit"
+        )
+    parsed = read_bytes(data, upload.name)
+    return "\n\n".join(unit.text for unit in parsed.units), parsed.format, upload.name
+
+
+def _new_document(identity: auth.Identity) -> None:
+    st.subheader("Add an article")
+    st.caption(
+        "Upload a Korean article (.txt, .docx or XLIFF) or paste its text. Transdesk splits it "
+        "into sentences and drafts an English translation of each with the model you pick."
+    )
+    source = st.radio(
+        "Korean text",
+        ["Upload a file", "Paste text"],
+        horizontal=True,
+        key="new_source",
+        label_visibility="collapsed",
+    )
+    with st.form("new_document", border=True):
+        upload = pasted = None
+        if source == "Upload a file":
+            upload = st.file_uploader(
+                "Article file",
+                type=UPLOAD_TYPES,
+                key="new_upload",
+                max_upload_size=max(1, state.max_upload_bytes() // (1024 * 1024)),
+            )
+        else:
+            pasted = st.text_area(
+                "Korean article",
+                height=200,
+                key="new_text",
+                placeholder="기사 본문을 여기에 붙여 넣으세요…",
+            )
+        title = st.text_input(
+            "Title", key="new_title", placeholder="Leave empty to use the file name or first line"
+        )
+        left, right = st.columns(2)
+        choices = state.model_choices()
+        model = left.selectbox("Model", choices, format_func=_model_label, key="new_model")
+        mode = right.selectbox(
+            "Segments", list(SEGMENT_MODES), format_func=SEGMENT_MODES.get, key="new_mode"
+        )
+        submitted = st.form_submit_button("Translate", type="primary", icon="🌐")
+    if submitted:
+        _translate(identity, upload=upload, pasted=pasted, title=title, model=model, mode=mode)
+    created = st.session_state.get("documents_created")
+    if created:
+        st.success(f"Translated into {created['segments']} segments.", icon="✅")
+        if st.button("Open it in the editor", key="open_created", type="primary"):
+            _open_in_editor(created["id"])
+
+
+def _translate(
+    identity: auth.Identity, *, upload, pasted, title: str, model: str, mode: str
+) -> None:
+    store = state.store()
+    try:
+        auth.require(identity, "translate")
+        if upload is not None:
+            text, fmt, filename = _read_upload(upload)
+        elif pasted and pasted.strip():
+            text, fmt, filename = pasted, "txt", None
+        else:
+            st.error("Choose a file or paste some Korean text first.")
+            return
+        title = title.strip() or _default_title(filename, text)
+        engine = state.engine(model)
+        bar = st.progress(0.0, text="Translating…")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total if total else 1.0, text=f"Translating: {done} of {total}")
+
+        doc_id = repo.create_document(
+            store,
+            text,
+            title=title,
+            engine=engine,
+            created_by=identity.name,
+            filename=filename,
+            file_format=fmt,
+            segment_mode=mode,
+            progress=progress,
+        )
+        bar.progress(1.0, text="Done")
+    except TransdeskError as e:
+        st.error(str(e))
+        return
+    doc = repo.get_document(store, doc_id)
+    st.session_state["documents_created"] = {"id": doc_id, "segments": doc.segments}
+
+
+def _default_title(filename: str | None, text: str) -> str:
+    if filename:
+        return PurePath(filename).stem[:80] or "Untitled"
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "Untitled")
+    return first[:80]
+
+
+def _open_in_editor(doc_id: int) -> None:
+    st.session_state.pop("documents_created", None)
+    st.session_state.pop("editor_session", None)
+    st.switch_page("pages/editor.py", query_params={"doc": str(doc_id)})
+
+
+def _document_list(store: repo.Store) -> None:
+    docs = repo.list_documents(store)
+    st.subheader("Articles")
+    if not docs:
+        st.info("No articles yet: add one above.")
+        return
+    if any(_is_test_model(d.model_id) for d in docs):
+        ui.test_model_warning()
+    header = st.columns([4, 1, 2, 2, 2, 1.2])
+    for col, name in zip(
+        header, ["Title", "Segments", "Approved", "Last editor", "Last change", ""], strict=True
+    ):
+        col.caption(name)
+    for doc in docs:
+        with st.container(key=f"doc_{doc.id}"):
+            cols = st.columns([4, 1, 2, 2, 2, 1.2], vertical_alignment="center")
+            cols[0].text(doc.title)
+            cols[1].text(str(doc.segments))
+            cols[2].progress(doc.percent_approved / 100, text=f"{doc.percent_approved:.0f}%")
+            cols[3].text(doc.last_editor or "—")
+            cols[4].text(ui.when(doc.last_edit_at) or "—")
+            if cols[5].button("Open", key=f"open_doc_{doc.id}"):
+                _open_in_editor(doc.id)
+
+
+def _is_test_model(model_id: str | None) -> bool:
+    default = state.default_model()
+    return bool(model_id) and default.is_test_model and model_id == default.model
+
+
+def main() -> None:
+    """Render the documents page."""
+    st.title("Documents")
+    identity, store = auth.page_identity(), state.store()
+    default = state.default_model()
+    if default.is_test_model:
+        ui.test_model_warning(note=default.note)
+    try:
+        _new_document(identity)
+        st.divider()
+        _document_list(store)
+    except TransdeskError as e:
+        st.error(str(e))
+
+
+main()

@@ -1,0 +1,529 @@
+"""Editor page: one article as segments; the active segment is revised, saved and approved."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mt import store as repo
+from mt.errors import ConflictError, NotFound, TransdeskError
+from mt.textdiff import changed_words, diff_words
+from mt.timing import SegmentClock, utcnow
+from ui import auth, downloads, state
+from ui import components as ui
+from ui.state import Conflict, EditorSession
+
+PAGE_SIZE = 20
+SHORTCUTS = {
+    "save": "Ctrl+S",
+    "save_next": "Ctrl+Enter",
+    "approve": "Alt+A",
+    "previous": "Alt+Up",
+    "next": "Alt+Down",
+    "next_unapproved": "Alt+N",
+}
+
+
+def _session() -> EditorSession:
+    return state.editor_session()
+
+
+def _text_key(ses: EditorSession) -> str:
+    return f"english_{ses.segment_id}_{ses.base_version}_{ses.text_nonce}"
+
+
+def _flash(kind: str, message: str) -> None:
+    _session().messages.append((kind, message))
+
+
+# --- moving between segments ----------------------------------------------------------------
+
+
+def _open(segment_id: int) -> repo.SegmentView:
+    """Make `segment_id` the active segment: log the opening and start its clock."""
+    ses = _session()
+    seg = repo.open_segment(state.store(), segment_id, editor=auth.current().name)
+    ses.segment_id, ses.base_version = seg.id, seg.version
+    ses.clock = SegmentClock(seg.id, utcnow())
+    ses.conflict = None
+    ses.list_page = (seg.position - ses.first_position) // PAGE_SIZE
+    return seg
+
+
+def _go_to_index(index: int) -> None:
+    ses = _session()
+    if ses.doc_id is None:
+        return
+    found = repo.list_segments(state.store(), ses.doc_id, offset=max(index, 0), limit=1)
+    if found:
+        _open(found[0].id)
+
+
+def _step(delta: int) -> None:
+    ses = _session()
+    if ses.segment_id is None:
+        return
+    try:
+        seg = repo.get_segment(state.store(), ses.segment_id)
+        _go_to_index(seg.position - ses.first_position + delta)
+    except TransdeskError as e:
+        _flash("error", str(e))
+
+
+def _next_unapproved() -> None:
+    ses = _session()
+    store = state.store()
+    if ses.doc_id is None or ses.segment_id is None:
+        return
+    try:
+        seg = repo.get_segment(store, ses.segment_id)
+        nxt = repo.next_segment(store, ses.doc_id, after_position=seg.position)
+        if nxt is None:  # wrap around to the top of the article
+            nxt = repo.next_segment(store, ses.doc_id, after_position=ses.first_position - 1)
+        if nxt is None:
+            _flash("success", "Every segment of this article is approved.")
+        elif nxt.id != ses.segment_id:
+            _open(nxt.id)
+    except TransdeskError as e:
+        _flash("error", str(e))
+
+
+def _jump(segment_id: int) -> None:
+    try:
+        _open(segment_id)
+    except TransdeskError as e:
+        _flash("error", str(e))
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+def _act(kind: str, *, then_next: bool = False) -> None:
+    """Save, approve, reopen or revert the active segment against the version it was opened at."""
+    ses = _session()
+    store = state.store()
+    if ses.segment_id is None:
+        return
+    text = st.session_state.get(_text_key(ses))
+    now = utcnow()
+    spent = ses.clock.stop(now) if ses.clock and ses.clock.segment_id == ses.segment_id else None
+    timing = (
+        {"active_ms": spent.active_ms, "idle_ms": spent.idle_ms, "opened_at": spent.opened_at}
+        if spent
+        else {}
+    )
+    try:
+        identity = auth.current()
+        seg = repo.get_segment(store, ses.segment_id)
+        if kind == "save":
+            auth.require(identity, "edit")
+            if text is None or (seg.status == "approved" and text == seg.target):
+                view = seg  # nothing to save: an approved segment left as it is
+            else:
+                view = repo.save_segment(
+                    store,
+                    seg.id,
+                    text,
+                    editor=identity.name,
+                    base_version=ses.base_version,
+                    **timing,
+                )
+        elif kind == "approve":
+            auth.require(identity, "approve")
+            view = repo.approve_segment(
+                store,
+                seg.id,
+                editor=identity.name,
+                base_version=ses.base_version,
+                text=text,
+                **timing,
+            )
+        elif kind == "reopen":
+            auth.require(identity, "reopen")
+            view = repo.reopen_segment(
+                store, seg.id, editor=identity.name, base_version=ses.base_version
+            )
+        elif kind == "revert":
+            auth.require(identity, "edit")
+            view = repo.revert_to_mt(
+                store, seg.id, editor=identity.name, base_version=ses.base_version
+            )
+        else:
+            raise ValueError(f"unknown action {kind!r}")
+    except ConflictError as e:
+        current = _safe_segment(ses.segment_id)
+        ses.conflict = Conflict(
+            ses.segment_id,
+            e.current_text,
+            e.attempted_text or (text or ""),
+            e.current_version,
+            current.updated_by if current else None,
+        )
+        return
+    except TransdeskError as e:
+        _flash("error", str(e))
+        return
+    number = view.position - ses.first_position + 1
+    done = {"save": "Saved", "approve": "Approved", "reopen": "Reopened", "revert": "Reverted"}
+    _flash("toast", f"{done[kind]} segment {number}.")
+    ses.base_version = view.version
+    ses.clock = SegmentClock(view.id, now)
+    ses.conflict = None
+    if then_next:
+        _step(+1)
+
+
+def _safe_segment(segment_id: int) -> repo.SegmentView | None:
+    try:
+        return repo.get_segment(state.store(), segment_id)
+    except TransdeskError:
+        return None
+
+
+def _resolve(choice: str) -> None:
+    """Settle a conflict: keep the stored text, save mine over it, or merge by hand."""
+    ses = _session()
+    conflict = ses.conflict
+    if conflict is None or conflict.segment_id != ses.segment_id:
+        ses.conflict = None
+        return
+    ses.base_version = conflict.current_version
+    ses.text_nonce += 1
+    ses.conflict = None
+    if choice == "theirs":
+        _flash("toast", "Kept the saved version; your text was discarded.")
+    elif choice == "mine":
+        st.session_state[_text_key(ses)] = conflict.attempted_text
+        _act("save")
+    elif choice == "merge":
+        st.session_state[_text_key(ses)] = conflict.attempted_text
+        _flash("info", "Your text is in the box, the saved version above it. Save when done.")
+        ses.conflict = None
+        st.session_state["editor_merge_reference"] = conflict.current_text
+
+
+def _comment() -> None:
+    ses = _session()
+    text = (st.session_state.get("new_comment") or "").strip()
+    if not text or ses.segment_id is None:
+        return
+    try:
+        repo.add_comment(state.store(), ses.segment_id, text, editor=auth.current().name)
+        st.session_state["new_comment"] = ""
+        _flash("toast", "Comment added.")
+    except TransdeskError as e:
+        _flash("error", str(e))
+
+
+def _choose_document() -> None:
+    ses = _session()
+    chosen = st.session_state.get("editor_doc_choice")
+    if chosen is not None and chosen != ses.doc_id:
+        st.session_state["editor_session"] = EditorSession(doc_id=chosen)
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def _pick_document(store: repo.Store, ses: EditorSession) -> repo.DocumentSummary | None:
+    wanted = st.query_params.get("doc")
+    if wanted and wanted.isdigit() and int(wanted) != ses.doc_id:
+        ses = EditorSession(doc_id=int(wanted))
+        st.session_state["editor_session"] = ses
+    docs = repo.list_documents(store)
+    if not docs:
+        st.info("No articles yet. Add one on the Documents page.")
+        st.page_link("pages/documents.py", label="Go to Documents", icon="📄")
+        return None
+    ids = [d.id for d in docs]
+    if ses.doc_id not in ids:
+        ses.doc_id = ids[0]
+        ses.segment_id = None
+    titles = {d.id: f"{d.title} — {d.percent_approved:.0f}% approved" for d in docs}
+    st.session_state["editor_doc_choice"] = ses.doc_id
+    st.selectbox(
+        "Article",
+        ids,
+        format_func=lambda i: titles[i],
+        key="editor_doc_choice",
+        on_change=_choose_document,
+    )
+    st.query_params["doc"] = str(ses.doc_id)
+    return next(d for d in docs if d.id == ses.doc_id)
+
+
+def _header(store: repo.Store, doc: repo.DocumentSummary) -> None:
+    ui.heading(doc.title)
+    share = doc.approved / doc.segments if doc.segments else 0.0
+    st.progress(
+        share,
+        text=f"{doc.approved} of {doc.segments} segments approved · {doc.edited} edited",
+    )
+
+
+def _conflict_box(conflict: Conflict) -> None:
+    who = conflict.saved_by or "someone else"
+    with st.container(border=True, key="conflict_box"):
+        st.error(
+            f"This segment was changed by {ui.md_literal(who)} while you were editing "
+            f"(it is now version {conflict.current_version}). Nothing was overwritten: "
+            "choose which text to keep.",
+            icon="⚠️",
+        )
+        left, right = st.columns(2)
+        with left:
+            ui.label(f"Saved version (by {ui.md_literal(who)})")
+            ui.text_block(conflict.current_text)
+            st.button(
+                "Keep the saved version", key="conflict_theirs", on_click=_resolve, args=("theirs",)
+            )
+        with right:
+            ui.label("Your text (not saved)")
+            ui.text_block(conflict.attempted_text)
+            st.button(
+                "Save my text instead",
+                key="conflict_mine",
+                type="primary",
+                on_click=_resolve,
+                args=("mine",),
+            )
+            st.button("Merge by hand", key="conflict_merge", on_click=_resolve, args=("merge",))
+
+
+def _active_card(
+    store: repo.Store,
+    identity: auth.Identity,
+    ses: EditorSession,
+    seg: repo.SegmentView,
+    total: int,
+) -> None:
+    number = seg.position - ses.first_position + 1
+    with st.container(border=True, key="active_segment"):
+        top = st.container(horizontal=True, vertical_alignment="center")
+        with top:
+            st.markdown(f"**Segment {number} of {total}**")
+            ui.status_badge(seg.status)
+            st.caption(f"paragraph {seg.paragraph + 1} · version {seg.version}")
+            if seg.updated_by and seg.updated_at:
+                st.caption(
+                    f"last change: {ui.when(seg.updated_at)} by {ui.md_literal(seg.updated_by)}"
+                )
+        if seg.version != ses.base_version and ses.conflict is None:
+            st.warning(
+                f"Someone saved this segment after you opened it (now version {seg.version}). "
+                "Saving will ask you which text to keep.",
+                icon="🔔",
+            )
+        source_col, draft_col = st.columns(2)
+        with source_col:
+            ui.label("Korean source")
+            ui.text_block(seg.source)
+        with draft_col:
+            model = seg.draft.model_id if seg.draft else "no draft"
+            ui.label(f"MT draft · {ui.md_literal(model)}")
+            ui.text_block(seg.draft.text if seg.draft else "", empty="(no MT draft)")
+        merge_ref = st.session_state.pop("editor_merge_reference", None)
+        if merge_ref is not None:
+            ui.label("Saved version, for merging")
+            ui.text_block(merge_ref)
+        key = _text_key(ses)
+        if key not in st.session_state:
+            st.session_state[key] = seg.target
+        approved_locked = seg.status == "approved" and not identity.can("reopen")
+        current = st.text_area(
+            "English",
+            key=key,
+            height=150,
+            disabled=approved_locked,
+            help="Your translation of the Korean sentence. Save with Ctrl+S; "
+            "Ctrl+Enter saves and opens the next segment.",
+        )
+        _buttons(identity, seg)
+        draft = seg.draft.text if seg.draft else ""
+        ops = diff_words(draft, current or "")
+        removed, added = changed_words(ops)
+        ui.label(f"Changes from the MT draft: {removed} words removed, {added} added")
+        ui.diff_view(ops)
+        _comments(store, seg)
+
+
+def _buttons(identity: auth.Identity, seg: repo.SegmentView) -> None:
+    approved = seg.status == "approved"
+    with st.container(horizontal=True, key="segment_actions"):
+        st.button(
+            "Save",
+            key="act_save",
+            on_click=_act,
+            args=("save",),
+            shortcut=SHORTCUTS["save"],
+            disabled=approved and not identity.can("reopen"),
+        )
+        st.button(
+            "Save & next",
+            key="act_save_next",
+            type="primary",
+            on_click=_act,
+            args=("save",),
+            kwargs={"then_next": True},
+            shortcut=SHORTCUTS["save_next"],
+            disabled=approved and not identity.can("reopen"),
+        )
+        if identity.can("approve"):
+            st.button(
+                "Approve",
+                key="act_approve",
+                on_click=_act,
+                args=("approve",),
+                shortcut=SHORTCUTS["approve"],
+                disabled=approved,
+                icon="✅",
+            )
+        if identity.can("reopen"):
+            st.button(
+                "Reopen", key="act_reopen", on_click=_act, args=("reopen",), disabled=not approved
+            )
+        st.button(
+            "Revert to MT",
+            key="act_revert",
+            on_click=_act,
+            args=("revert",),
+            disabled=approved or seg.draft is None,
+        )
+    with st.container(horizontal=True, key="segment_moves"):
+        st.button(
+            "Previous",
+            key="go_previous",
+            on_click=_step,
+            args=(-1,),
+            shortcut=SHORTCUTS["previous"],
+            icon="⬆️",
+        )
+        st.button(
+            "Next", key="go_next", on_click=_step, args=(+1,), shortcut=SHORTCUTS["next"], icon="⬇️"
+        )
+        st.button(
+            "Next unapproved",
+            key="go_next_unapproved",
+            on_click=_next_unapproved,
+            shortcut=SHORTCUTS["next_unapproved"],
+            icon="⏭️",
+        )
+
+
+def _comments(store: repo.Store, seg: repo.SegmentView) -> None:
+    with st.expander(f"Comments ({seg.comments})", expanded=False):
+        if seg.comments:
+            for comment in repo.list_comments(store, seg.id):
+                st.caption(f"{ui.md_literal(comment.editor)} · {ui.when(comment.created_at)}")
+                ui.text_block(comment.text)
+        st.text_input("New comment", key="new_comment", placeholder="A note for the reviewer")
+        st.button("Add comment", key="add_comment", on_click=_comment)
+
+
+def _segment_list(store: repo.Store, ses: EditorSession, total: int) -> None:
+    pages = max(1, -(-total // PAGE_SIZE))
+    ses.list_page = min(max(ses.list_page, 0), pages - 1)
+    st.subheader("Segments")
+    rows = repo.list_segments(store, ses.doc_id, offset=ses.list_page * PAGE_SIZE, limit=PAGE_SIZE)
+    for s in rows:
+        number = s.position - ses.first_position + 1
+        with st.container(key=f"row_{s.id}"):
+            cols = st.columns([0.7, 1.2, 4, 4], vertical_alignment="top")
+            cols[0].button(
+                str(number),
+                key=f"open_{s.id}",
+                on_click=_jump,
+                args=(s.id,),
+                type="primary" if s.id == ses.segment_id else "secondary",
+                help="Edit this segment",
+            )
+            with cols[1]:
+                ui.status_badge(s.status)
+            with cols[2]:
+                ui.text_block(s.source)
+            with cols[3]:
+                ui.text_block(s.target, empty="(empty)")
+    with st.container(horizontal=True, vertical_alignment="center", key="list_pager"):
+        st.button(
+            "Earlier segments",
+            key="page_prev",
+            disabled=ses.list_page == 0,
+            on_click=_set_page,
+            args=(ses.list_page - 1,),
+        )
+        st.caption(f"Page {ses.list_page + 1} of {pages}")
+        st.button(
+            "Later segments",
+            key="page_next",
+            disabled=ses.list_page >= pages - 1,
+            on_click=_set_page,
+            args=(ses.list_page + 1,),
+        )
+
+
+def _set_page(page: int) -> None:
+    _session().list_page = page
+
+
+def _show_messages(ses: EditorSession) -> None:
+    for kind, message in ses.messages:
+        if kind == "toast":
+            st.toast(message)
+        elif kind == "error":
+            st.error(message)
+        elif kind == "success":
+            st.success(message)
+        else:
+            st.info(message)
+    ses.messages.clear()
+
+
+def main() -> None:
+    """Render the editor page."""
+    st.title("Editor")
+    store, identity = state.store(), auth.page_identity()
+    ses = _session()
+    try:
+        doc = _pick_document(store, ses)
+        if doc is None:
+            return
+        ses = _session()
+        _header(store, doc)
+        total = repo.count_segments(store, doc.id)
+        if total == 0:
+            st.info("This article has no segments.")
+            return
+        first = repo.list_segments(store, doc.id, offset=0, limit=1)[0]
+        ses.first_position = first.position
+        seg = _active_segment(store, ses, first)
+        if ses.clock is not None:
+            ses.clock.touch(utcnow())
+        if seg.draft is not None and seg.draft.is_test_model:
+            ui.test_model_warning(seg.draft.model_id)
+        _show_messages(ses)
+        if ses.conflict is not None and ses.conflict.segment_id == seg.id:
+            _conflict_box(ses.conflict)
+        _active_card(store, identity, ses, seg, total)
+        _segment_list(store, ses, total)
+        downloads.article_section(store, doc)
+    except NotFound as e:
+        st.error(str(e))
+        st.session_state["editor_session"] = EditorSession()
+    except TransdeskError as e:
+        st.error(str(e))
+
+
+def _active_segment(
+    store: repo.Store, ses: EditorSession, first: repo.SegmentView
+) -> repo.SegmentView:
+    if ses.segment_id is not None:
+        try:
+            seg = repo.get_segment(store, ses.segment_id)
+            if seg.document_id == ses.doc_id:
+                return seg
+        except NotFound:
+            pass
+    start = repo.next_segment(store, ses.doc_id, after_position=first.position - 1) or first
+    return _open(start.id)
+
+
+main()

@@ -1,0 +1,122 @@
+"""Settings page: the model and database in use, and (for admins) the people who use the desk."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from mt import store as repo
+from mt.errors import TransdeskError
+from mt.store.views import ROLES
+from ui import auth, state
+from ui import components as ui
+
+
+def _masked(url: str) -> str:
+    """The database URL without its password."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy understands; show nothing secret
+        return url.split("@")[-1]
+
+
+def _setup() -> None:
+    default = state.default_model()
+    st.subheader("Model")
+    if default.is_test_model:
+        ui.test_model_warning(note=default.note)
+    st.text(f"Default model: {default.model}")
+    st.caption(
+        "Set another with `transdesk ui --model NAME` (a registry name, hub id or local folder). "
+        "The model is loaded once per server process and shared by every editor."
+    )
+    st.subheader("Database")
+    st.text(_masked(state.db_url()))
+    st.caption(f"Uploads are limited to {state.max_upload_bytes() / 1024 / 1024:.0f} MB.")
+
+
+def _add_user() -> None:
+    name = (st.session_state.get("user_name") or "").strip()
+    password = st.session_state.get("user_password") or ""
+    role = st.session_state.get("user_role") or "editor"
+    try:
+        auth.require(auth.current(), "manage_users")
+        if len(password) < 8:
+            raise TransdeskError("a password needs at least 8 characters")
+        repo.add_user(state.store(), name, role=role, password=password)
+        st.session_state["user_name"] = st.session_state["user_password"] = ""
+        st.session_state["settings_message"] = ("success", f"Added {name} as {role}.")
+    except TransdeskError as e:
+        st.session_state["settings_message"] = ("error", str(e))
+
+
+def _change_role(name: str) -> None:
+    role = st.session_state.get(f"role_{name}")
+    try:
+        auth.require(auth.current(), "manage_users")
+        repo.set_role(state.store(), name, role)
+        st.session_state["settings_message"] = ("success", f"{name} is now {role}.")
+    except TransdeskError as e:
+        st.session_state["settings_message"] = ("error", str(e))
+
+
+def _users(identity: auth.Identity) -> None:
+    st.subheader("People")
+    if not identity.can("manage_users"):
+        st.info("Only admins manage people.")
+        return
+    message = st.session_state.pop("settings_message", None)
+    if message:
+        (st.success if message[0] == "success" else st.error)(message[1])
+    users = repo.list_users(state.store())
+    if users:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Name": u.name,
+                        "Role": u.role,
+                        "Can sign in": u.has_password,
+                        "Since": ui.when(u.created_at),
+                    }
+                    for u in users
+                ]
+            ),
+            hide_index=True,
+        )
+    with st.expander("Change a role"):
+        for u in users:
+            st.selectbox(
+                ui.md_literal(u.name),
+                ROLES,
+                index=ROLES.index(u.role) if u.role in ROLES else 0,
+                key=f"role_{u.name}",
+                on_change=_change_role,
+                args=(u.name,),
+            )
+    with st.form("add_user"):
+        st.caption("Add a person who signs in with a name and password.")
+        st.text_input("Name", key="user_name")
+        st.text_input("Password", type="password", key="user_password")
+        st.selectbox("Role", ROLES, key="user_role")
+        st.form_submit_button("Add person", on_click=_add_user)
+    if identity.mode == "single":
+        st.caption(
+            "Once the first person with a password exists, everyone must sign in: add yourself "
+            "as an admin first."
+        )
+
+
+def main() -> None:
+    """Render the settings page."""
+    st.title("Settings")
+    try:
+        _setup()
+        _users(auth.page_identity())
+    except TransdeskError as e:
+        st.error(str(e))
+
+
+main()

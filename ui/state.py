@@ -1,0 +1,141 @@
+"""Process-wide resources (store, models) and settings of the web app, read from the environment.
+
+`transdesk ui` passes its options as environment variables, so `streamlit run ui/app.py` and the
+command behave the same:
+- TRANSDESK_DB: the database URL (default: the store's default SQLite file);
+- TRANSDESK_MODEL: the model drafts come from (default: the registry default, or an offline test
+  model when that cannot be loaded here);
+- TRANSDESK_MAX_UPLOAD_MB: the largest upload accepted (default 20).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from mt import store as repo
+from mt.timing import SegmentClock
+
+DEFAULT_MAX_UPLOAD_MB = 20
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """A model the app can draft with; `is_test_model` when it is the offline test model."""
+
+    model: str
+    is_test_model: bool
+    note: str = ""
+
+
+def max_upload_bytes() -> int:
+    """The upload size limit in bytes (TRANSDESK_MAX_UPLOAD_MB, default 20 MB)."""
+    raw = os.environ.get("TRANSDESK_MAX_UPLOAD_MB", "")
+    try:
+        megabytes = float(raw) if raw else DEFAULT_MAX_UPLOAD_MB
+    except ValueError:
+        megabytes = DEFAULT_MAX_UPLOAD_MB
+    return int(max(megabytes, 0.001) * 1024 * 1024)
+
+
+def db_url() -> str:
+    """The database URL this process uses."""
+    return repo.default_url()
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(url: str) -> repo.Store:
+    return repo.open_store(url)
+
+
+def store() -> repo.Store:
+    """The process's one open store (opened, and migrated, on first use)."""
+    return _open_store(db_url())
+
+
+@st.cache_resource(show_spinner="Finding the translation model…")
+def default_model() -> ModelChoice:
+    """The model drafts come from unless the editor picks another one.
+
+    TRANSDESK_MODEL when set; otherwise the registry default, replaced by a cached offline test
+    model when the hub cannot be reached.
+    """
+    env = os.environ.get("TRANSDESK_MODEL")
+    if env:
+        from mt.models.build_test import is_test_model
+
+        return ModelChoice(env, _is_test_folder(env, is_test_model))
+    from mt.models import default_model_or_test
+
+    model, is_test = default_model_or_test()
+    note = "the default model could not be loaded here" if is_test else ""
+    return ModelChoice(str(model), is_test, note)
+
+
+def _is_test_folder(model: str, check: Any) -> bool:
+    from pathlib import Path
+
+    path = Path(model)
+    return path.is_dir() and bool(check(path))
+
+
+def model_choices() -> list[str]:
+    """Models offered in the picker: the default first, then the registry's other models."""
+    choices = [default_model().model]
+    try:
+        from mt.models import registry_models
+
+        choices += [m for m in registry_models() if m not in choices]
+    except ImportError:
+        pass
+    return choices
+
+
+@st.cache_resource(show_spinner="Loading the translation model (once per server)…", max_entries=4)
+def engine(model: str, kind: str = "auto") -> Any:
+    """The loaded engine for `model`, shared by every session of this process."""
+    from mt.engines import load_engine
+
+    return load_engine(model, engine=kind)
+
+
+# Session classes live here, not in page scripts: Streamlit runs a page's code afresh on every
+# run, so a class defined there would be a new class each time and isinstance checks would fail.
+
+
+@dataclass
+class Conflict:
+    """A refused save: what is stored now, and the text this editor tried to save."""
+
+    segment_id: int
+    current_text: str
+    attempted_text: str
+    current_version: int
+    saved_by: str | None
+
+
+@dataclass
+class EditorSession:
+    """This browser session's place in the editor."""
+
+    doc_id: int | None = None
+    segment_id: int | None = None
+    base_version: int = 0
+    clock: SegmentClock | None = None
+    conflict: Conflict | None = None
+    list_page: int = 0
+    first_position: int = 0
+    text_nonce: int = 0
+    messages: list[tuple[str, str]] = field(default_factory=list)
+
+
+def editor_session() -> EditorSession:
+    """This browser session's place in the editor (created on first use)."""
+    ses = st.session_state.get("editor_session")
+    if not isinstance(ses, EditorSession):
+        ses = EditorSession()
+        st.session_state["editor_session"] = ses
+    return ses
