@@ -101,54 +101,11 @@ def count_korean_sentences(text: str) -> int:
 
 
 _EN_ABBREVIATIONS = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "st",
-    "no",
-    "vs",
-    "jr",
-    "sr",
-    "prof",
-    "rev",
-    "gen",
-    "gov",
-    "sen",
-    "rep",
-    "lt",
-    "col",
-    "sgt",
-    "capt",
-    "mt",
-    "ft",
-    "inc",
-    "ltd",
-    "co",
-    "corp",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "etc",
-    "fig",
-    "approx",
-    "est",
-    "dept",
-    "univ",
-    "ave",
-    "blvd",
-    "cf",
-    "al",
-}
+    "mr", "mrs", "ms", "dr", "st", "no", "vs", "jr", "sr", "prof", "rev", "gen", "gov", "sen",
+    "rep", "lt", "col", "sgt", "capt", "mt", "ft", "inc", "ltd", "co", "corp", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "etc", "fig",
+    "approx", "est", "dept", "univ", "ave", "blvd", "cf", "al",
+}  # fmt: skip
 _EN_BREAK = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])""")
 _LAST_WORD = re.compile(r"(\S+?)[.!?]$")
 
@@ -239,9 +196,10 @@ _PAIRS = {
 }
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
 # A straight single quote opens a quotation after a space or an opening bracket and before a
-# letter; elsewhere it is an apostrophe (don't, players', '90s).
+# letter; elsewhere it is an apostrophe (don't, players', '90s). A Korean closing quote may be
+# followed by a particle (‘멍청이’를).
 _SINGLE_OPEN = re.compile(r"(?:(?<=^)|(?<=[\s(\[{“\"—–-]))['‘](?=[^\W\d_])")
-_SINGLE_CLOSE = re.compile(r"(?<=[^\s(\[{])['’](?=$|[\s.,;:!?)\]}”\"—–-])")
+_SINGLE_CLOSE = re.compile(r"(?<=[^\s(\[{])['’](?=$|[\s.,;:!?)\]}”\"—–가-힣-])")
 
 
 def _double_quote_problem(text: str) -> tuple[int, int] | None:
@@ -347,9 +305,10 @@ def check_pair(
     """Run the QA checks (all, or those named in `checks`) on one source/target pair.
 
     Example:
-        >>> [f.message for f in check_pair("매출은 3조 원이다.", "Sales were 3 billion won.")]
-        ['3조 (= 3,000,000,000,000) in the source is missing from the target', \
-'3 billion (= 3,000,000,000) in the target is not in the source']
+        >>> for f in check_pair("매출은 3조 원이다.", "Sales were 3 billion won."):
+        ...     print(f.message)
+        3조 (= 3,000,000,000,000) in the source is missing from the target
+        3 billion (= 3,000,000,000) in the target is not in the source
 
     Raises:
         ValueError: a name in `checks` is not in `CHECKS`.

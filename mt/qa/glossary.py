@@ -47,7 +47,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mt.errors import InputError
+from mt.errors import InputError, UnsupportedFormat
 from mt.qa.checks import Finding
 
 if TYPE_CHECKING:
@@ -58,87 +58,19 @@ __all__ = ["Glossary", "GlossaryEngine", "Term", "TermMatch", "load_glossary"]
 # Particles, copula endings and a few suffixes that may follow a term inside the same eojeol.
 _PARTICLES = sorted(
     {
-        "은",
-        "는",
-        "이",
-        "가",
-        "을",
-        "를",
-        "의",
-        "에",
-        "에서",
-        "에게",
-        "에게서",
-        "께",
-        "께서",
-        "한테",
-        "한테서",
-        "와",
-        "과",
-        "도",
-        "로",
-        "으로",
-        "만",
-        "까지",
-        "부터",
-        "보다",
-        "처럼",
-        "같이",
-        "마저",
-        "조차",
-        "밖에",
-        "이나",
-        "나",
-        "이든",
-        "든",
-        "이랑",
-        "랑",
-        "하고",
-        "이라고",
-        "라고",
-        "이라는",
-        "라는",
-        "이란",
-        "란",
-        "이며",
-        "며",
-        "이고",
-        "고",
-        "이다",
-        "다",
-        "였다",
-        "이었다",
-        "입니다",
-        "이야",
-        "야",
-        "씨",
-        "측",
-        "사",
-        "들",
-        "뿐",
-        "만큼",
-        "으로서",
-        "로서",
-        "으로써",
-        "로써",
-        "인",
-        "이자",
-        "자",
-        "이지만",
-        "지만",
-        "였던",
-        "이었던",
-        "에서의",
-        "와의",
-        "과의",
-        "로의",
-        "으로의",
+        "은", "는", "이", "가", "을", "를", "의", "에", "에서", "에게", "에게서", "께", "께서",
+        "한테", "한테서", "와", "과", "도", "로", "으로", "만", "까지", "부터", "보다", "처럼",
+        "같이", "마저", "조차", "밖에", "이나", "나", "이든", "든", "이랑", "랑", "하고", "이라고",
+        "라고", "이라는", "라는", "이란", "란", "이며", "며", "이고", "고", "이다", "다", "였다",
+        "이었다", "입니다", "이야", "야", "씨", "측", "사", "들", "뿐", "만큼", "으로서", "로서",
+        "으로써", "로써", "인", "이자", "자", "이지만", "지만", "였던", "이었던", "에서의", "와의",
+        "과의", "로의", "으로의",
     },
     key=len,
     reverse=True,
-)
+)  # fmt: skip
 _PARTICLE_RUN = "(?:" + "|".join(_PARTICLES) + "){0,3}"
-_PARTICLE_TAIL = _PARTICLE_RUN + "(?![\\w])"
+_PARTICLE_TAIL = _PARTICLE_RUN + r"(?!\w)"
 _FUZZY_THRESHOLD = 85.0
 _SEPARATORS = re.compile(r"\s*[|;]\s*")
 
@@ -210,16 +142,18 @@ class Glossary:
                 )
             merged[key] = replace(term, korean=key)
         self._terms = merged
+        # Terms are found by one regex, longest first; a match is looked up with its spaces
+        # normalised, since "네이버 웹툰" also matches "네이버  웹툰".
+        self._by_spacing = {_spacing(k): term for k, term in merged.items()}
         keys = sorted(merged, key=len, reverse=True)
         self._source_re = (
             re.compile(
-                "(?<![\\w])(" + "|".join(_korean_pattern(k) for k in keys) + ")"
+                r"(?<!\w)(" + "|".join(_korean_pattern(k) for k in keys) + ")"
                 "(?=" + _PARTICLE_TAIL + ")"
             )
             if keys
             else None
         )
-        self._by_pattern = {k: merged[k] for k in keys}
 
     @classmethod
     def from_dict(cls, mapping: Mapping[str, str | Sequence[str]]) -> Glossary:
@@ -248,16 +182,9 @@ class Glossary:
             return []
         matches = []
         for m in self._source_re.finditer(source):
-            entry = self._lookup(m.group(1))
+            entry = self._by_spacing[_spacing(m.group(1))]
             matches.append(TermMatch(entry.korean, entry.preferred, m.start(1), m.end(1), entry))
         return matches
-
-    def _lookup(self, matched: str) -> Term:
-        key = re.sub(r"\s+", " ", matched)
-        for term in self._terms.values():
-            if re.sub(r"\s+", " ", term.korean) == key:
-                return term
-        raise KeyError(matched)  # unreachable: the regex is built from these terms
 
     def violations(self, source: str, target: str) -> list[Finding]:
         """Glossary findings for a Korean source and its English target.
@@ -309,6 +236,10 @@ class Glossary:
         return list(seen.values())
 
 
+def _spacing(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
 def _korean_pattern(term: str) -> str:
     return r"\s+".join(re.escape(part) for part in term.split())
 
@@ -347,7 +278,7 @@ def _correct_one(entry: Term, draft: str) -> str:
         if pattern.search(draft):
             return pattern.sub(lambda _m: preferred, draft)
     # 3. The Korean term left untranslated, with its particles.
-    korean = re.compile("(?<![\\w])" + _korean_pattern(entry.korean) + _PARTICLE_TAIL)
+    korean = re.compile(r"(?<!\w)" + _korean_pattern(entry.korean) + _PARTICLE_TAIL)
     if korean.search(draft):
         return korean.sub(lambda _m: preferred, draft)
     # 4. A close misspelling of the preferred rendering.
@@ -398,8 +329,6 @@ def load_glossary(path: str | Path) -> Glossary:
             unsafe XML.
         UnsupportedFormat: the suffix is not ``.csv``, ``.tsv``, ``.txt``, ``.tbx`` or ``.xml``.
     """
-    from mt.errors import UnsupportedFormat
-
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".tsv", ".txt", ".tbx", ".xml"):
@@ -437,9 +366,12 @@ def _load_csv(text: str, name: str, *, tab: bool) -> Glossary:
     avoid_col = next((fields[c] for c in _AVOID_COLUMNS if c in fields), None)
     case_col = fields.get("case")
     note_col = fields.get("note")
+    try:
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as e:
+        raise InputError(f"{name} line {reader.line_num}: {e}") from None
     terms = []
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         korean = _nfc((row.get(ko_col) or "").strip())
         english = _split(row.get(en_col))
         if not korean and not english:
@@ -532,7 +464,7 @@ class GlossaryEngine:
     engine's, and `signature()` adds the glossary's size.
 
     Example:
-        >>> engine = GlossaryEngine(load_engine("opus-mt-ko-en"), load_glossary("terms.csv"))
+        >>> engine = GlossaryEngine(load_engine(), load_glossary("terms.csv"))  # doctest: +SKIP
         >>> engine.translate(["네이버는 밝혔다."])[0].text  # doctest: +SKIP
     """
 

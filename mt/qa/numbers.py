@@ -25,7 +25,6 @@ plain number with the same value, so "May" for 6월 is reported.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -72,7 +71,7 @@ class Quantity:
             return f"{self.text} (month {shown})"
         if self.kind == "percent":
             return f"{self.text} ({shown}%)" if self.text.strip() != f"{shown}%" else self.text
-        if _digits_only(self.text) == shown:
+        if self.text.strip() == shown:
             return self.text
         return f"{self.text} (= {shown})"
 
@@ -94,14 +93,10 @@ def _format_decimal(value: Decimal) -> str:
     return f"{value.normalize():,f}"
 
 
-def _digits_only(text: str) -> str:
-    return text.strip()
-
-
 def quantities_match(a: Quantity, b: Quantity) -> bool:
     """True when some reading of `a` equals some reading of `b` within rounding."""
-    if (a.kind == "month") != (b.kind == "month") and "percent" in (a.kind, b.kind):
-        return False
+    if {a.kind, b.kind} == {"month", "percent"}:
+        return False  # a month matches a month or a plain number (6월 ↔ June, the 6th month)
     return any(abs(x - y) <= max(qx, qy) / 2 for x, qx in a.readings for y, qy in b.readings)
 
 
@@ -136,6 +131,10 @@ def _unique(quantities: list[Quantity]) -> list[Quantity]:
 
 # --- shared ---------------------------------------------------------------------------------
 
+# Full-width digits and signs (common in Korean text) read as ASCII; one character for one, so
+# offsets into the original text stay right.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９％，．：", "0123456789%,.:")
+
 # A digit group: 12,000 / 3.5 / 2018 (a comma group needs exactly three digits after it).
 _DIGITS = r"(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
 
@@ -146,6 +145,11 @@ def _decimal(int_part: str, frac: str | None) -> tuple[Decimal, Decimal]:
     if frac:
         return Decimal(f"{text}.{frac}"), Decimal(1).scaleb(-len(frac))
     return Decimal(text), Decimal(1)
+
+
+def _tidy(value: Decimal) -> Decimal:
+    """1200000000.0 as 1200000000: a whole number without a decimal exponent."""
+    return value.to_integral_value() if value == value.to_integral_value() else value
 
 
 def _clock(match: re.Match[str]) -> list[Quantity]:
@@ -183,7 +187,7 @@ _KO_SMALL = {"십": 10, "백": 100, "천": 1000}
 _KO_BIG = {"만": 10**4, "억": 10**8, "조": 10**12}
 
 # One atom: digits, then optionally 십/백/천 and/or 만/억/조 (천만 = 10^7). The lookaheads keep
-# the particle 만큼, 조각 (pieces) and 백/천 starting another word out of the units.
+# the particle 만큼 and words such as 조각 (pieces), 조항 (clause), 조금 (a little) out.
 _KO_ATOM = re.compile(_DIGITS + r"(?P<small>[십백천])?(?P<big>만(?!큼)|억|조(?!각|항|문|례|금))?")
 _DIGITS_RE = re.compile(_DIGITS)
 # 7:55, and 5.30 right after 오전/오후 (a clock time, not a decimal).
@@ -259,7 +263,7 @@ def _parse_ko_at(text: str, pos: int, *, units: bool = True) -> _Parsed | None:
         pos = nxt
     if first:
         return None
-    return _Parsed(total + chunk, quantum, end)
+    return _Parsed(_tidy(total + chunk), quantum, end)
 
 
 def parse_korean_number(text: str) -> Decimal:
@@ -351,7 +355,7 @@ def extract_korean(text: str, *, loose: bool = False) -> list[Quantity]:
         >>> [str(q.value) for q in extract_korean("1만2000명이 5월 22일에 모였다")]
         ['12000', '5', '22']
     """
-    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_FULLWIDTH)
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
     for m in _KO_CLOCK.finditer(text):
@@ -676,7 +680,7 @@ def extract_english(text: str, *, loose: bool = False) -> list[Quantity]:
         >>> [str(q.value) for q in extract_english("On May 22, 1.2 billion won and 12,000 people")]
         ['5', '22', '1200000000', '12000']
     """
-    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_FULLWIDTH)
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
     for m in _EN_CLOCK.finditer(text):
@@ -715,4 +719,6 @@ def _english_number(m: re.Match[str]) -> Quantity:
         factor = Decimal(_EN_SCALES[scale_word])
         value, quantum = value * factor, quantum * factor
     kind = "percent" if m.group("pct") else "number"
-    return Quantity(value, m.group(0).strip(), m.start(), m.end(), kind, quantum, alternatives)
+    return Quantity(
+        _tidy(value), m.group(0).strip(), m.start(), m.end(), kind, quantum, alternatives
+    )
