@@ -40,27 +40,23 @@ _register_all()
 
 
 def main() -> None:
-    """Console entry point: run the app, turning user errors into one line and an exit code."""
+    """Console entry point: run the app, turning user errors into one line and an exit code.
+
+    Typer's standalone mode handles usage errors (exit 2) and explicit exits; anything the
+    library raises as `TransdeskError` becomes "Error: <message>" and the error's exit code.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except TransdeskError as e:
         print(f"Error: {e}", file=sys.stderr)
         raise SystemExit(e.exit_code) from None
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         raise SystemExit(130) from None
-    except typer.Abort:
-        print("Aborted.", file=sys.stderr)
-        raise SystemExit(1) from None
-    except Exception as e:  # click usage errors
-        import click
-
-        if isinstance(e, click.ClickException):
-            e.show()
-            raise SystemExit(e.exit_code) from None
-        if isinstance(e, click.exceptions.Exit):
-            raise SystemExit(e.exit_code) from None
-        raise
+    except BrokenPipeError:
+        # e.g. `transdesk translate - | head`: the reader went away; not an error of ours.
+        sys.stderr.close()
+        raise SystemExit(0) from None
 
 
 if __name__ == "__main__":  # python -m mt.cli

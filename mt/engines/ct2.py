@@ -78,6 +78,9 @@ def convert_model(
     """
     from ctranslate2.converters import TransformersConverter
 
+    from mt.engines.tokens import quiet_transformers
+
+    quiet_transformers()
     model_dir = Path(model_dir)
     target = Path(out_dir) if out_dir else converted_dir(model_dir, quantization)
     fingerprint = _source_fingerprint(model_dir)
