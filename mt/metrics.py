@@ -143,10 +143,11 @@ def batch_pair_stats(drafts: Sequence[str], finals: Sequence[str]) -> list[dict[
 
 
 def _summed(rows: Iterable[list[float]]) -> list[float] | None:
-    total: list[float] | None = None
-    for row in rows:
-        total = list(row) if total is None else [a + b for a, b in zip(total, row, strict=True)]
-    return total
+    """Column sums, added in row order from 0 as sacrebleu's `sum_of_lists` does."""
+    rows = list(rows)
+    if not rows:
+        return None
+    return [sum(column) for column in zip(*rows, strict=True)]
 
 
 def scores_from_stats(

@@ -42,18 +42,16 @@ class _Row:
     day: str | None
     active_ms: int
     stats: dict | None = None
+    words: int = 0
+    chars: int = 0
+
+    def __post_init__(self) -> None:
+        self.words = len(self.source.split())
+        self.chars = len("".join(self.source.split()))
 
     @property
     def scored(self) -> bool:
         return self.status in ("edited", "approved") and self.draft_id is not None
-
-
-def _words(text: str) -> int:
-    return len(text.split())
-
-
-def _chars(text: str) -> int:
-    return sum(not c.isspace() for c in text)
 
 
 def _round(value: float | None, digits: int = 6) -> float | None:
@@ -70,17 +68,16 @@ def _summary(rows: Sequence[_Row]) -> dict[str, Any]:
     scores = scores_from_stats([r.stats for r in scored if r.stats is not None])
     timed, outliers = [], 0
     for r in rows:
-        words = _words(r.source)
-        if r.active_ms <= 0 or words == 0:
+        if r.active_ms <= 0 or r.words == 0:
             continue
-        per_word = r.active_ms / 1000 / words
+        per_word = r.active_ms / 1000 / r.words
         if BAND[0] <= per_word <= BAND[1]:
             timed.append(r)
         else:
             outliers += 1
     seconds = sum(r.active_ms for r in timed) / 1000
-    words = sum(_words(r.source) for r in timed)
-    chars = sum(_chars(r.source) for r in timed)
+    words = sum(r.words for r in timed)
+    chars = sum(r.chars for r in timed)
     unchanged = sum(r.target == r.draft_text for r in approved_with_draft)
     return {
         "segments": len(rows),
@@ -103,10 +100,14 @@ def _summary(rows: Sequence[_Row]) -> dict[str, Any]:
     }
 
 
-def _load(store: Any, document_id: int | None) -> tuple[list[_Row], dict[int, str]]:
-    from sqlalchemy import func, select
+def _load(
+    store: Any, document_id: int | None, *, days: bool = False
+) -> tuple[list[_Row], dict[int, str], dict]:
+    """The segments in scope, document titles, and the cached statistics of current drafts."""
+    from sqlalchemy import func, literal, select
 
     from mt.store.models import Document, Draft, EditEvent, Editor, Segment
+    from mt.store.scores import cached_for_current_drafts
 
     with store.session() as session:
         docs = select(Document.id, Document.title)
@@ -129,7 +130,8 @@ def _load(store: Any, document_id: int | None) -> tuple[list[_Row], dict[int, st
                 Draft.text,
                 Draft.model_id,
                 Editor.name,
-                Segment.updated_at,
+                # Reading times back is slow on SQLite (text parsing): only when grouping by day.
+                Segment.updated_at if days else literal(None),
             )
             .outerjoin(Draft, Draft.id == Segment.draft_id)
             .outerjoin(Editor, Editor.id == Segment.updated_by_id)
@@ -158,14 +160,16 @@ def _load(store: Any, document_id: int | None) -> tuple[list[_Row], dict[int, st
                     int(active.get(sid) or 0),
                 )
             )
-    return rows, titles
+        cached = cached_for_current_drafts(session, document_id)
+    return rows, titles, cached
 
 
-def _attach_stats(store: Any, rows: list[_Row]) -> None:
+def _attach_stats(store: Any, rows: list[_Row], cached: dict) -> None:
     from mt.store.scores import pair_stats
 
     scored = [r for r in rows if r.scored]
-    stats = pair_stats(store, [(r.draft_id, r.draft_text or "", r.target) for r in scored])
+    pairs = [(r.draft_id, r.draft_text or "", r.target) for r in scored]
+    stats = pair_stats(store, pairs, known=cached)
     for r, s in zip(scored, stats, strict=True):
         r.stats = s
 
@@ -181,24 +185,42 @@ def _models(store: Any, rows: list[_Row]) -> list[dict[str, Any]]:
     scored = {r.segment_id: r for r in rows if r.scored}
     if not scored:
         return []
-    latest: dict[tuple[int, str], tuple[int, str]] = {}
+    latest: dict[tuple[int, str], int] = {}  # (segment, model) -> its newest draft
     ids = sorted(scored)
     with store.session() as session:
         for i in range(0, len(ids), 500):
-            for draft_id, segment_id, model, text in session.execute(
-                select(Draft.id, Draft.segment_id, Draft.model_id, Draft.text)
+            for draft_id, segment_id, model in session.execute(
+                select(Draft.id, Draft.segment_id, Draft.model_id)
                 .where(Draft.segment_id.in_(ids[i : i + 500]))
                 .order_by(Draft.id)
             ).all():
-                latest[(segment_id, model)] = (draft_id, text)
+                latest[(segment_id, model)] = draft_id
+        # Texts only of drafts that are not the segments' current ones (those are in `rows`).
+        current = {r.draft_id for r in scored.values()}
+        others = sorted(d for d in latest.values() if d not in current)
+        texts: dict[int, str] = {}
+        for i in range(0, len(others), 500):
+            texts.update(
+                session.execute(
+                    select(Draft.id, Draft.text).where(Draft.id.in_(others[i : i + 500]))
+                ).all()
+            )
     by_model: dict[str, set[int]] = defaultdict(set)
     for segment_id, model in latest:
         by_model[model].add(segment_id)
     common = sorted(set.intersection(*by_model.values()))
     out = []
     for model in sorted(by_model):
-        pairs = [(*latest[(s, model)], scored[s].target) for s in common]
-        scores = scores_from_stats(pair_stats(store, pairs)) if pairs else {}
+        stats, pairs = [], []
+        for s in common:
+            draft_id, row = latest[(s, model)], scored[s]
+            if draft_id == row.draft_id:
+                stats.append(row.stats)
+            else:
+                pairs.append((draft_id, texts[draft_id], row.target))
+        if pairs:
+            stats += pair_stats(store, pairs)
+        scores = scores_from_stats(stats) if stats else {}
         out.append(
             {
                 "model": model,
@@ -244,8 +266,8 @@ def report(store: Any, *, document_id: int | None = None, by: str | None = None)
     """
     if by is not None and by not in GROUPINGS:
         raise InputError(f"unknown grouping {by!r} (choose from: {', '.join(GROUPINGS)})")
-    rows, titles = _load(store, document_id)
-    _attach_stats(store, rows)
+    rows, titles, cached = _load(store, document_id, days=by == "day")
+    _attach_stats(store, rows, cached)
     total = _summary(rows)
     scores = total["_scores"]
     out: dict[str, Any] = {"document_id": document_id, "by": by, **_public(total)}

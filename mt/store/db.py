@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +41,8 @@ class Store:
     engine: Any
     _sessions: Any = field(default=None, repr=False)
     _write_sessions: Any = field(default=None, repr=False)
+    _executor: Any = field(default=None, repr=False)
+    _lock: Any = field(default_factory=threading.Lock, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -56,8 +60,25 @@ class Store:
         with factory() as session, session.begin():
             yield session
 
+    def defer(self, fn: Any, *args: Any) -> None:
+        """Run `fn(*args)` after the caller returns, on this store's one background thread.
+
+        For work that may lag behind a save (caching metric statistics); `close()` and the
+        interpreter's exit wait for it. Errors are swallowed: deferred work is a cache.
+        """
+        with self._lock:
+            if self._executor is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="transdesk-store")
+            self._executor.submit(_quietly, fn, *args)
+
     def close(self) -> None:
-        """Release every pooled connection."""
+        """Finish deferred work, then release every pooled connection."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
         self.engine.dispose()
 
     def __enter__(self) -> Store:
@@ -65,6 +86,12 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _quietly(fn: Any, *args: Any) -> None:
+    # A cache that could not be filled now is filled later, by the report that needs it.
+    with contextlib.suppress(Exception):
+        fn(*args)
 
 
 def normalise_url(url: str) -> str:

@@ -158,6 +158,8 @@ class EditEvent(Base):
             name="kind",
         ),
         Index("ix_edit_event_segment_kind", "segment_id", "kind"),
+        # Covers the report's effort sum (SUM(active_ms) GROUP BY segment_id) without the table.
+        Index("ix_edit_event_effort", "segment_id", "active_ms"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -7,6 +7,7 @@ raises `ConflictError` and changes nothing. The edit log is append-only.
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from collections.abc import Callable
@@ -149,7 +150,9 @@ def _segment_view(s: Any, draft: Any, comments: int, updated_by: str | None) -> 
     )
 
 
+@functools.lru_cache(maxsize=1)
 def _segment_select() -> Any:
+    """SELECT segment, its current draft and its last editor's name (built once)."""
     from sqlalchemy import select
     from sqlalchemy.orm import aliased
 
@@ -830,8 +833,9 @@ def _change(
         )
         view = _load_segment(session, segment_id)
     if view.draft is not None and kind != "reopen":
-        # Reports sum these statistics instead of re-scoring every segment (see scores.py).
-        _cache_stats(store, [(view.draft.id, view.draft.text, view.target)])
+        # Reports sum these statistics instead of re-scoring every segment (see scores.py);
+        # TER can take tens of milliseconds, so it runs after the save has returned.
+        store.defer(_cache_stats, store, [(view.draft.id, view.draft.text, view.target)])
     return view
 
 

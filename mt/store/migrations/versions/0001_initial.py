@@ -189,6 +189,7 @@ def upgrade() -> None:
             batch_op.f("ix_edit_event_document_id"), ["document_id"], unique=False
         )
         batch_op.create_index("ix_edit_event_segment_kind", ["segment_id", "kind"], unique=False)
+        batch_op.create_index("ix_edit_event_effort", ["segment_id", "active_ms"], unique=False)
 
     _append_only_triggers()
 
