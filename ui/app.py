@@ -22,27 +22,33 @@ PAGES = Path(__file__).resolve().parent / "pages"
 
 
 def pages() -> dict[str, st.Page]:
-    """The app's pages, by short name (used by `st.switch_page` from other pages)."""
+    """The app's pages, by short name."""
+    spec = [
+        ("documents", "Documents", ":material/description:"),
+        ("editor", "Editor", ":material/edit_note:"),
+        ("reports", "Reports", ":material/bar_chart:"),
+        ("settings", "Settings", ":material/settings:"),
+    ]
     return {
-        "documents": st.Page(
-            PAGES / "documents.py",
-            title="Documents",
-            icon="📄",
-            url_path="documents",
-            default=True,
-        ),
-        "editor": st.Page(PAGES / "editor.py", title="Editor", icon="✏️", url_path="editor"),
-        "reports": st.Page(PAGES / "reports.py", title="Reports", icon="📊", url_path="reports"),
-        "settings": st.Page(PAGES / "settings.py", title="Settings", icon="⚙️", url_path="settings"),
+        name: st.Page(
+            PAGES / f"{name}.py", title=title, icon=icon, url_path=name, default=name == "documents"
+        )
+        for name, title, icon in spec
     }
 
 
-def _sidebar(identity: auth.Identity) -> None:
-    with st.sidebar:
-        st.caption("Signed in as")
-        st.text(f"{identity.name} ({identity.role})")
-        if identity.mode != "single":
-            st.button("Sign out", key="sign_out", on_click=auth.sign_out)
+def _user_bar(identity: auth.Identity) -> None:
+    with st.container(
+        horizontal=True, horizontal_alignment="right", vertical_alignment="center", key="user_bar"
+    ):
+        st.caption(f"Signed in as **{ui.md_literal(identity.name)}** ({identity.role})")
+        st.button(
+            "Sign out",
+            key="sign_out",
+            on_click=auth.sign_out,
+            type="tertiary",
+            icon=":material/logout:",
+        )
 
 
 def run() -> None:
@@ -63,9 +69,10 @@ def run() -> None:
             "Single-user desk: no accounts exist yet, so you are working as "
             f"**{ui.md_literal(identity.name)}** with every right. To require sign-in, "
             "add accounts with `transdesk users add NAME --role admin`.",
-            icon="👤",
+            icon=":material/person:",
         )
-    _sidebar(identity)
+    else:
+        _user_bar(identity)
     st.navigation(list(pages().values()), position="top").run()
 
 

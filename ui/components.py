@@ -70,9 +70,8 @@ def when(moment: datetime | None) -> str:
 def test_model_warning(model_id: str | None = None, *, note: str = "") -> None:
     """The plain warning every page shows when drafts come from the offline test model."""
     extra = f" ({note}.)" if note else ""
-    st.warning(TEST_MODEL_MESSAGE + extra, icon="⚠️")
-    if model_id:
-        st.caption("Test model: " + model_id)
+    where = f" Model: `{model_id}`." if model_id and "`" not in model_id else ""
+    st.warning(TEST_MODEL_MESSAGE + extra + where, icon=":material/warning:")
 
 
 def diff_html(ops: Sequence[DiffOp]) -> str:

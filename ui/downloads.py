@@ -65,7 +65,7 @@ def download_row(
                 mime=mime,
                 key=f"{key}_download_{fmt}",
                 on_click="ignore",
-                icon="⬇️",
+                icon=":material/download:",
             )
 
 

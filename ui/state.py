@@ -65,9 +65,7 @@ def default_model() -> ModelChoice:
     """
     env = os.environ.get("TRANSDESK_MODEL")
     if env:
-        from mt.models.build_test import is_test_model
-
-        return ModelChoice(env, _is_test_folder(env, is_test_model))
+        return ModelChoice(env, is_test_model_id(env))
     from mt.models import default_model_or_test
 
     model, is_test = default_model_or_test()
@@ -75,23 +73,24 @@ def default_model() -> ModelChoice:
     return ModelChoice(str(model), is_test, note)
 
 
-def _is_test_folder(model: str, check: Any) -> bool:
+def is_test_model_id(model_id: str | None) -> bool:
+    """Whether drafts recorded with this model id came from an offline test model folder."""
+    if not model_id:
+        return False
     from pathlib import Path
 
-    path = Path(model)
-    return path.is_dir() and bool(check(path))
+    from mt.models.build_test import is_test_model
+
+    path = Path(model_id)
+    return path.is_dir() and bool(is_test_model(path))
 
 
 def model_choices() -> list[str]:
     """Models offered in the picker: the default first, then the registry's other models."""
-    choices = [default_model().model]
-    try:
-        from mt.models import registry_models
+    from mt.models import MODELS
 
-        choices += [m for m in registry_models() if m not in choices]
-    except ImportError:
-        pass
-    return choices
+    default = default_model().model
+    return [default, *(name for name in MODELS if name != default)]
 
 
 @st.cache_resource(show_spinner="Loading the translation model (once per server)…", max_entries=4)

@@ -24,8 +24,14 @@ def _model_label(choice: str) -> str:
 
 
 def _read_upload(upload) -> tuple[str, str, str]:
-    """(text, format, file name) of an uploaded file, read in memory; never saved under its name."""
+    """(text, format, file name) of an uploaded file, read in memory; never saved under its name.
+
+    As `repo.import_file` does for files on disk: a plain-text file is segmented as decoded, so
+    its paragraphs and line breaks come back in the English article; in other formats each unit
+    (Word paragraph, XLIFF source) becomes a paragraph.
+    """
     from mt.formats import read_bytes
+    from mt.formats.encoding import decode
 
     limit = state.max_upload_bytes()
     data = upload.getvalue()
@@ -35,7 +41,11 @@ def _read_upload(upload) -> tuple[str, str, str]:
             "upload limit"
         )
     parsed = read_bytes(data, upload.name)
-    return "\n\n".join(unit.text for unit in parsed.units), parsed.format, upload.name
+    if parsed.format == "txt":
+        text, _ = decode(data, upload.name)
+    else:
+        text = "\n\n".join(unit.text for unit in parsed.units)
+    return text, parsed.format, upload.name
 
 
 def _new_document(identity: auth.Identity) -> None:
@@ -68,7 +78,7 @@ def _new_document(identity: auth.Identity) -> None:
                 placeholder="기사 본문을 여기에 붙여 넣으세요…",
             )
         title = st.text_input(
-            "Title", key="new_title", placeholder="Leave empty to use the file name or first line"
+            "Title", key="new_title", placeholder="Leave empty to use the headline (first line)"
         )
         left, right = st.columns(2)
         choices = state.model_choices()
@@ -76,12 +86,14 @@ def _new_document(identity: auth.Identity) -> None:
         mode = right.selectbox(
             "Segments", list(SEGMENT_MODES), format_func=SEGMENT_MODES.get, key="new_mode"
         )
-        submitted = st.form_submit_button("Translate", type="primary", icon="🌐")
+        submitted = st.form_submit_button("Translate", type="primary", icon=":material/translate:")
     if submitted:
         _translate(identity, upload=upload, pasted=pasted, title=title, model=model, mode=mode)
     created = st.session_state.get("documents_created")
     if created:
-        st.success(f"Translated into {created['segments']} segments.", icon="✅")
+        st.success(
+            f"Translated into {created['segments']} segments.", icon=":material/check_circle:"
+        )
         if st.button("Open it in the editor", key="open_created", type="primary"):
             _open_in_editor(created["id"])
 
@@ -126,10 +138,13 @@ def _translate(
 
 
 def _default_title(filename: str | None, text: str) -> str:
+    """The article's first line when it reads like a headline, else the file name."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if first and len(first) <= 120:
+        return first
     if filename:
-        return PurePath(filename).stem[:80] or "Untitled"
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "Untitled")
-    return first[:80]
+        return PurePath(filename).stem[:120] or "Untitled"
+    return first[:120] or "Untitled"
 
 
 def _open_in_editor(doc_id: int) -> None:
@@ -144,8 +159,11 @@ def _document_list(store: repo.Store) -> None:
     if not docs:
         st.info("No articles yet: add one above.")
         return
-    if any(_is_test_model(d.model_id) for d in docs):
-        ui.test_model_warning()
+    if (
+        any(state.is_test_model_id(d.model_id) for d in docs)
+        and not state.default_model().is_test_model
+    ):
+        ui.test_model_warning()  # (when the default is a test model, the page top says so)
     header = st.columns([4, 1, 2, 2, 2, 1.2])
     for col, name in zip(
         header, ["Title", "Segments", "Approved", "Last editor", "Last change", ""], strict=True
@@ -161,11 +179,6 @@ def _document_list(store: repo.Store) -> None:
             cols[4].text(ui.when(doc.last_edit_at) or "—")
             if cols[5].button("Open", key=f"open_doc_{doc.id}"):
                 _open_in_editor(doc.id)
-
-
-def _is_test_model(model_id: str | None) -> bool:
-    default = state.default_model()
-    return bool(model_id) and default.is_test_model and model_id == default.model
 
 
 def main() -> None:

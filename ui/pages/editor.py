@@ -219,6 +219,7 @@ def _choose_document() -> None:
     chosen = st.session_state.get("editor_doc_choice")
     if chosen is not None and chosen != ses.doc_id:
         st.session_state["editor_session"] = EditorSession(doc_id=chosen)
+        st.query_params["doc"] = str(chosen)
 
 
 # --- rendering ----------------------------------------------------------------------------
@@ -232,7 +233,7 @@ def _pick_document(store: repo.Store, ses: EditorSession) -> repo.DocumentSummar
     docs = repo.list_documents(store)
     if not docs:
         st.info("No articles yet. Add one on the Documents page.")
-        st.page_link("pages/documents.py", label="Go to Documents", icon="📄")
+        st.page_link("pages/documents.py", label="Go to Documents", icon=":material/description:")
         return None
     ids = [d.id for d in docs]
     if ses.doc_id not in ids:
@@ -251,8 +252,7 @@ def _pick_document(store: repo.Store, ses: EditorSession) -> repo.DocumentSummar
     return next(d for d in docs if d.id == ses.doc_id)
 
 
-def _header(store: repo.Store, doc: repo.DocumentSummary) -> None:
-    ui.heading(doc.title)
+def _progress(doc: repo.DocumentSummary) -> None:
     share = doc.approved / doc.segments if doc.segments else 0.0
     st.progress(
         share,
@@ -267,7 +267,7 @@ def _conflict_box(conflict: Conflict) -> None:
             f"This segment was changed by {ui.md_literal(who)} while you were editing "
             f"(it is now version {conflict.current_version}). Nothing was overwritten: "
             "choose which text to keep.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
         left, right = st.columns(2)
         with left:
@@ -311,7 +311,7 @@ def _active_card(
             st.warning(
                 f"Someone saved this segment after you opened it (now version {seg.version}). "
                 "Saving will ask you which text to keep.",
-                icon="🔔",
+                icon=":material/notifications:",
             )
         source_col, draft_col = st.columns(2)
         with source_col:
@@ -341,9 +341,19 @@ def _active_card(
         draft = seg.draft.text if seg.draft else ""
         ops = diff_words(draft, current or "")
         removed, added = changed_words(ops)
-        ui.label(f"Changes from the MT draft: {removed} words removed, {added} added")
-        ui.diff_view(ops)
+        if removed or added:
+            ui.label(
+                f"Changes from the MT draft: {_plural(removed, 'word')} removed, "
+                f"{_plural(added, 'word')} added"
+            )
+            ui.diff_view(ops)
+        elif seg.draft is not None:
+            ui.label("No changes from the MT draft.")
         _comments(store, seg)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _buttons(identity: auth.Identity, seg: repo.SegmentView) -> None:
@@ -375,7 +385,7 @@ def _buttons(identity: auth.Identity, seg: repo.SegmentView) -> None:
                 args=("approve",),
                 shortcut=SHORTCUTS["approve"],
                 disabled=approved,
-                icon="✅",
+                icon=":material/check:",
             )
         if identity.can("reopen"):
             st.button(
@@ -395,17 +405,22 @@ def _buttons(identity: auth.Identity, seg: repo.SegmentView) -> None:
             on_click=_step,
             args=(-1,),
             shortcut=SHORTCUTS["previous"],
-            icon="⬆️",
+            icon=":material/arrow_upward:",
         )
         st.button(
-            "Next", key="go_next", on_click=_step, args=(+1,), shortcut=SHORTCUTS["next"], icon="⬇️"
+            "Next",
+            key="go_next",
+            on_click=_step,
+            args=(+1,),
+            shortcut=SHORTCUTS["next"],
+            icon=":material/arrow_downward:",
         )
         st.button(
             "Next unapproved",
             key="go_next_unapproved",
             on_click=_next_unapproved,
             shortcut=SHORTCUTS["next_unapproved"],
-            icon="⏭️",
+            icon=":material/skip_next:",
         )
 
 
@@ -423,10 +438,13 @@ def _segment_list(store: repo.Store, ses: EditorSession, total: int) -> None:
     pages = max(1, -(-total // PAGE_SIZE))
     ses.list_page = min(max(ses.list_page, 0), pages - 1)
     st.subheader("Segments")
+    st.caption("Click a number to edit that segment.")
     rows = repo.list_segments(store, ses.doc_id, offset=ses.list_page * PAGE_SIZE, limit=PAGE_SIZE)
+    # A fixed-height, scrolling list keeps the active segment's box in view above it.
+    box = st.container(height=520, border=True, key="segment_list")
     for s in rows:
         number = s.position - ses.first_position + 1
-        with st.container(key=f"row_{s.id}"):
+        with box.container(key=f"row_{s.id}"):
             cols = st.columns([0.7, 1.2, 4, 4], vertical_alignment="top")
             cols[0].button(
                 str(number),
@@ -479,15 +497,17 @@ def _show_messages(ses: EditorSession) -> None:
 
 def main() -> None:
     """Render the editor page."""
-    st.title("Editor")
     store, identity = state.store(), auth.page_identity()
     ses = _session()
     try:
-        doc = _pick_document(store, ses)
+        top = st.columns([3, 2], vertical_alignment="bottom")
+        with top[0]:
+            doc = _pick_document(store, ses)
         if doc is None:
             return
         ses = _session()
-        _header(store, doc)
+        with top[1]:
+            _progress(doc)
         total = repo.count_segments(store, doc.id)
         if total == 0:
             st.info("This article has no segments.")

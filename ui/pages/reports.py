@@ -15,108 +15,120 @@ from ui import auth, downloads, state
 from ui import components as ui
 
 ALL = 0
+SEGMENT_COLUMNS = ["document_id", "position", "status", "editor", "model", "hter", "chrf",
+                   "bleu", "active_ms", "idle_ms"]  # fmt: skip
 
 
 def _number(value: Any, fmt: str = "{:.1f}") -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, dict):
-        value = value.get("score")
-        if value is None:
-            return "—"
-    try:
-        return fmt.format(value)
-    except (TypeError, ValueError):
-        return str(value)
+    return "—" if value is None else fmt.format(value)
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    """CSV for spreadsheets: UTF-8 with BOM, and no text cell that a spreadsheet would run."""
+    from mt.formats.table import csv_safe
+
+    safe = frame.apply(lambda col: col.map(lambda v: csv_safe(v) if isinstance(v, str) else v))
+    return safe.to_csv(index=False).encode("utf-8-sig")
 
 
 def _headline(rep: dict[str, Any]) -> None:
-    cols = st.columns(6)
-    cols[0].metric("Segments approved", f"{rep.get('approved', 0)} / {rep.get('segments', 0)}")
-    cols[1].metric(
-        "HTER", _number(rep.get("hter")), help="Share of words edited (lower is less work)"
+    st.caption(
+        f"{rep['scored']} post-edited segments are scored (draft against final text); "
+        f"{rep['timed_segments']} have editing time inside the "
+        f"{rep['outlier_band'][0]}–{rep['outlier_band'][1]} s/word band."
     )
-    cols[2].metric("chrF", _number(rep.get("chrf")))
-    cols[3].metric("BLEU", _number(rep.get("bleu")))
-    cols[4].metric("Unchanged", _number(rep.get("unchanged_rate"), "{:.0%}"))
-    cols[5].metric("Seconds / word", _number(rep.get("seconds_per_word")))
-    signatures = rep.get("signatures") or {}
-    if signatures:
+    cols = st.columns(4)
+    cols[0].metric("Approved", f"{rep['approved']} / {rep['segments']}")
+    cols[1].metric("HTER", _number(rep["hter"]), help="Edits per 100 words of the final text")
+    cols[2].metric("chrF", _number(rep["chrf"]))
+    cols[3].metric("BLEU", _number(rep["bleu"]))
+    cols = st.columns(4)
+    cols[0].metric(
+        "Unchanged drafts",
+        _number(rep["unchanged_rate"], "{:.0%}"),
+        help="Approved segments whose final text is the MT draft as it was",
+    )
+    cols[1].metric("Seconds per word", _number(rep["seconds_per_word"]))
+    cols[2].metric("Words per hour", _number(rep["words_per_hour"], "{:.0f}"))
+    cols[3].metric(
+        "Outliers",
+        str(rep["outliers"]),
+        help="Timed segments outside the validity band, left out of the speeds",
+    )
+    if rep["signatures"]:
         with st.expander("sacreBLEU signatures"):
-            for name, signature in signatures.items():
+            for name, signature in rep["signatures"].items():
                 st.text(f"{name}: {signature}")
 
 
-def _frame(rows: Any) -> pd.DataFrame:
-    if isinstance(rows, pd.DataFrame):
-        return rows
-    if isinstance(rows, dict):
-        rows = [
-            {"name": k, **(v if isinstance(v, dict) else {"value": v})} for k, v in rows.items()
-        ]
-    return pd.DataFrame(list(rows or []))
+def _segments(store: repo.Store, doc_ids: list[int]) -> pd.DataFrame:
+    from mt.store.export import segment_records
+
+    rows = [r for doc_id in doc_ids for r in segment_records(store, doc_id)]
+    frame = pd.DataFrame(rows, columns=[*SEGMENT_COLUMNS, "source", "draft", "final"])
+    return frame
 
 
-def _hter_histogram(rep: dict[str, Any]) -> None:
+def _hter_histogram(segments: pd.DataFrame) -> None:
     st.subheader("HTER per segment")
-    seg = _frame(rep.get("segment_rows") or rep.get("rows") or [])
-    if seg.empty or "hter" not in seg:
-        st.info("No approved segments yet: HTER is measured on approved segments.")
+    scored = segments.dropna(subset=["hter"])
+    if scored.empty:
+        st.info("Nothing is post-edited yet: HTER is measured on edited and approved segments.")
         return
-    chart = (
-        alt.Chart(seg.dropna(subset=["hter"]))
+    st.altair_chart(
+        alt.Chart(scored[["hter"]])
         .mark_bar()
         .encode(
-            x=alt.X("hter:Q", bin=alt.Bin(maxbins=20), title="HTER (edits per reference word)"),
+            x=alt.X("hter:Q", bin=alt.Bin(step=10), title="HTER (edits per 100 words)"),
             y=alt.Y("count():Q", title="Segments"),
         )
     )
-    st.altair_chart(chart)
 
 
 def _by_editor(store: repo.Store, doc_id: int | None) -> pd.DataFrame:
-    rep = repo.report(store, document_id=doc_id, by="editor")
-    groups = _frame(rep.get("groups"))
     st.subheader("Seconds per word, by editor")
-    if groups.empty or "seconds_per_word" not in groups:
+    groups = pd.DataFrame(repo.report(store, document_id=doc_id, by="editor")["groups"])
+    timed = groups.dropna(subset=["seconds_per_word"]) if not groups.empty else groups
+    if timed.empty:
         st.info("No timed edits yet.")
         return groups
-    key = "editor" if "editor" in groups else groups.columns[0]
-    chart = (
-        alt.Chart(groups.dropna(subset=["seconds_per_word"]))
+    st.altair_chart(
+        alt.Chart(timed[["editor", "seconds_per_word", "timed_segments"]])
         .mark_bar()
         .encode(
             x=alt.X("seconds_per_word:Q", title="Seconds per source word"),
-            y=alt.Y(f"{key}:N", title="Editor", sort="-x"),
-            tooltip=list(groups.columns),
+            y=alt.Y("editor:N", title="Editor", sort="-x"),
+            tooltip=["editor", "seconds_per_word", "timed_segments"],
         )
     )
-    st.altair_chart(chart)
-    st.dataframe(groups, hide_index=True)
+    st.dataframe(
+        groups[["editor", "segments", "approved", "hter", "seconds_per_word", "words_per_hour",
+                "outliers"]],
+        hide_index=True,
+    )  # fmt: skip
     return groups
 
 
-def _models(rep: dict[str, Any]) -> pd.DataFrame:
+def _models(rep: dict[str, Any]) -> None:
     st.subheader("Model comparison")
-    st.caption("Each model's drafts scored against the same approved segments.")
-    models = _frame(rep.get("models"))
+    models = pd.DataFrame(rep["models"])
     if models.empty:
-        st.info("Only one model has drafted these articles, or nothing is approved yet.")
-        return models
-    key = "model" if "model" in models else models.columns[0]
-    metric = next((m for m in ("hter", "chrf", "bleu") if m in models), None)
-    if metric:
-        st.altair_chart(
-            alt.Chart(models)
-            .mark_bar()
-            .encode(
-                x=alt.X(f"{metric}:Q", title=metric.upper()),
-                y=alt.Y(f"{key}:N", title="Model"),
-                tooltip=list(models.columns),
-            )
+        st.info("Nothing is post-edited yet.")
+        return
+    st.caption(
+        "Each model's drafts scored against the same final texts (segments every model drafted). "
+        "Lower HTER means less editing."
+    )
+    st.altair_chart(
+        alt.Chart(models)
+        .mark_bar()
+        .encode(
+            x=alt.X("hter:Q", title="HTER"),
+            y=alt.Y("model:N", title="Model"),
+            tooltip=["model", "segments", "hter", "chrf", "bleu"],
         )
+    )
     st.dataframe(models, hide_index=True)
-    return models
 
 
 def main() -> None:
@@ -126,49 +138,57 @@ def main() -> None:
     store = state.store()
     try:
         docs = repo.list_documents(store)
+        if not docs:
+            st.info("No articles yet. Add one on the Documents page.")
+            return
         titles = {ALL: "All articles", **{d.id: d.title for d in docs}}
         chosen = st.selectbox("Articles", list(titles), format_func=titles.get, key="report_doc")
         doc_id = None if chosen == ALL else chosen
         rep = repo.report(store, document_id=doc_id)
-        if (
-            any(m.get("is_test_model") for m in _frame(rep.get("models")).to_dict("records"))
-            or state.default_model().is_test_model
-        ):
+        model_ids = {d.model_id for d in docs if doc_id in (None, d.id)}
+        if any(state.is_test_model_id(m) for m in model_ids):
             ui.test_model_warning()
         _headline(rep)
-        _hter_histogram(rep)
+        segments = _segments(store, [d.id for d in docs if doc_id in (None, d.id)])
+        _hter_histogram(segments)
         groups = _by_editor(store, doc_id)
-        models = _models(rep)
-        outliers = _frame(rep.get("outliers"))
-        if not outliers.empty:
-            st.subheader("Outliers")
-            st.caption("Segments outside 0.25–30 seconds per word: kept, but worth a look.")
-            st.dataframe(outliers, hide_index=True)
+        _models(rep)
         st.subheader("Download")
-        with st.container(horizontal=True):
+        st.caption("Per segment: source, draft, final, HTER/chrF/BLEU, editor, model, timings.")
+        with st.container(horizontal=True, key="report_downloads"):
+            st.download_button(
+                "Segments (CSV)",
+                _csv(segments),
+                file_name="transdesk-segments.csv",
+                mime="text/csv",
+                on_click="ignore",
+                key="report_segments_csv",
+            )
+            st.download_button(
+                "Segments (JSONL)",
+                segments.to_json(orient="records", lines=True, force_ascii=False),
+                file_name="transdesk-segments.jsonl",
+                mime="application/jsonl",
+                on_click="ignore",
+                key="report_segments_jsonl",
+            )
+            st.download_button(
+                "By editor (CSV)",
+                _csv(groups),
+                file_name="transdesk-editors.csv",
+                mime="text/csv",
+                on_click="ignore",
+                key="report_editors_csv",
+            )
             st.download_button(
                 "Report (JSON)",
                 json.dumps(rep, default=str, ensure_ascii=False, indent=2),
                 file_name="transdesk-report.json",
                 mime="application/json",
                 on_click="ignore",
-            )
-            st.download_button(
-                "By editor (CSV)",
-                groups.to_csv(index=False),
-                file_name="by-editor.csv",
-                mime="text/csv",
-                on_click="ignore",
-            )
-            st.download_button(
-                "Models (CSV)",
-                models.to_csv(index=False),
-                file_name="models.csv",
-                mime="text/csv",
-                on_click="ignore",
+                key="report_json",
             )
         if doc_id is not None:
-            st.caption("Every segment with its draft, final text, metrics and timings:")
             doc = next(d for d in docs if d.id == doc_id)
             downloads.download_row(store, doc, downloads.DATA_FORMATS, key="report")
     except TransdeskError as e:
