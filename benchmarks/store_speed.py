@@ -82,8 +82,14 @@ def bench_saves(url: str, n_segments: int, n_saves: int) -> dict:
     drafts = {s: damage(finals[s], rng) for s in sources}
     with open_store(url) as store:
         t0 = time.perf_counter()
-        doc = create_document(store, "\n".join(sources), title="bench", created_by="bench",
-                              engine=TableEngine("bench-model", drafts), segment_mode="line")  # fmt: skip
+        doc = create_document(
+            store,
+            "\n".join(sources),
+            title="bench",
+            created_by="bench",
+            engine=TableEngine("bench-model", drafts),
+            segment_mode="line",
+        )
         create_s = time.perf_counter() - t0
         segments = list_segments(store, doc)
         assert len(segments) == n_segments, len(segments)
@@ -91,8 +97,14 @@ def bench_saves(url: str, n_segments: int, n_saves: int) -> dict:
         times = []
         for s in picks:
             t0 = time.perf_counter()
-            save_segment(store, s.id, finals[s.source], editor="editor", base_version=s.version,
-                         active_ms=30_000)  # fmt: skip
+            save_segment(
+                store,
+                s.id,
+                finals[s.source],
+                editor="editor",
+                base_version=s.version,
+                active_ms=30_000,
+            )
             times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     return {
@@ -122,28 +134,67 @@ def fill_events(url: str, n_docs: int, per_doc: int) -> int:
         s.add_all(editors)
         s.flush()
         for d in range(n_docs):
-            doc = Document(title=f"doc {d}", created_by_id=editors[0].id, created_at=now,
-                           trailing="", model_id="bench-model")  # fmt: skip
+            doc = Document(
+                title=f"doc {d}",
+                created_by_id=editors[0].id,
+                created_at=now,
+                trailing="",
+                model_id="bench-model",
+            )
             s.add(doc)
             s.flush()
-            rows = [(ko[(d * per_doc + i) % len(ko)], en[(d * per_doc + i) % len(en)])
-                    for i in range(per_doc)]  # fmt: skip
-            seg_ids = s.execute(
-                insert(Segment).returning(Segment.id, sort_by_parameter_order=True),
-                [{"document_id": doc.id, "position": i, "paragraph": i, "before": "\n",
-                  "source": src, "target": ref, "status": "approved", "version": 4,
-                  "updated_at": now, "updated_by_id": editors[i % 8].id}
-                 for i, (src, ref) in enumerate(rows)],
-            ).scalars().all()  # fmt: skip
+            rows = [
+                (ko[(d * per_doc + i) % len(ko)], en[(d * per_doc + i) % len(en)])
+                for i in range(per_doc)
+            ]
+            seg_ids = (
+                s.execute(
+                    insert(Segment).returning(Segment.id, sort_by_parameter_order=True),
+                    [
+                        {
+                            "document_id": doc.id,
+                            "position": i,
+                            "paragraph": i,
+                            "before": "\n",
+                            "source": src,
+                            "target": ref,
+                            "status": "approved",
+                            "version": 4,
+                            "updated_at": now,
+                            "updated_by_id": editors[i % 8].id,
+                        }
+                        for i, (src, ref) in enumerate(rows)
+                    ],
+                )
+                .scalars()
+                .all()
+            )
             draft_texts = [damage(ref, rng) for _, ref in rows]
-            draft_ids = s.execute(
-                insert(Draft).returning(Draft.id, sort_by_parameter_order=True),
-                [{"segment_id": sid, "run": 1, "engine": "table", "model_id": "bench-model",
-                  "text": t, "score": -0.4, "origin": "mt", "is_test_model": False,
-                  "created_at": now} for sid, t in zip(seg_ids, draft_texts, strict=True)],
-            ).scalars().all()  # fmt: skip
-            s.execute(update(Segment), [{"id": a, "draft_id": b}
-                                        for a, b in zip(seg_ids, draft_ids, strict=True)])  # fmt: skip
+            draft_ids = (
+                s.execute(
+                    insert(Draft).returning(Draft.id, sort_by_parameter_order=True),
+                    [
+                        {
+                            "segment_id": sid,
+                            "run": 1,
+                            "engine": "table",
+                            "model_id": "bench-model",
+                            "text": t,
+                            "score": -0.4,
+                            "origin": "mt",
+                            "is_test_model": False,
+                            "created_at": now,
+                        }
+                        for sid, t in zip(seg_ids, draft_texts, strict=True)
+                    ],
+                )
+                .scalars()
+                .all()
+            )
+            s.execute(
+                update(Segment),
+                [{"id": a, "draft_id": b} for a, b in zip(seg_ids, draft_ids, strict=True)],
+            )
             batch = []
             for i, (sid, did) in enumerate(zip(seg_ids, draft_ids, strict=True)):
                 ed = editors[i % 8].id
@@ -157,10 +208,22 @@ def fill_events(url: str, n_docs: int, per_doc: int) -> int:
                     ("save", half, ref, 2, 3, 1500 * words),
                     ("approve", ref, ref, 3, 4, 400),
                 ):
-                    batch.append({"document_id": doc.id, "segment_id": sid, "editor_id": ed,
-                                  "kind": kind, "text_before": before, "text_after": after,
-                                  "version_before": v0, "version_after": v1, "draft_id": did,
-                                  "saved_at": now, "active_ms": ms, "client": "web"})  # fmt: skip
+                    batch.append(
+                        {
+                            "document_id": doc.id,
+                            "segment_id": sid,
+                            "editor_id": ed,
+                            "kind": kind,
+                            "text_before": before,
+                            "text_after": after,
+                            "version_before": v0,
+                            "version_after": v1,
+                            "draft_id": did,
+                            "saved_at": now,
+                            "active_ms": ms,
+                            "client": "web",
+                        }
+                    )
             s.execute(insert(EditEvent), batch)
             events += len(batch)
     return events

@@ -42,6 +42,8 @@ class Store:
     _sessions: Any = field(default=None, repr=False)
     _write_sessions: Any = field(default=None, repr=False)
     _executor: Any = field(default=None, repr=False)
+    # In-memory SQLite has one connection for all threads: deferred work then runs inline.
+    _inline: bool = field(default=False, repr=False)
     _lock: Any = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -66,6 +68,9 @@ class Store:
         For work that may lag behind a save (caching metric statistics); `close()` and the
         interpreter's exit wait for it. Errors are swallowed: deferred work is a cache.
         """
+        if self._inline:
+            _quietly(fn, *args)
+            return
         with self._lock:
             if self._executor is None:
                 from concurrent.futures import ThreadPoolExecutor
@@ -188,6 +193,7 @@ def open_store(url: str | None = None, *, migrate_schema: bool = True) -> Store:
     """
     from sqlalchemy.exc import ArgumentError, OperationalError
     from sqlalchemy.orm import sessionmaker
+    from sqlalchemy.pool import StaticPool
 
     from mt.errors import TransdeskError
 
@@ -197,6 +203,7 @@ def open_store(url: str | None = None, *, migrate_schema: bool = True) -> Store:
     except (ArgumentError, ImportError) as e:
         raise TransdeskError(f"cannot open database {_safe(url)}: {e}") from None
     store = Store(
+        _inline=isinstance(engine.pool, StaticPool),
         url=url,
         engine=engine,
         _sessions=sessionmaker(engine, expire_on_commit=False),

@@ -96,3 +96,19 @@ def test_edit_log_refuses_truncate_on_postgres(store):
     _one_event(store)
     with pytest.raises(Exception, match="append-only"), store.session(write=True) as s:
         s.execute(text("TRUNCATE edit_event CASCADE"))
+
+
+def test_in_memory_store_works_end_to_end():
+    """`sqlite://` (one connection for every thread): saves, the statistics cache, reports."""
+    from mt.store import list_segments, report, save_segment
+    from tests.store.conftest import TableEngine
+
+    with open_store("sqlite://") as store:
+        doc = create_document(store, "첫 문장이다. 둘째 문장이다.", title="t", created_by="kim",
+                              engine=TableEngine("m", {"첫 문장이다.": "A first.",
+                                                       "둘째 문장이다.": "A second."}))  # fmt: skip
+        for s in list_segments(store, doc):
+            save_segment(store, s.id, s.target.replace("A ", "The "), editor="lee", base_version=1)
+        with store.session() as s:
+            assert s.execute(text("SELECT count(*) FROM metric_stats")).scalar() == 2
+        assert report(store)["scored"] == 2
