@@ -113,19 +113,38 @@ def insert_ignore(session: Any, model: Any, values: dict[str, Any] | list[dict[s
     session.execute(insert(model).on_conflict_do_nothing(), values)
 
 
+def _require_admin(session: Any, by: str | None, action: str, *, unless_self: str = "") -> None:
+    """With accounts, only an admin (or, for a password, the user themself) may manage people."""
+    if by is None or not accounts_exist(session):
+        return
+    row = find_editor(session, clean_name(by))
+    if row is None:
+        raise PermissionDenied(f"no account named {by!r}")
+    if row.role != "admin" and row.name != unless_self:
+        raise PermissionDenied(f"{row.name} is an {row.role}; to {action} needs an admin")
+
+
 # --- public functions (re-exported by mt.store.repository) ------------------------------------
 
 
 def add_user(
-    store: Store, name: str, *, role: str = "editor", password: str | None = None
+    store: Store,
+    name: str,
+    *,
+    role: str = "editor",
+    password: str | None = None,
+    by: str | None = None,
 ) -> EditorView:
     """Create an account; `password` is stored as an argon2id hash (None: no password).
 
     A password-less editor that already exists (created by local use or an XLIFF import) is
-    claimed: it gets the role and password given.
+    claimed: it gets the role and password given. `by` names the signed-in user doing it (the
+    web app passes it): once accounts exist, only an admin may add users. The CLI passes None
+    (whoever runs it owns the database).
 
     Raises:
         InputError: empty name or password, unknown role, or the name has an account already.
+        PermissionDenied: `by` is not an admin while accounts exist.
     """
     from mt.store.models import Editor, utcnow
 
@@ -133,6 +152,7 @@ def add_user(
     _check_role(role)
     hashed = hash_password(password) if password is not None else None
     with store.session(write=True) as session:
+        _require_admin(session, by, "add users")
         row = find_editor(session, name)
         if row is not None and (row.password_hash is not None or hashed is None):
             raise InputError(f"user {name!r} already exists")
@@ -180,11 +200,15 @@ def list_users(store: Store) -> list[EditorView]:
         return [editor_view(r) for r in rows]
 
 
-def set_role(store: Store, name: str, role: str) -> EditorView:
-    """Change an editor's role. Raises NotFound for an unknown name, InputError for a bad role."""
+def set_role(store: Store, name: str, role: str, *, by: str | None = None) -> EditorView:
+    """Change an editor's role (`by`: as in `add_user`, an admin once accounts exist).
+
+    Raises NotFound for an unknown name, InputError for a bad role, PermissionDenied.
+    """
     _check_role(role)
     name = clean_name(name)
     with store.session(write=True) as session:
+        _require_admin(session, by, "change roles")
         row = find_editor(session, name)
         if row is None:
             raise NotFound(f"no editor named {name!r}")
@@ -193,11 +217,15 @@ def set_role(store: Store, name: str, role: str) -> EditorView:
         return editor_view(row)
 
 
-def set_password(store: Store, name: str, password: str) -> EditorView:
-    """Set or replace an editor's password. Raises NotFound for an unknown name."""
+def set_password(store: Store, name: str, password: str, *, by: str | None = None) -> EditorView:
+    """Set or replace an editor's password (`by`: the user themself or an admin).
+
+    Raises NotFound for an unknown name, PermissionDenied.
+    """
     name = clean_name(name)
     hashed = hash_password(password)
     with store.session(write=True) as session:
+        _require_admin(session, by, "set passwords", unless_self=name)
         row = find_editor(session, name)
         if row is None:
             raise NotFound(f"no editor named {name!r}")

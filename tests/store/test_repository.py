@@ -33,6 +33,7 @@ from mt.store import (
     retranslate_document,
     revert_to_mt,
     save_segment,
+    set_password,
     set_role,
 )
 from tests.conftest import shared_lines
@@ -316,3 +317,18 @@ def test_add_user_claims_a_passwordless_editor(store, doc):
     assert (claimed.role, claimed.has_password) == ("reviewer", True)
     with pytest.raises(InputError, match="unknown role"):
         add_user(store, "x", role="boss", password="pw")
+
+
+def test_managing_people_needs_an_admin_once_accounts_exist(store):
+    add_user(store, "boss", role="admin", password="pw-admin")
+    add_user(store, "ed", role="editor", password="pw-ed", by="boss")
+    with pytest.raises(PermissionDenied, match="needs an admin"):
+        add_user(store, "intruder", role="admin", password="x", by="ed")
+    with pytest.raises(PermissionDenied, match="needs an admin"):
+        set_role(store, "ed", "admin", by="ed")
+    set_password(store, "ed", "new-pw", by="ed")  # one's own password is allowed
+    assert authenticate(store, "ed", "new-pw") is not None
+    with pytest.raises(PermissionDenied):
+        set_password(store, "boss", "taken", by="ed")
+    assert set_role(store, "ed", "reviewer", by="boss").role == "reviewer"
+    assert [u.name for u in list_users(store)] == ["boss", "ed"]
