@@ -41,7 +41,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from mt.errors import TransdeskError
 from mt.types import SourceSegment
@@ -84,6 +84,14 @@ _PUNCT_TAGS = frozenset({"SF", "SP", "SS", "SSO", "SSC", "SE", "SO", "SW", "SB",
 
 _kiwi: Any = None
 _kiwi_lock = threading.RLock()
+
+# Kiwi's split_into_sents slows down faster than linearly on one long string and misses many
+# sentence ends in it (NTREX-128 joined into one 112,000-character line: 1,232 sentences instead
+# of 1,868; a 1.3 MB line took 100 s, so a 5 MB one-line file would hold the segmenter for half
+# an hour). A longer paragraph goes to Kiwi in pieces of at most this many characters, cut after
+# sentence punctuation and a space where there is one; `fix_cuts` then sees the whole paragraph.
+_KIWI_CHUNK = 2000
+_CHUNK_END = re.compile(r"[.!?。？！…⋯][”’»」』)\]\"']*[\s\ufeff\u200b]+")
 
 
 @dataclass(frozen=True)
@@ -249,18 +257,63 @@ def _sentence_cuts(contents: list[str]) -> list[list[int]]:
         return []
     # Kiwi cannot encode lone surrogates; U+FFFD keeps every offset where it was.
     safe = [_SURROGATE.sub("\ufffd", c) for c in contents]
+    offsets = [_kiwi_pieces(c) for c in safe]
+    pieces = [
+        c[a:b]
+        for c, starts in zip(safe, offsets, strict=True)
+        for a, b in pairwise([*starts, len(c)])
+    ]
     kiwi = _get_kiwi()
     with _kiwi_lock:  # one analysis at a time (the web app calls from several threads)
-        results = list(kiwi.split_into_sents(safe, return_tokens=True))
+        results = iter(list(kiwi.split_into_sents(pieces, return_tokens=True)))
     out = []
-    for content, sents in zip(safe, results, strict=True):
-        para = _Paragraph(content, [t for s in sents for t in (s.tokens or ())])
-        cuts = para.fix_cuts(sorted({s.start for s in sents[1:]}))
+    for content, starts in zip(safe, offsets, strict=True):
+        kiwi_cuts: set[int] = set()
+        tokens: list[Any] = []
+        for offset in starts:
+            sents = next(results)
+            kiwi_cuts.update(offset + s.start for s in sents[1:])
+            piece_tokens = [t for s in sents for t in (s.tokens or ())]
+            if len(starts) == 1:
+                tokens = piece_tokens
+            else:
+                kiwi_cuts.add(offset)  # a piece's start is a sentence start (0 drops out below)
+                tokens += [_Token(t.form, t.tag, offset + t.start, t.len) for t in piece_tokens]
+        para = _Paragraph(content, tokens)
+        cuts = para.fix_cuts(sorted(kiwi_cuts - {0}))
         byline = _BYLINE.match(content)
         if byline:
             cuts = [byline.end(), *(c for c in cuts if c > byline.end())]
         out.append(_nonempty(content, cuts))
     return out
+
+
+class _Token(NamedTuple):
+    """A Kiwi token moved from its piece's offsets to the paragraph's."""
+
+    form: str
+    tag: str
+    start: int
+    len: int
+
+
+def _kiwi_pieces(content: str) -> list[int]:
+    """Where the pieces of `content` handed to Kiwi start (`[0]` for all but long paragraphs).
+
+    Each piece holds at most `_KIWI_CHUNK` characters and ends, best first, after the last
+    sentence punctuation and spaces in its second half, after its last spaces, or anywhere.
+    """
+    starts = [0]
+    while len(content) - starts[-1] > _KIWI_CHUNK:
+        low, high = starts[-1] + _KIWI_CHUNK // 2, starts[-1] + _KIWI_CHUNK
+        cut = None
+        for pattern in (_CHUNK_END, _SPACE):
+            for m in pattern.finditer(content, low, high):
+                cut = m.end()
+            if cut is not None:
+                break
+        starts.append(_LEADING.match(content, cut).end() if cut is not None else high)
+    return starts
 
 
 def _nonempty(content: str, cuts: Sequence[int]) -> list[int]:
