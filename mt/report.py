@@ -233,13 +233,13 @@ def _models(store: Any, rows: list[_Row]) -> list[dict[str, Any]]:
     return out
 
 
-def _key(row: _Row, by: str, titles: dict[int, str]) -> str:
+def _key(row: _Row, by: str) -> str | int:
     if by == "editor":
         return row.editor or "(none)"
     if by == "model":
         return row.model_id or "(no draft)"
     if by == "document":
-        return f"{row.document_id}: {titles.get(row.document_id, '')}"
+        return row.document_id
     return row.day or "(none)"
 
 
@@ -253,7 +253,8 @@ def report(store: Any, *, document_id: int | None = None, by: str | None = None)
     Arguments:
         document_id: limit to one document (None: every document).
         by: also give `groups`, one summary per editor (of the final text), model (of the
-            current draft), document, or day (UTC date of the last change).
+            current draft), document (its id, with its `title`), or day (UTC date of the last
+            change).
 
     Returns:
         A JSON-ready dict with, at the top level: segments, approved, edited, scored,
@@ -275,10 +276,14 @@ def report(store: Any, *, document_id: int | None = None, by: str | None = None)
     out["outlier_band"] = list(BAND)
     groups: list[dict[str, Any]] = []
     if by is not None:
-        grouped: dict[str, list[_Row]] = defaultdict(list)
+        grouped: dict[str | int, list[_Row]] = defaultdict(list)
         for r in rows:
-            grouped[_key(r, by, titles)].append(r)
-        groups = [{by: key, **_public(_summary(grouped[key]))} for key in sorted(grouped)]
+            grouped[_key(r, by)].append(r)
+        for key in sorted(grouped):
+            group: dict[str, Any] = {by: key}
+            if by == "document":
+                group["title"] = titles.get(key, "")
+            groups.append({**group, **_public(_summary(grouped[key]))})
     out["groups"] = groups
     out["models"] = _models(store, rows)
     return out

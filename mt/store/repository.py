@@ -21,7 +21,9 @@ from mt.store.accounts import (
     actor,
     add_user,
     authenticate,
+    clean_name,
     ensure_editor,
+    find_editor,
     has_accounts,
     list_users,
     set_password,
@@ -281,6 +283,9 @@ def create_document(
     from mt.store.models import Document, Draft, EditEvent, Segment, utcnow
 
     title = _nfc(title).strip() or (filename or "untitled")
+    with store.session() as session:  # refuse a stranger before minutes of translation
+        if accounts_exist(session) and find_editor(session, clean_name(created_by)) is None:
+            raise PermissionDenied(f"no account named {created_by!r}")
     seg = segment(_nfc(text), mode=segment_mode)
     if not seg.segments:
         raise InputError(f"{filename or title}: no text to translate")

@@ -99,7 +99,7 @@ def test_groups(store, edited):
     days = report(store, by="day")["groups"]
     assert sum(g["segments"] for g in days) == N
     docs = report(store, by="document")["groups"]
-    assert [g["document"] for g in docs] == [f"{doc}: news"]
+    assert [(g["document"], g["title"]) for g in docs] == [(doc, "news")]
     with pytest.raises(InputError, match="unknown grouping"):
         report(store, by="week")
     with pytest.raises(NotFound):
