@@ -92,8 +92,9 @@ def _parse_line(line: str, n: int, name: str) -> dict:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
+        # Some of json's messages end in "at" already ("Unterminated string starting at").
         raise InputError(
-            f"{name}: line {n} is not valid JSON ({e.msg} at column {e.colno})"
+            f"{name}: line {n} is not valid JSON ({e.msg.removesuffix(' at')} at column {e.colno})"
         ) from None
     except (ValueError, RecursionError) as e:
         reason = "nested too deeply" if isinstance(e, RecursionError) else str(e)
