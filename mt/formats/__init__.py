@@ -116,8 +116,21 @@ def read(
         InputError: missing, unreadable, empty, binary, undecodable or malformed input.
     """
     name = str(path)
-    detect_format(name, format)  # an unknown type fails before the file is read
+    try:
+        detect_format(name, format)  # an unknown type fails before the file is read
+    except UnsupportedFormat:
+        refuse_binary(_head(path), name)  # "photo.png: binary file (PNG image)" says more
+        raise
     return read_bytes(read_path(path), name, format=format, field=field, column=column)
+
+
+def _head(path: Path | str) -> bytes:
+    """The first bytes of a file (enough for `refuse_binary`); b"" when it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(64)
+    except OSError:
+        return b""
 
 
 def read_bytes(
