@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "mt.commands.check",
     "mt.commands.store",
     "mt.commands.evaluate",
+    "mt.commands.tm",
 ]
 
 

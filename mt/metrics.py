@@ -177,6 +177,12 @@ def scores_from_stats(
     return scores
 
 
+def segment_hter(stats: Sequence[dict[str, list[float]]]) -> list[float]:
+    """Each pair's own HTER (0-100) from its `pair_stats`, computed by sacrebleu's TER."""
+    metric = _metric("ter", **_PE_OPTIONS["ter"])
+    return [float(metric._compute_score_from_stats(s["ter"]).score) for s in stats]
+
+
 def read_lines(path: str) -> list[str]:
     """Lines of a UTF-8 text file as sacrebleu's CLI reads them (split on \\n, right-stripped)."""
     with open(path, encoding="utf-8", newline="\n") as f:

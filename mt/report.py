@@ -12,12 +12,20 @@ Definitions (design.md):
   outside MateCat's validity band (0.25-30 s per word) are counted as `outliers` and left out of
   the speeds, which are computed over the remaining timed segments.
 - **Model comparison**: on the post-edited segments that have a draft from every model, each
-  model's (latest) draft scored against the same finals.
+  model's (latest) draft scored against the same finals. Translation-memory drafts are no
+  model's and are left out; `tm_segments` counts segments whose current draft came from it.
+- **QA** (`qa`): the findings stored with each segment's latest save or approval, counted while
+  that saved text is still the segment's target: findings in all, errors, warnings, per check,
+  and segments checked and with findings.
+- **Confidence** (`confidence`): Spearman's rank correlation between the model score of the
+  draft (mean token log-probability) and the segment's own HTER, over approved segments with an
+  MT draft that has a score (`mt.confidence.spearman`, pandas). Negative: low scores go with
+  heavy editing. Within a `by="model"` group it is one model's; overall it mixes models.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +52,9 @@ class _Row:
     stats: dict | None = None
     words: int = 0
     chars: int = 0
+    draft_score: float | None = None
+    draft_origin: str | None = None
+    findings: list[dict] | None = None  # QA findings stored with the current target's save
 
     def __post_init__(self) -> None:
         self.words = len(self.source.split())
@@ -96,8 +107,43 @@ def _summary(rows: Sequence[_Row]) -> dict[str, Any]:
         "timed_segments": len(timed),
         "outliers": outliers,
         "active_seconds": _round(sum(r.active_ms for r in rows) / 1000, 3),
+        "tm_segments": sum(r.draft_origin == "tm" for r in rows),
+        "qa": _qa(rows),
+        "confidence": _confidence(rows),
         "_scores": scores,
     }
+
+
+def _qa(rows: Sequence[_Row]) -> dict[str, Any]:
+    """Counts of the QA findings stored with the segments' current saved texts."""
+    checked = [r for r in rows if r.findings is not None]
+    findings = [f for r in checked for f in r.findings or ()]
+    severities = Counter(f.get("severity") for f in findings)
+    return {
+        "findings": len(findings),
+        "errors": severities["error"],
+        "warnings": severities["warning"],
+        "by_check": dict(sorted(Counter(str(f.get("check")) for f in findings).items())),
+        "segments_checked": len(checked),
+        "segments_with_findings": sum(bool(r.findings) for r in checked),
+    }
+
+
+def _confidence(rows: Sequence[_Row]) -> dict[str, Any]:
+    """Spearman's rho of draft score against segment HTER over approved MT-drafted segments."""
+    from mt.confidence import spearman
+    from mt.metrics import segment_hter
+
+    pairs = [
+        r
+        for r in rows
+        if r.status == "approved"
+        and r.draft_origin == "mt"
+        and r.draft_score is not None
+        and r.stats is not None
+    ]
+    rho = spearman([r.draft_score for r in pairs], segment_hter([r.stats for r in pairs]))
+    return {"spearman": _round(rho), "n": len(pairs)}
 
 
 def _load(
@@ -130,6 +176,8 @@ def _load(
                 Draft.text,
                 Draft.model_id,
                 Editor.name,
+                Draft.score,
+                Draft.origin,
                 # Reading times back is slow on SQLite (text parsing): only when grouping by day.
                 Segment.updated_at if days else literal(None),
             )
@@ -140,11 +188,24 @@ def _load(
             time_q = time_q.where(EditEvent.document_id == document_id)
             seg_q = seg_q.where(Segment.document_id == document_id)
         active = dict(session.execute(time_q.group_by(EditEvent.segment_id)).all())
+        saved = _latest_findings(session, document_id)
         rows = []
-        for sid, did, src, tgt, status, draft_id, draft_text, model, editor, at in session.execute(
-            seg_q.order_by(Segment.document_id, Segment.position)
-        ).all():
+        for (
+            sid,
+            did,
+            src,
+            tgt,
+            status,
+            draft_id,
+            draft_text,
+            model,
+            editor,
+            score,
+            origin,
+            at,
+        ) in session.execute(seg_q.order_by(Segment.document_id, Segment.position)).all():
             day = at.date().isoformat() if at else None
+            text_saved, findings = saved.get(sid, (None, None))
             rows.append(
                 _Row(
                     sid,
@@ -158,10 +219,33 @@ def _load(
                     editor,
                     day,
                     int(active.get(sid) or 0),
+                    draft_score=score,
+                    draft_origin=origin,
+                    findings=findings if text_saved == tgt else None,
                 )
             )
         cached = cached_for_current_drafts(session, document_id)
     return rows, titles, cached
+
+
+def _latest_findings(session: Any, document_id: int | None) -> dict[int, tuple[str, list]]:
+    """Per segment, the text and QA findings of its latest save or approval that has findings."""
+    from sqlalchemy import func, select
+
+    from mt.store.models import EditEvent
+
+    latest = select(func.max(EditEvent.id)).where(
+        EditEvent.kind.in_(("save", "approve")), EditEvent.findings.is_not(None)
+    )
+    if document_id is not None:
+        latest = latest.where(EditEvent.document_id == document_id)
+    latest = latest.group_by(EditEvent.segment_id)
+    rows = session.execute(
+        select(EditEvent.segment_id, EditEvent.text_after, EditEvent.findings).where(
+            EditEvent.id.in_(latest)
+        )
+    ).all()
+    return {sid: (text, findings) for sid, text, findings in rows}
 
 
 def _attach_stats(store: Any, rows: list[_Row], cached: dict) -> None:
@@ -191,7 +275,7 @@ def _models(store: Any, rows: list[_Row]) -> list[dict[str, Any]]:
         for i in range(0, len(ids), 500):
             for draft_id, segment_id, model in session.execute(
                 select(Draft.id, Draft.segment_id, Draft.model_id)
-                .where(Draft.segment_id.in_(ids[i : i + 500]))
+                .where(Draft.segment_id.in_(ids[i : i + 500]), Draft.origin == "mt")
                 .order_by(Draft.id)
             ).all():
                 latest[(segment_id, model)] = draft_id
@@ -259,7 +343,8 @@ def report(store: Any, *, document_id: int | None = None, by: str | None = None)
     Returns:
         A JSON-ready dict with, at the top level: segments, approved, edited, scored,
         unchanged_rate, hter, chrf, bleu, signatures, seconds_per_word, seconds_per_char,
-        words_per_hour, timed_segments, outliers, outlier_band, active_seconds, groups, models.
+        words_per_hour, timed_segments, outliers, outlier_band, active_seconds, tm_segments,
+        qa, confidence, groups, models (groups carry their own qa and confidence).
         Scores are on sacrebleu's 0-100 scale and None when nothing is post-edited.
 
     Raises:

@@ -1,4 +1,5 @@
-"""SQLAlchemy 2 tables: editor, document, segment, draft, edit_event (append-only), metric_stats."""
+"""SQLAlchemy 2 tables: editor, document, segment, draft, edit_event (append-only), metric_stats,
+tm_entry (translation memory) and glossary_term."""
 
 from __future__ import annotations
 
@@ -199,3 +200,48 @@ class MetricStats(Base):
     config: Mapped[str] = mapped_column(String(200))
     stats: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TMEntry(Base):
+    """One translation-memory pair: an approved segment's source and English, or a TMX unit.
+
+    One entry per source: `key` is the source normalised for lookup (NFC, whitespace collapsed,
+    see `mt.tm.tm_key`), found exactly by its SHA-256 `key_hash` (unique, indexed) and fuzzily
+    among entries of similar `length` (characters of the key, indexed).
+    """
+
+    __tablename__ = "tm_entry"
+    __table_args__ = (CheckConstraint("origin IN ('approved', 'tmx')", name="origin"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key: Mapped[str] = mapped_column(Text)
+    length: Mapped[int] = mapped_column(Integer, index=True)
+    source: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(16))
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segment.id"), nullable=True)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GlossaryTerm(Base):
+    """One glossary entry of the desk: a Korean term and its required English renderings.
+
+    `english` and `avoid` are JSON lists (first English rendering preferred); see
+    `mt.qa.glossary.Term`.
+    """
+
+    __tablename__ = "glossary_term"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    korean: Mapped[str] = mapped_column(String(200), unique=True)
+    english: Mapped[list[str]] = mapped_column(JSON)
+    avoid: Mapped[list[str]] = mapped_column(JSON)
+    case_sensitive: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -43,6 +43,7 @@ from mt.store.views import (
     SegmentView,
     XliffImportResult,
 )
+from mt.tm import draft_row, drafting_engine, remember
 
 __all__ = [
     "CLIENTS",
@@ -241,6 +242,16 @@ def _refresh_document_status(session: Any, doc_id: int) -> None:
     )
 
 
+def _qa_findings(session: Any, source: str, text: str) -> list[dict]:
+    """QA findings of a saved text (with the stored glossary), as stored with its edit event."""
+    from dataclasses import asdict
+
+    from mt.qa import check_pair
+    from mt.store.glossary import session_glossary
+
+    return [asdict(f) for f in check_pair(source, text, glossary=session_glossary(session))]
+
+
 def _cache_stats(store: Store, pairs: list[tuple[int, str, str]]) -> None:
     """Store sacrebleu statistics of (draft_id, draft text, final) pairs for reports."""
     from mt.store.scores import cache_pair_stats
@@ -290,6 +301,8 @@ def create_document(
     if not seg.segments:
         raise InputError(f"{filename or title}: no text to translate")
     sources = [s.text for s in seg.segments]
+    if engine is not None:  # exact translation-memory matches, then MT held to the glossary
+        engine = drafting_engine(store, engine)
     hyps = engine.translate(sources, progress=progress) if engine is not None else None
     meta = _draft_meta(engine) if engine is not None else None
     now = utcnow()
@@ -345,7 +358,7 @@ def create_document(
                             "time_ms": _score(h.time_ms),
                             "origin": h.origin if h.origin in ("mt", "tm") else "mt",
                             "created_at": now,
-                            **meta,
+                            **draft_row(h, meta),
                         }
                         for i, (sid, h) in enumerate(zip(segment_ids, hyps, strict=True))
                     ],
@@ -524,16 +537,17 @@ def retranslate_document(
     with store.session() as session:
         doc = _require_document(session, doc_id)
         creator_name = session.get(Editor, doc.created_by_id).name
-        sources = (
-            session.execute(
-                select(Segment.source)
-                .where(Segment.document_id == doc_id)
-                .order_by(Segment.position)
-            )
-            .scalars()
-            .all()
-        )
-    hyps = engine.translate(list(sources), progress=progress)
+        rows = session.execute(
+            select(Segment.source, Segment.status)
+            .where(Segment.document_id == doc_id)
+            .order_by(Segment.position)
+        ).all()
+    # Untouched segments may take exact matches from other documents' approvals; edited and
+    # approved ones are drafted by the model, so models are compared on the same edits.
+    engine = drafting_engine(store, engine, exclude_document=doc_id)
+    hyps = engine.translate(
+        [r.source for r in rows], progress=progress, reuse=[r.status == "draft" for r in rows]
+    )
     meta = _draft_meta(engine)
     now = utcnow()
     scored: list[tuple[int, str, str]] = []
@@ -567,7 +581,7 @@ def retranslate_document(
                         "time_ms": _score(h.time_ms),
                         "origin": h.origin if h.origin in ("mt", "tm") else "mt",
                         "created_at": now,
-                        **meta,
+                        **draft_row(h, meta),
                     }
                     for i, (s, h) in enumerate(zip(segs, hyps, strict=True))
                 ],
@@ -745,6 +759,8 @@ def apply_change(
         if draft is None:
             raise InputError(f"segment {seg.id} has no MT draft to revert to")
         new_text, new_status = draft.text, "draft"
+    if findings is None and kind in ("save", "approve"):
+        findings = _qa_findings(session, seg.source, new_text)
     unchanged = new_text == seg.target and new_status == seg.status
     version = seg.version if unchanged else seg.version + 1
     now = utcnow()
@@ -785,6 +801,8 @@ def apply_change(
             findings=findings,
         )
     )
+    if kind == "approve":  # the translation memory holds each source's latest approved English
+        remember(session, seg.source, new_text, segment_id=seg.id, editor_id=who.id)
     if "approved" in (old_status, new_status) and old_status != new_status:
         _refresh_document_status(session, seg.document_id)
     session.flush()
@@ -871,7 +889,8 @@ def save_segment(
     """Save `text` (NFC-normalised) as the segment's target; status becomes "edited".
 
     A save that changes nothing (same text, already edited) is logged with its timing but keeps
-    the version. `findings` (QA findings shown to the editor) are stored with the event.
+    the version. QA findings of the text (`mt.qa.check_pair` with the stored glossary, as
+    dicts) are stored with the event, unless `findings` are given.
 
     Raises:
         ConflictError: `base_version` is not the current version (carries current_text,
@@ -913,6 +932,8 @@ def approve_segment(
     findings: list[dict] | None = None,
 ) -> SegmentView:
     """Approve the segment, optionally saving `text` in the same step (one `approve` event).
+
+    The pair goes into the translation memory (`mt.tm`); QA findings are stored as on a save.
 
     Raises ConflictError as `save_segment`; PermissionDenied when accounts exist and `editor`
     is not a reviewer or admin.

@@ -1,0 +1,122 @@
+"""`transdesk tm` and `transdesk glossary`: the translation memory and glossary from the shell."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mt.commands.store import DbOption
+
+tm_app = typer.Typer(
+    help="Translation memory: approved pairs reused in drafts, TMX import and export.",
+    no_args_is_help=True,
+)
+glossary_app = typer.Typer(
+    help="Glossary: Korean terms and the English drafts and QA must use.", no_args_is_help=True
+)
+
+
+@tm_app.command("import")
+def tm_import(
+    file: Annotated[Path, typer.Argument(help="TMX file with Korean (ko) and English (en).")],
+    keep_existing: Annotated[
+        bool,
+        typer.Option("--keep-existing", help="Keep the English of sources already in the memory."),
+    ] = False,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Add a TMX file's Korean-English units to the memory (a source's latest English wins)."""
+    from mt.store import open_store
+    from mt.tm import import_tmx
+
+    with open_store(db) as store:
+        result = import_tmx(store, file, replace_existing=not keep_existing)
+    counts = {
+        "added": result.added,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "kept": result.kept,
+    }
+    if as_json:
+        print(json.dumps(counts))
+    else:
+        print(f"{file.name}: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
+@tm_app.command("export")
+def tm_export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="TMX file to write.")],
+    db: DbOption = None,
+) -> None:
+    """Write the whole memory as a TMX 1.4 file."""
+    from mt.store import open_store
+    from mt.tm import export_tmx
+
+    with open_store(db) as store:
+        count = export_tmx(store, output)
+    print(f"{count} entries → {output}", file=sys.stderr)
+
+
+@glossary_app.command("import")
+def glossary_import(
+    file: Annotated[Path, typer.Argument(help="CSV/TSV (columns ko, en; optional avoid) or TBX.")],
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Add a glossary file's terms; a term already in the glossary takes the file's English."""
+    from mt.store import import_glossary, open_store
+
+    with open_store(db) as store:
+        result = import_glossary(store, file)
+    counts = {"added": result.added, "updated": result.updated, "unchanged": result.unchanged}
+    if as_json:
+        print(json.dumps(counts))
+    else:
+        print(f"{file.name}: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
+@glossary_app.command("list")
+def glossary_list(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """List the glossary: Korean term, then its English (first preferred) and wrong renderings."""
+    from mt.store import list_glossary, open_store
+
+    with open_store(db) as store:
+        terms = list_glossary(store)
+    for t in terms:
+        if as_json:
+            print(
+                json.dumps(
+                    {"ko": t.korean, "en": list(t.english), "avoid": list(t.avoid),
+                     "case_sensitive": t.case_sensitive, "note": t.note},
+                    ensure_ascii=False,
+                )
+            )  # fmt: skip
+        else:
+            avoid = f"\tnot: {' | '.join(t.avoid)}" if t.avoid else ""
+            print(f"{t.korean}\t{' | '.join(t.english)}{avoid}")
+
+
+@glossary_app.command("delete")
+def glossary_delete(
+    term: Annotated[str, typer.Argument(help="The Korean term to remove.")],
+    db: DbOption = None,
+) -> None:
+    """Remove a term from the glossary."""
+    from mt.store import delete_glossary_term, open_store
+
+    with open_store(db) as store:
+        delete_glossary_term(store, term)
+    print(f"removed {term}", file=sys.stderr)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(tm_app, name="tm")
+    app.add_typer(glossary_app, name="glossary")
