@@ -129,6 +129,10 @@ class EditorSession:
     first_position: int = 0
     text_nonce: int = 0
     messages: list[tuple[str, str]] = field(default_factory=list)
+    # The segment the last full page run drew, and whether the whole page must be drawn again
+    # (the active segment box and the segment list rerun alone, as fragments, when they can).
+    drawn_segment: int | None = None
+    redraw_page: bool = False
 
 
 def editor_session() -> EditorSession:

@@ -347,3 +347,11 @@ def test_switching_articles_in_the_editor(store, article, tiny_engine):
     assert repo.get_segment(store, ses.segment_id).document_id == other
     at.run()  # stays on the chosen article
     assert at.session_state["editor_session"].doc_id == other
+
+
+def test_go_to_segment_number(store, article):
+    at = editor(article)
+    third = repo.list_segments(store, article)[2]
+    at.number_input(key="goto_segment").set_value(3).run()
+    assert at.session_state["editor_session"].segment_id == third.id
+    assert at.number_input(key="goto_segment").value is None

@@ -69,6 +69,16 @@ def _step(delta: int) -> None:
         _flash("error", str(e))
 
 
+def _goto() -> None:
+    number = st.session_state.get("goto_segment")
+    st.session_state["goto_segment"] = None
+    if number:
+        try:
+            _go_to_index(int(number) - 1)
+        except TransdeskError as e:
+            _flash("error", str(e))
+
+
 def _next_unapproved() -> None:
     ses = _session()
     store = state.store()
@@ -165,6 +175,8 @@ def _act(kind: str, *, then_next: bool = False) -> None:
     number = view.position - ses.first_position + 1
     done = {"save": "Saved", "approve": "Approved", "reopen": "Reopened", "revert": "Reverted"}
     _flash("toast", f"{done[kind]} segment {number}.")
+    if kind in ("approve", "reopen"):
+        ses.redraw_page = True  # the progress bar counts approvals
     ses.base_version = view.version
     ses.clock = SegmentClock(view.id, now)
     ses.conflict = None
@@ -289,6 +301,33 @@ def _conflict_box(conflict: Conflict) -> None:
             st.button("Merge by hand", key="conflict_merge", on_click=_resolve, args=("merge",))
 
 
+def _page_is_stale(ses: EditorSession) -> bool:
+    return ses.redraw_page or ses.segment_id != ses.drawn_segment
+
+
+@st.fragment
+def _segment_box(total: int) -> None:
+    """The active segment, rerun on its own for saves and typing (fast on long articles).
+
+    Moving to another segment, approving or reopening draws the whole page again, so the list
+    and the progress bar follow.
+    """
+    ses = _session()
+    if _page_is_stale(ses):
+        st.rerun(scope="app")
+    store, identity = state.store(), auth.page_identity()
+    try:
+        seg = repo.get_segment(store, ses.segment_id)
+        if ses.clock is not None:
+            ses.clock.touch(utcnow())
+        _show_messages(ses)
+        if ses.conflict is not None and ses.conflict.segment_id == seg.id:
+            _conflict_box(ses.conflict)
+        _active_card(store, identity, ses, seg, total)
+    except TransdeskError as e:
+        st.error(str(e))
+
+
 def _active_card(
     store: repo.Store,
     identity: auth.Identity,
@@ -337,7 +376,7 @@ def _active_card(
             help="Your translation of the Korean sentence. Save with Ctrl+S; "
             "Ctrl+Enter saves and opens the next segment.",
         )
-        _buttons(identity, seg)
+        _buttons(identity, seg, total)
         draft = seg.draft.text if seg.draft else ""
         ops = diff_words(draft, current or "")
         removed, added = changed_words(ops)
@@ -356,7 +395,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _buttons(identity: auth.Identity, seg: repo.SegmentView) -> None:
+def _buttons(identity: auth.Identity, seg: repo.SegmentView, total: int) -> None:
     approved = seg.status == "approved"
     with st.container(horizontal=True, key="segment_actions"):
         st.button(
@@ -422,6 +461,18 @@ def _buttons(identity: auth.Identity, seg: repo.SegmentView) -> None:
             shortcut=SHORTCUTS["next_unapproved"],
             icon=":material/skip_next:",
         )
+        st.number_input(
+            "Go to segment",
+            min_value=1,
+            max_value=max(total, 1),
+            value=None,
+            step=1,
+            key="goto_segment",
+            on_change=_goto,
+            placeholder="Go to segment #",
+            label_visibility="collapsed",
+            width=170,
+        )
 
 
 def _comments(store: repo.Store, seg: repo.SegmentView) -> None:
@@ -434,7 +485,13 @@ def _comments(store: repo.Store, seg: repo.SegmentView) -> None:
         st.button("Add comment", key="add_comment", on_click=_comment)
 
 
-def _segment_list(store: repo.Store, ses: EditorSession, total: int) -> None:
+@st.fragment
+def _segment_list(total: int) -> None:
+    """One page of the article's segments; paging reruns only this list."""
+    ses = _session()
+    if _page_is_stale(ses):
+        st.rerun(scope="app")
+    store = state.store()
     pages = max(1, -(-total // PAGE_SIZE))
     ses.list_page = min(max(ses.list_page, 0), pages - 1)
     st.subheader("Segments")
@@ -444,22 +501,19 @@ def _segment_list(store: repo.Store, ses: EditorSession, total: int) -> None:
     box = st.container(height=520, border=True, key="segment_list")
     for s in rows:
         number = s.position - ses.first_position + 1
+        active = s.id == ses.segment_id
         with box.container(key=f"row_{s.id}"):
-            cols = st.columns([0.7, 1.2, 4, 4], vertical_alignment="top")
+            cols = st.columns([0.6, 9.4], vertical_alignment="top")
             cols[0].button(
                 str(number),
                 key=f"open_{s.id}",
                 on_click=_jump,
                 args=(s.id,),
-                type="primary" if s.id == ses.segment_id else "secondary",
+                type="primary" if active else "secondary",
                 help="Edit this segment",
             )
-            with cols[1]:
-                ui.status_badge(s.status)
-            with cols[2]:
-                ui.text_block(s.source)
-            with cols[3]:
-                ui.text_block(s.target, empty="(empty)")
+            # The active row's English may change above without this list being drawn again.
+            cols[1].html(ui.segment_row_html(s.status, s.source, s.target, editing=active))
     with st.container(horizontal=True, vertical_alignment="center", key="list_pager"):
         st.button(
             "Earlier segments",
@@ -497,7 +551,8 @@ def _show_messages(ses: EditorSession) -> None:
 
 def main() -> None:
     """Render the editor page."""
-    store, identity = state.store(), auth.page_identity()
+    store = state.store()
+    auth.page_identity()
     ses = _session()
     try:
         top = st.columns([3, 2], vertical_alignment="bottom")
@@ -515,15 +570,11 @@ def main() -> None:
         first = repo.list_segments(store, doc.id, offset=0, limit=1)[0]
         ses.first_position = first.position
         seg = _active_segment(store, ses, first)
-        if ses.clock is not None:
-            ses.clock.touch(utcnow())
+        ses.drawn_segment, ses.redraw_page = seg.id, False
         if seg.draft is not None and seg.draft.is_test_model:
             ui.test_model_warning(seg.draft.model_id)
-        _show_messages(ses)
-        if ses.conflict is not None and ses.conflict.segment_id == seg.id:
-            _conflict_box(ses.conflict)
-        _active_card(store, identity, ses, seg, total)
-        _segment_list(store, ses, total)
+        _segment_box(total)
+        _segment_list(total)
         downloads.article_section(store, doc)
     except NotFound as e:
         st.error(str(e))

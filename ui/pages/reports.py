@@ -79,8 +79,8 @@ def _hter_histogram(segments: pd.DataFrame) -> None:
         alt.Chart(scored[["hter"]])
         .mark_bar()
         .encode(
-            x=alt.X("hter:Q", bin=alt.Bin(step=10), title="HTER (edits per 100 words)"),
-            y=alt.Y("count():Q", title="Segments"),
+            x=alt.X("hter:Q", bin=alt.Bin(maxbins=20), title="HTER (edits per 100 words)"),
+            y=alt.Y("count():Q", title="Segments", axis=alt.Axis(tickMinStep=1)),
         )
     )
 

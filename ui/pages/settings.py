@@ -96,6 +96,11 @@ def _users(identity: auth.Identity) -> None:
                 on_change=_change_role,
                 args=(u.name,),
             )
+    if identity.mode == "single":
+        # The first account should be the person at the desk, as an admin, or they lock
+        # themselves out of the people page.
+        st.session_state.setdefault("user_name", identity.name)
+        st.session_state.setdefault("user_role", "admin")
     with st.form("add_user"):
         st.caption("Add a person who signs in with a name and password.")
         st.text_input("Name", key="user_name")
@@ -104,8 +109,8 @@ def _users(identity: auth.Identity) -> None:
         st.form_submit_button("Add person", on_click=_add_user)
     if identity.mode == "single":
         st.caption(
-            "Once the first person with a password exists, everyone must sign in: add yourself "
-            "as an admin first."
+            "Once the first person with a password exists, everyone must sign in, so add "
+            "yourself first, as an admin."
         )
 
 
