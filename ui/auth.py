@@ -155,7 +155,10 @@ def sign_in_page() -> None:
     if oidc_configured():
         st.write("This desk uses your organisation's sign-in.")
         if st.button("Sign in", type="primary", key="oidc_sign_in"):
-            st.login()
+            try:
+                st.login()
+            except Exception as e:  # Authlib missing or the [auth] settings incomplete
+                st.error(f"Sign-in is not available: {e}")
         return
     with st.form("sign_in", border=True):
         st.text_input("Name", key="sign_in_name", autocomplete="username")

@@ -8,7 +8,7 @@ import pytest
 
 from mt import store as repo
 from mt.timing import SegmentClock, utcnow
-from tests.ui.conftest import ARTICLE, new_app
+from tests.ui.conftest import ARTICLE, ROOT, new_app
 
 pytestmark = pytest.mark.slow
 
@@ -355,3 +355,84 @@ def test_go_to_segment_number(store, article):
     at.number_input(key="goto_segment").set_value(3).run()
     assert at.session_state["editor_session"].segment_id == third.id
     assert at.number_input(key="goto_segment").value is None
+
+
+OIDC = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "not-a-real-secret",
+        "client_id": "transdesk",
+        "client_secret": "not-a-real-secret",
+        "server_metadata_url": "https://sso.example.invalid/.well-known/openid-configuration",
+    }
+}
+
+
+def test_oidc_sign_in_when_configured(store, article):
+    at = new_app()
+    at.secrets = OIDC
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert any(s.value == "Sign in" for s in at.subheader)
+    assert at.button(key="oidc_sign_in")
+    assert not any("Single-user" in i.value for i in at.info)
+
+
+def test_oidc_people_get_their_role_from_the_store(store, article):
+    at = new_app()
+    at.secrets = OIDC
+    at.user = {"is_logged_in": True, "email": "kim@paper.example", "name": "Kim"}
+    at.run()
+    assert [t.value for t in at.title] == ["Documents"]
+    assert at.session_state["transdesk_identity"].mode == "oidc"
+    at.switch_page("pages/editor.py").run()
+    assert "act_approve" not in {b.key for b in at.button}  # new people are editors
+    repo.set_role(store, "kim@paper.example", "reviewer")
+    at.run()
+    assert at.button(key="act_approve")
+
+
+def test_a_sample_article_translates_with_its_headline(db_url, store):
+    at = new_app().run()
+    at.radio(key="new_source").set_value("Sample article").run()
+    at.selectbox(key="new_sample").set_value("economy.txt")
+    press(at, "Translate")
+    assert not at.error, [e.value for e in at.error]
+    (doc,) = repo.list_documents(store)
+    headline = (ROOT / "samples" / "economy.txt").read_text(encoding="utf-8").splitlines()[0]
+    assert doc.title == headline
+    text = repo.document_text(store, doc.id, which="source")
+    assert text.strip() == (ROOT / "samples" / "economy.txt").read_text(encoding="utf-8").strip()
+
+
+def test_reports_show_scores_charts_and_downloads(store, article):
+    segs = repo.list_segments(store, article)
+    repo.save_segment(
+        store,
+        segs[0].id,
+        "Seoul raises bus fares.",
+        editor="desk",
+        base_version=segs[0].version,
+        active_ms=6000,
+    )
+    repo.approve_segment(
+        store,
+        segs[1].id,
+        editor="desk",
+        base_version=segs[1].version,
+        text="Reactions were mixed.",
+        active_ms=4000,
+    )
+    at = new_app().run()
+    at.switch_page("pages/reports.py").run()
+    assert not at.exception, at.exception
+    rep = repo.report(store)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Approved"] == f"{rep['approved']} / {rep['segments']}"
+    assert metrics["HTER"] == f"{rep['hter']:.1f}"
+    assert len(at.get("vega_lite_chart")) == 3  # HTER histogram, editors, models
+    labels = {d.label for d in at.get("download_button")}
+    assert {"Segments (CSV)", "Segments (JSONL)", "Report (JSON)"} <= labels
+    at.selectbox(key="report_doc").set_value(article).run()
+    assert not at.exception and not at.error
+    assert {"Download CSV", "Download JSONL"} <= {d.label for d in at.get("download_button")}

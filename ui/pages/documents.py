@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 import streamlit as st
 
@@ -21,6 +21,12 @@ def _model_label(choice: str) -> str:
         kind = "offline test model" if default.is_test_model else "default"
         return f"{PurePath(choice).name} ({kind})"
     return choice
+
+
+def _samples() -> dict[str, str]:
+    """The sample articles shipped in samples/ (a source checkout), by file name."""
+    folder = Path(__file__).resolve().parents[2] / "samples"
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.txt"))}
 
 
 def _read_upload(upload) -> tuple[str, str, str]:
@@ -54,9 +60,10 @@ def _new_document(identity: auth.Identity) -> None:
         "Upload a Korean article (.txt, .docx or XLIFF) or paste its text. Transdesk splits it "
         "into sentences and drafts an English translation of each with the model you pick."
     )
+    samples = _samples()
     source = st.radio(
         "Korean text",
-        ["Upload a file", "Paste text"],
+        ["Upload a file", "Paste text", *(["Sample article"] if samples else [])],
         horizontal=True,
         key="new_source",
         label_visibility="collapsed",
@@ -70,6 +77,14 @@ def _new_document(identity: auth.Identity) -> None:
                 key="new_upload",
                 max_upload_size=max(1, state.max_upload_bytes() // (1024 * 1024)),
             )
+        elif source == "Sample article":
+            sample = st.selectbox(
+                "Sample article",
+                list(samples),
+                key="new_sample",
+                help="Short Korean news articles written for trying Transdesk out (samples/).",
+            )
+            pasted = samples[sample]
         else:
             pasted = st.text_area(
                 "Korean article",

@@ -155,7 +155,7 @@ def main() -> None:
         _models(rep)
         st.subheader("Download")
         st.caption("Per segment: source, draft, final, HTER/chrF/BLEU, editor, model, timings.")
-        with st.container(horizontal=True, key="report_downloads"):
+        with st.container(horizontal=True, key="report_tables"):
             st.download_button(
                 "Segments (CSV)",
                 _csv(segments),
