@@ -10,10 +10,16 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from mt.textdiff import DiffOp
+
+if TYPE_CHECKING:
+    from mt.qa.checks import Finding
+    from mt.qa.glossary import TermMatch
+    from mt.tm import TMMatch
 
 STATUS_COLORS = {"draft": "gray", "edited": "blue", "approved": "green"}
 STATUS_LABELS = {"draft": "MT draft", "edited": "Edited", "approved": "Approved"}
@@ -146,3 +152,81 @@ def paragraphs_html(text: str) -> str:
 def article_preview(text: str) -> None:
     """An article rebuilt with its paragraphs, as text."""
     st.html(paragraphs_html(text))
+
+
+# --- editor aids: glossary terms, translation-memory matches, QA findings ---------------------
+
+_TEXT_STYLE = "white-space:pre-wrap;overflow-wrap:anywhere;line-height:1.6"
+_SEVERITY_STYLE = {
+    "error": "background:#fde2e1;color:#8a1f1f",
+    "warning": "background:#fff1d6;color:#7a4d00",
+}
+
+
+def source_terms_html(source: str, terms: Sequence[TermMatch]) -> str:
+    """The Korean source as escaped HTML, glossary terms marked (their English on hover), and
+    below it each term with the English it requires."""
+    parts: list[str] = []
+    at = 0
+    for m in sorted(terms, key=lambda t: t.start):
+        if m.start < at:  # overlapping matches: the first one wins
+            continue
+        parts.append(escaped(source[at : m.start]))
+        parts.append(
+            f'<mark class="td-term" title="{escaped(m.english)}" '
+            'style="background:#fff3b0;padding:0 .1rem;border-radius:.2rem">'
+            f"{escaped(source[m.start : m.end])}</mark>"
+        )
+        at = m.end
+    parts.append(escaped(source[at:]))
+    legend = ""
+    required = dict.fromkeys((m.term, m.english) for m in terms)
+    if required:
+        items = " · ".join(f"{escaped(ko)} → <b>{escaped(en)}</b>" for ko, en in required)
+        legend = (
+            '<div class="td-terms" style="font-size:.85rem;color:#555;margin-top:.3rem">'
+            f"Glossary: {items}</div>"
+        )
+    return f'<div class="td-source" style="{_TEXT_STYLE}">{"".join(parts)}</div>{legend}'
+
+
+def source_with_terms(source: str, terms: Sequence[TermMatch]) -> None:
+    """Show the Korean source with its glossary terms highlighted (plain text without any)."""
+    if terms:
+        st.html(source_terms_html(source, terms))
+    else:
+        text_block(source)
+
+
+def tm_match_html(match: TMMatch) -> str:
+    """One translation-memory match: its score, the memory's English, and where the memory's
+    Korean differs from this segment's (struck through: only in the memory; green: only here)."""
+    origin = "approved here" if match.entry.origin == "approved" else "imported TMX"
+    return (
+        '<div class="td-tm" style="margin-bottom:.6rem">'
+        '<span style="background:#e1ecfb;color:#1d4f91;border-radius:.5rem;padding:.1rem .5rem;'
+        f'font-size:.8rem">{match.score:.0f}% match</span> '
+        f'<span style="font-size:.8rem;color:#777">{escaped(origin)}</span>'
+        f'<div class="td-tm-target" style="{_TEXT_STYLE};margin:.2rem 0">'
+        f"{escaped(match.target)}</div>"
+        '<div style="font-size:.8rem;color:#777">Korean differences:</div>'
+        f"{diff_html(match.diff)}</div>"
+    )
+
+
+def findings_html(findings: Sequence[Finding]) -> str:
+    """QA findings as an escaped HTML list, errors first."""
+    if not findings:
+        return '<div class="td-qa td-qa-clean" style="color:#1b6b2f">QA: no problems found.</div>'
+    ordered = sorted(findings, key=lambda f: f.severity != "error")
+    items = "".join(
+        '<li style="margin:.15rem 0">'
+        f'<span style="{_SEVERITY_STYLE.get(f.severity, _SEVERITY_STYLE["warning"])};'
+        f'border-radius:.4rem;padding:0 .4rem;font-size:.8rem">{escaped(f.severity)}</span> '
+        f"<b>{escaped(f.check)}</b>: {escaped(f.message)}</li>"
+        for f in ordered
+    )
+    return (
+        '<div class="td-qa"><ul style="margin:0;padding-left:1.1rem;list-style:none">'
+        f"{items}</ul></div>"
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from mt import store as repo
+from mt.aids import SegmentAids, segment_aids
+from mt.confidence import LOW_SCORE, LOW_SHARE
 from mt.errors import ConflictError, NotFound, TransdeskError
 from mt.textdiff import changed_words, diff_words
 from mt.timing import SegmentClock, utcnow
@@ -336,11 +338,15 @@ def _active_card(
     total: int,
 ) -> None:
     number = seg.position - ses.first_position + 1
+    key = _text_key(ses)
+    aids = segment_aids(store, seg, text=st.session_state.get(key, seg.target))
     with st.container(border=True, key="active_segment"):
         top = st.container(horizontal=True, vertical_alignment="center")
         with top:
             st.markdown(f"**Segment {number} of {total}**")
             ui.status_badge(seg.status)
+            if aids.low_confidence:
+                st.badge("Low-confidence draft", icon=":material/warning:", color="red")
             st.caption(f"paragraph {seg.paragraph + 1} · version {seg.version}")
             if seg.updated_by and seg.updated_at:
                 st.caption(
@@ -355,16 +361,26 @@ def _active_card(
         source_col, draft_col = st.columns(2)
         with source_col:
             ui.label("Korean source")
-            ui.text_block(seg.source)
+            ui.source_with_terms(seg.source, aids.terms)
         with draft_col:
             model = seg.draft.model_id if seg.draft else "no draft"
-            ui.label(f"MT draft · {ui.md_literal(model)}")
+            if seg.draft is not None and seg.draft.origin == "tm":
+                ui.label("Translation memory · exact match, reused without MT")
+            else:
+                ui.label(f"MT draft · {ui.md_literal(model)}")
             ui.text_block(seg.draft.text if seg.draft else "", empty="(no MT draft)")
+            if aids.low_confidence and aids.score is not None:
+                st.caption(
+                    f"Model score {aids.score:.2f} (mean log-probability per token) is among "
+                    f"this article's lowest {LOW_SHARE:.0%} or below {LOW_SCORE}: check this "
+                    "draft closely."
+                )
+        if aids.tm_matches:
+            _tm_matches(aids)
         merge_ref = st.session_state.pop("editor_merge_reference", None)
         if merge_ref is not None:
             ui.label("Saved version, for merging")
             ui.text_block(merge_ref)
-        key = _text_key(ses)
         if key not in st.session_state:
             st.session_state[key] = seg.target
         approved_locked = seg.status == "approved" and not identity.can("reopen")
@@ -388,7 +404,28 @@ def _active_card(
             ui.diff_view(ops)
         elif seg.draft is not None:
             ui.label("No changes from the MT draft.")
+        ui.label("QA checks (run again and stored on every save)")
+        st.html(ui.findings_html(aids.findings))
         _comments(store, seg)
+
+
+def _tm_matches(aids: SegmentAids) -> None:
+    with st.expander(f"Translation memory ({len(aids.tm_matches)})", expanded=True):
+        for match in aids.tm_matches:
+            st.html(ui.tm_match_html(match))
+            st.button(
+                "Use this translation",
+                key=f"use_tm_{match.entry.id}",
+                on_click=_use_tm,
+                args=(match.target,),
+                type="tertiary",
+                icon=":material/content_paste:",
+            )
+
+
+def _use_tm(text: str) -> None:
+    """Put a translation-memory match's English in the box (saved only when the editor saves)."""
+    st.session_state[_text_key(_session())] = text
 
 
 def _plural(n: int, word: str) -> str:

@@ -1,4 +1,5 @@
-"""Settings page: the model and database in use, and (for admins) the people who use the desk."""
+"""Settings page: the model and database in use, the glossary, and (for admins) the people who use
+the desk."""
 
 from __future__ import annotations
 
@@ -114,12 +115,94 @@ def _users(identity: auth.Identity) -> None:
         )
 
 
+def _import_glossary() -> None:
+    upload = st.session_state.get("glossary_upload")
+    if upload is None:
+        st.session_state["glossary_message"] = ("error", "Choose a glossary file first.")
+        return
+    try:
+        identity = auth.current()
+        auth.require(identity, "manage_users")
+        result = repo.import_glossary(
+            state.store(), upload.name, data=upload.getvalue(), by=identity.name
+        )
+        st.session_state["glossary_message"] = (
+            "success",
+            f"{upload.name}: {result.added} added, {result.updated} updated, "
+            f"{result.unchanged} unchanged.",
+        )
+    except TransdeskError as e:
+        st.session_state["glossary_message"] = ("error", str(e))
+
+
+def _delete_term() -> None:
+    term = st.session_state.get("glossary_delete_choice")
+    if not term:
+        return
+    try:
+        identity = auth.current()
+        auth.require(identity, "manage_users")
+        repo.delete_glossary_term(state.store(), term, by=identity.name)
+        st.session_state["glossary_message"] = ("success", f"Removed {term}.")
+    except TransdeskError as e:
+        st.session_state["glossary_message"] = ("error", str(e))
+
+
+def _glossary(identity: auth.Identity) -> None:
+    st.subheader("Glossary")
+    st.caption(
+        "Korean terms and the English every draft and translation must use: MT drafts are "
+        "corrected to them, the editor highlights them in the source, and QA warns when one is "
+        "missing."
+    )
+    message = st.session_state.pop("glossary_message", None)
+    if message:
+        (st.success if message[0] == "success" else st.error)(message[1])
+    terms = repo.list_glossary(state.store())
+    if terms:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Korean": t.korean,
+                        "English": " | ".join(t.english),
+                        "Not": " | ".join(t.avoid),
+                        "Note": t.note,
+                        "From": t.source or "",
+                        "Changed": ui.when(t.updated_at),
+                    }
+                    for t in terms
+                ]
+            ),
+            hide_index=True,
+        )
+    else:
+        st.caption("The glossary is empty.")
+    if not identity.can("manage_users"):
+        st.info("Only admins change the glossary.")
+        return
+    with st.container(border=True, key="glossary_import"):
+        st.file_uploader(
+            "Import a glossary: CSV or TSV (columns ko, en; optional avoid, case, note) or TBX",
+            type=["csv", "tsv", "txt", "tbx", "xml"],
+            key="glossary_upload",
+            max_upload_size=max(1, state.max_upload_bytes() // (1024 * 1024)),
+        )
+        st.button("Import glossary", key="glossary_import_button", on_click=_import_glossary)
+    if terms:
+        with st.container(horizontal=True, vertical_alignment="bottom", key="glossary_delete"):
+            st.selectbox("Remove a term", [t.korean for t in terms], key="glossary_delete_choice")
+            st.button("Remove term", key="glossary_delete_button", on_click=_delete_term)
+
+
 def main() -> None:
     """Render the settings page."""
     st.title("Settings")
     try:
         _setup()
-        _users(auth.page_identity())
+        identity = auth.page_identity()
+        _glossary(identity)
+        _users(identity)
     except TransdeskError as e:
         st.error(str(e))
 

@@ -1,0 +1,131 @@
+"""The editor shows TM matches, glossary terms, QA findings and the confidence flag for the active
+segment (AppTest through ui/app.py, on a real store and the tiny model)."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from mt import store as repo
+from mt.tm import add_pairs, fuzzy_matches
+from tests.ui.conftest import db_url, new_app, tiny_engine
+
+__all__ = ["db_url", "tiny_engine"]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def desk(db_url, tiny_engine, ntrex):
+    """A store with a glossary, a translation memory and a two-segment NTREX article."""
+    ko, en = ntrex
+    with repo.open_store(db_url) as store:
+        repo.import_glossary(store, "terms.csv", data="ko,en\n웨일스,Welsh\n".encode())
+        near = ko[0].replace("걱정했다", "우려했다")
+        add_pairs(store, [(near, en[0] + " <b>**not bold**</b>")])
+        doc = repo.create_document(
+            store, f"{ko[0]}\n{ko[1]}", title="Welsh AMs", engine=tiny_engine,
+            created_by="desk", segment_mode="line",
+        )  # fmt: skip
+        yield store, doc
+
+
+def _bodies(at) -> str:
+    return "\n".join(h.proto.body for h in at.get("html"))
+
+
+def _markdown(at) -> str:
+    return "\n".join(str(m.value) for kind in ("markdown", "caption") for m in getattr(at, kind))
+
+
+def _editor(doc: int):
+    at = new_app()
+    at.query_params["doc"] = str(doc)
+    at.run()
+    at.switch_page("pages/editor.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _english(at):
+    (box,) = [t for t in at.text_area if t.key and t.key.startswith("english_")]
+    return box
+
+
+def test_editor_shows_tm_glossary_qa_and_confidence(desk, ntrex):
+    store, doc = desk
+    _, en = ntrex
+    seg = repo.list_segments(store, doc)[0]
+    at = _editor(doc)
+    bodies = _bodies(at)
+
+    # The glossary term is marked in the Korean source, with the English it requires.
+    assert '<mark class="td-term" title="Welsh"' in bodies
+    assert ">웨일스</mark>" in bodies and "웨일스 → <b>Welsh</b>" in bodies
+    # The fuzzy TM match: its score, its English (escaped, never markup), its differences.
+    (match,) = fuzzy_matches(store, seg.source)
+    assert f"{match.score:.0f}% match" in bodies
+    assert html.escape(en[0] + " <b>**not bold**</b>") in bodies
+    assert "<b>**not bold**</b>" not in bodies
+    assert "<del" in bodies and "우려했다" in bodies and "걱정했다" in bodies
+    # The random test model's drafts score low: the draft is flagged.
+    assert "Low-confidence draft" in _markdown(at)
+    # QA of the current English (the untouched draft) is shown.
+    assert 'class="td-qa' in bodies
+
+    # Saving runs QA again, stores it with the save, and shows it.
+    _english(at).input("Welsh AMs worried about 멍청이.").run()
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception, at.exception
+    saved = [e for e in repo.edit_events(store, segment_id=seg.id) if e.kind == "save"][-1]
+    assert [f["check"] for f in saved.findings] == ["hangul"]
+    bodies = _bodies(at)
+    assert "hangul" in bodies and html.escape("untranslated Korean: '멍청이'") in bodies
+
+    # "Use this translation" puts the memory's English in the box, unsaved.
+    next(b for b in at.button if b.label == "Use this translation").click().run()
+    assert _english(at).value == match.target
+    assert repo.get_segment(store, seg.id).target == "Welsh AMs worried about 멍청이."
+
+
+def test_exact_tm_draft_is_labelled_and_not_flagged(desk, ntrex, tiny_engine):
+    store, _ = desk
+    ko, en = ntrex
+    first = repo.list_segments(store, repo.create_document(
+        store, ko[5], title="one", engine=tiny_engine, created_by="desk", segment_mode="line"
+    ))[0]  # fmt: skip
+    repo.approve_segment(store, first.id, editor="desk", base_version=first.version, text=en[5])
+    doc = repo.create_document(
+        store, ko[5], title="two", engine=tiny_engine, created_by="desk", segment_mode="line"
+    )
+    at = _editor(doc)
+    text = _markdown(at)
+    assert "Translation memory · exact match, reused without MT" in text
+    assert "Low-confidence draft" not in text
+    assert _english(at).value == en[5]
+
+
+def test_settings_imports_lists_and_removes_glossary_terms(db_url):
+    at = new_app().run()
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception, at.exception
+    assert any(c.value == "The glossary is empty." for c in at.caption)
+    csv = "ko,en,avoid\n네이버,Naver,NAVER\n엔비디아,Nvidia,\n이해진,Lee Hae-jin,\n"
+    at.file_uploader(key="glossary_upload").set_value(("용어.csv", csv.encode(), "text/csv"))
+    next(b for b in at.button if b.label == "Import glossary").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["용어.csv: 3 added, 0 updated, 0 unchanged."]
+    table = at.dataframe[0].value  # the glossary comes before the people
+    assert list(table["Korean"]) == ["네이버", "엔비디아", "이해진"]
+    assert list(table["English"]) == ["Naver", "Nvidia", "Lee Hae-jin"]
+
+    at.selectbox(key="glossary_delete_choice").set_value("엔비디아").run()
+    next(b for b in at.button if b.label == "Remove term").click().run()
+    with repo.open_store(db_url) as store:
+        assert [t.korean for t in repo.list_glossary(store)] == ["네이버", "이해진"]
+
+    # A file that is not a glossary: its one-line error, naming the upload.
+    at.file_uploader(key="glossary_upload").set_value(("bad.csv", b"a,b\n1,2\n", "text/csv"))
+    next(b for b in at.button if b.label == "Import glossary").click().run()
+    assert [e.value for e in at.error] == ["bad.csv: no column 'ko' (or 'source') (columns: a, b)"]
