@@ -242,14 +242,13 @@ def _refresh_document_status(session: Any, doc_id: int) -> None:
     )
 
 
-def _qa_findings(session: Any, source: str, text: str) -> list[dict]:
+def _qa_findings(source: str, text: str, glossary: Any) -> list[dict]:
     """QA findings of a saved text (with the stored glossary), as stored with its edit event."""
     from dataclasses import asdict
 
     from mt.qa import check_pair
-    from mt.store.glossary import session_glossary
 
-    return [asdict(f) for f in check_pair(source, text, glossary=session_glossary(session))]
+    return [asdict(f) for f in check_pair(source, text, glossary=glossary)]
 
 
 def _cache_stats(store: Store, pairs: list[tuple[int, str, str]]) -> None:
@@ -760,7 +759,9 @@ def apply_change(
             raise InputError(f"segment {seg.id} has no MT draft to revert to")
         new_text, new_status = draft.text, "draft"
     if findings is None and kind in ("save", "approve"):
-        findings = _qa_findings(session, seg.source, new_text)
+        from mt.store.glossary import session_glossary
+
+        findings = _qa_findings(seg.source, new_text, session_glossary(session))
     unchanged = new_text == seg.target and new_status == seg.status
     version = seg.version if unchanged else seg.version + 1
     now = utcnow()
@@ -835,6 +836,17 @@ def _change(
     keystrokes = _ms(keystrokes, "keystrokes")
     if findings is not None and not isinstance(findings, list):
         raise InputError("findings must be a list of objects")
+    if findings is None and kind in ("save", "approve"):
+        # QA runs before the write lock is taken: its first call loads a sentence splitter.
+        from mt.store.glossary import session_glossary
+
+        with store.session() as session:
+            seg = session.get(Segment, segment_id)
+            if seg is not None:
+                qa = (seg.source, text if text is not None else seg.target)
+                glossary = session_glossary(session)
+        if seg is not None:  # else NotFound below
+            findings = _qa_findings(*qa, glossary)
     with store.session(write=True) as session:
         seg = session.get(Segment, segment_id)
         if seg is None:
