@@ -112,9 +112,12 @@ def artifacts(request) -> Path:
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until the app has finished its current run (and any run a click started)."""
-    page.wait_for_timeout(150)
-    page.wait_for_selector(
-        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout
-    )
-    page.wait_for_timeout(150)
+    """Wait until the app has finished its runs: idle now, and still idle a moment later.
+
+    A click may start a run a little after it lands, and a fragment run may hand over to a full
+    one, so one glance at an idle app is not enough.
+    """
+    idle = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    for _ in range(2):
+        page.wait_for_timeout(200)
+        page.wait_for_selector(idle, timeout=timeout)

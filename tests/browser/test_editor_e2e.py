@@ -111,13 +111,19 @@ def test_newsroom_day(browser, desk, tmp_path, artifacts):
     assert rita.get_by_text("offline test model", exact=False).first.is_visible()
     steps.shot(rita, "editor")
 
-    # 4. edit two segments: the first with the Save & next shortcut, the second with Save
+    # 4. edit two segments: the first with the Save & next shortcut, the second with Save's
     english(rita).fill("Moonlight Alley festival draws record crowds")
     english(rita).press("Control+Enter")
     wait_idle(rita)
     rita.get_by_text("Segment 2 of").wait_for()
     english(rita).fill("(Jeonju=Transdesk) By Park Min-ho")
-    click_key(rita, "act_save")
+    rita.evaluate(
+        "() => window.addEventListener('keydown', e => {window.savePrevented = e.defaultPrevented})"
+    )
+    english(rita).press("Control+s")  # the Save shortcut, from inside the text box
+    rita.get_by_text("Saved segment 2.").first.wait_for()
+    wait_idle(rita)
+    assert rita.evaluate("() => window.savePrevented") is True  # no browser "Save page" dialog
     steps.shot(rita, "two-edited")
     assert repo.get_segment(store, segments[0].id).target.startswith("Moonlight Alley")
     assert repo.get_segment(store, segments[1].id).status == "edited"
@@ -170,7 +176,7 @@ def test_newsroom_day(browser, desk, tmp_path, artifacts):
 
     # 8. download the English article: paragraphs kept, edits in it
     with rita.expect_download() as got:
-        rita.locator(".st-key-article_download_txt button").click()
+        rita.locator(".st-key-article_download_txt button:visible").click()
     txt = artifacts / "article.en.txt"
     got.value.save_as(txt)
     english_article = txt.read_text(encoding="utf-8")
@@ -179,7 +185,7 @@ def test_newsroom_day(browser, desk, tmp_path, artifacts):
     source_paragraphs = repo.document_text(store, doc.id, which="source").strip().split("\n\n")
     assert len(english_article.strip().split("\n\n")) == len(source_paragraphs)
     with rita.expect_download() as got:
-        rita.locator(".st-key-article_download_docx button").click()
+        rita.locator(".st-key-article_download_docx button:visible").click()
     import docx
 
     word = docx.Document(io.BytesIO(Path(got.value.path()).read_bytes()))

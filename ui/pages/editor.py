@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import streamlit as st
 
 from mt import store as repo
@@ -40,6 +43,26 @@ def _flash(kind: str, message: str) -> None:
 # --- moving between segments ----------------------------------------------------------------
 
 
+def _page_is_stale(ses: EditorSession) -> bool:
+    return ses.redraw_page or ses.segment_id != ses.drawn_segment
+
+
+def _then_redraw(callback: Callable[..., None]) -> Callable[..., None]:
+    """A button callback that redraws the whole page when it moved to another segment.
+
+    Buttons inside a fragment rerun only their fragment; `st.rerun()` from the callback turns
+    that into one full run (the list and progress bar follow) rather than two.
+    """
+
+    @functools.wraps(callback)
+    def run(*args: object, **kwargs: object) -> None:
+        callback(*args, **kwargs)
+        if _page_is_stale(_session()):
+            st.rerun()
+
+    return run
+
+
 def _open(segment_id: int) -> repo.SegmentView:
     """Make `segment_id` the active segment: log the opening and start its clock."""
     ses = _session()
@@ -60,6 +83,7 @@ def _go_to_index(index: int) -> None:
         _open(found[0].id)
 
 
+@_then_redraw
 def _step(delta: int) -> None:
     ses = _session()
     if ses.segment_id is None:
@@ -71,6 +95,7 @@ def _step(delta: int) -> None:
         _flash("error", str(e))
 
 
+@_then_redraw
 def _goto() -> None:
     number = st.session_state.get("goto_segment")
     st.session_state["goto_segment"] = None
@@ -81,6 +106,7 @@ def _goto() -> None:
             _flash("error", str(e))
 
 
+@_then_redraw
 def _next_unapproved() -> None:
     ses = _session()
     store = state.store()
@@ -99,6 +125,7 @@ def _next_unapproved() -> None:
         _flash("error", str(e))
 
 
+@_then_redraw
 def _jump(segment_id: int) -> None:
     try:
         _open(segment_id)
@@ -109,6 +136,7 @@ def _jump(segment_id: int) -> None:
 # --- actions ------------------------------------------------------------------------------
 
 
+@_then_redraw
 def _act(kind: str, *, then_next: bool = False) -> None:
     """Save, approve, reopen or revert the active segment against the version it was opened at."""
     ses = _session()
@@ -301,10 +329,6 @@ def _conflict_box(conflict: Conflict) -> None:
                 args=("mine",),
             )
             st.button("Merge by hand", key="conflict_merge", on_click=_resolve, args=("merge",))
-
-
-def _page_is_stale(ses: EditorSession) -> bool:
-    return ses.redraw_page or ses.segment_id != ses.drawn_segment
 
 
 @st.fragment
