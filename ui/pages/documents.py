@@ -11,6 +11,15 @@ from mt.errors import InputError, TransdeskError
 from ui import auth, state
 from ui import components as ui
 
+HOW_IT_WORKS = """
+1. **Add an article** below: upload a Korean file, paste text, or pick a sample, then
+   **Translate**. Each sentence gets a machine-translated English draft.
+2. **Open it in the editor**: the Korean sentence and its draft sit side by side; correct the
+   English in the box. **Save & next** (Ctrl+Enter) keeps your text and moves on; Alt+↑ and
+   Alt+↓ go to the previous and next sentence. Reviewers **Approve** finished sentences.
+3. **Download the English article** (.txt, .docx or XLIFF) at the bottom of the editor, with the
+   article's paragraphs. **Reports** show how much the drafts needed changing and how long it took.
+"""
 UPLOAD_TYPES = ["txt", "docx", "xlf", "xliff"]
 SEGMENT_MODES = {"sentence": "One segment per sentence", "line": "One segment per line"}
 
@@ -204,6 +213,8 @@ def main() -> None:
     if default.is_test_model:
         ui.test_model_warning(note=default.note)
     try:
+        with st.expander("How it works", expanded=not repo.list_documents(store)):
+            st.markdown(HOW_IT_WORKS)
         _new_document(identity)
         st.divider()
         _document_list(store)
