@@ -87,6 +87,10 @@ def _table(result: dict[str, Any]) -> None:
     table.add_column("value", justify="right")
     for key in SUMMARY_KEYS:
         table.add_row(key, _fmt(result[key]))
+    qa, confidence = result["qa"], result["confidence"]
+    table.add_row("qa_findings", _fmt(qa["findings"]))
+    table.add_row("qa_segments_with_findings", _fmt(qa["segments_with_findings"]))
+    table.add_row("score_hter_spearman", f"{_fmt(confidence['spearman'])} (n={confidence['n']})")
     console.print(table)
     by = result["by"]
     if result["groups"]:

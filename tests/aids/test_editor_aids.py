@@ -129,3 +129,21 @@ def test_settings_imports_lists_and_removes_glossary_terms(db_url):
     at.file_uploader(key="glossary_upload").set_value(("bad.csv", b"a,b\n1,2\n", "text/csv"))
     next(b for b in at.button if b.label == "Import glossary").click().run()
     assert [e.value for e in at.error] == ["bad.csv: no column 'ko' (or 'source') (columns: a, b)"]
+
+
+def test_reports_page_counts_qa_findings_and_gives_the_correlation(desk, ntrex):
+    store, doc = desk
+    _, en = ntrex
+    first, second = repo.list_segments(store, doc)
+    repo.save_segment(store, first.id, "Welsh AMs 걱정.", editor="desk", base_version=1)
+    repo.approve_segment(store, second.id, editor="desk", base_version=1, text=en[1])
+    expected = repo.report(store)
+    at = new_app().run()
+    at.switch_page("pages/reports.py").run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["QA findings"] == str(expected["qa"]["findings"]) != "0"
+    assert metrics["Segments with findings"] == f"{expected['qa']['segments_with_findings']} / 2"
+    assert metrics["Score vs HTER (Spearman)"] == "—"  # one approved draft: not enough pairs
+    checks = at.dataframe[0].value
+    assert dict(zip(checks["Check"], checks["Findings"], strict=True)) == expected["qa"]["by_check"]

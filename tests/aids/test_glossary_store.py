@@ -266,3 +266,31 @@ def test_glossary_engine_is_not_applied_twice(store, engine, glossary_file):
     drafting = drafting_engine(store, wrapped)
     assert drafting.engine is wrapped
     assert isinstance(drafting_engine(store, engine).engine, GlossaryEngine)
+
+
+def test_report_command_prints_qa_and_confidence(store, store_url, ntrex, monkeypatch, capsys):
+    import json
+    import sys
+
+    from mt import cli
+
+    ko, en = ntrex
+    doc = _doc(store, TableEngine("ref", dict(zip(ko[:3], en[:3], strict=True))), ko[:3])
+    seg = list_segments(store, doc)[0]
+    save_segment(store, seg.id, en[0] + " 의원", editor="kim", base_version=seg.version)
+    for fmt in ("json", "table"):
+        monkeypatch.setattr(
+            sys, "argv", ["transdesk", "report", "--db", store_url, "--format", fmt]
+        )
+        monkeypatch.setenv("COLUMNS", "200")
+        with pytest.raises(SystemExit) as done:
+            cli.main()
+        assert done.value.code in (0, None)
+        out = capsys.readouterr().out
+        if fmt == "json":
+            result = json.loads(out)
+            assert result["qa"]["by_check"] == {"hangul": 1}
+            assert result["confidence"] == {"spearman": None, "n": 0}
+        else:
+            assert re.search(r"qa_findings\s+│\s+1\s", out), out
+            assert re.search(r"score_hter_spearman\s+│\s+- \(n=0\)", out), out

@@ -61,6 +61,35 @@ def _headline(rep: dict[str, Any]) -> None:
                 st.text(f"{name}: {signature}")
 
 
+def _quality(rep: dict[str, Any]) -> None:
+    qa, confidence = rep["qa"], rep["confidence"]
+    st.subheader("QA checks and draft confidence")
+    cols = st.columns(4)
+    cols[0].metric(
+        "QA findings",
+        str(qa["findings"]),
+        help="Findings stored with each segment's latest save, while that text stands",
+    )
+    cols[1].metric("Errors / warnings", f"{qa['errors']} / {qa['warnings']}")
+    cols[2].metric(
+        "Segments with findings", f"{qa['segments_with_findings']} / {qa['segments_checked']}"
+    )
+    cols[3].metric(
+        "Score vs HTER (Spearman)",
+        _number(confidence["spearman"], "{:+.2f}"),
+        help=(
+            "Rank correlation of the model's score with the editing each draft needed, over "
+            f"{confidence['n']} approved MT drafts. Near -1: low scores reliably mark drafts "
+            "that need heavy editing; near 0: the low-confidence flag says little here."
+        ),
+    )
+    if qa["by_check"]:
+        st.dataframe(
+            pd.DataFrame([{"Check": k, "Findings": n} for k, n in qa["by_check"].items()]),
+            hide_index=True,
+        )
+
+
 def _segments(store: repo.Store, doc_ids: list[int]) -> pd.DataFrame:
     from mt.store.export import segment_records
 
@@ -149,6 +178,7 @@ def main() -> None:
         if any(state.is_test_model_id(m) for m in model_ids):
             ui.test_model_warning()
         _headline(rep)
+        _quality(rep)
         segments = _segments(store, [d.id for d in docs if doc_id in (None, d.id)])
         _hter_histogram(segments)
         groups = _by_editor(store, doc_id)
