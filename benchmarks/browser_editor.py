@@ -17,12 +17,17 @@ sample articles repeated), one segment a line, five lines a paragraph. Drafts co
 engine that copies the source: the benchmark is about the desk, not the model.
 
 Usage: .venv/bin/python benchmarks/browser_editor.py [--segments 2000] [--saves 20] [--check]
+       [--out benchmarks/.cache/browser_editor.json]
+
+The machine's load average is printed with the results: on a shared machine, read the numbers
+with it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -248,11 +253,16 @@ def main() -> None:
     parser.add_argument("--segments", type=int, default=2000)
     parser.add_argument("--saves", type=int, default=20)
     parser.add_argument("--check", action="store_true", help="exit 1 when a budget is missed")
+    parser.add_argument("--out", type=Path, help="also write the results here (JSON)")
     args = parser.parse_args()
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing (apt-get install chromium)")
     results = run(args.segments, args.saves)
+    results["machine"] = {"cpus": os.cpu_count(), "load_average": os.getloadavg()}
     print(json.dumps(results, indent=2))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     if args.check and not (results["budgets"]["render_ok"] and results["budgets"]["save_ok"]):
         sys.exit(1)
 

@@ -76,7 +76,7 @@ def start_desk(
         command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"transdesk ui exited: {log.read_text()[-2000:]}")
@@ -87,7 +87,7 @@ def start_desk(
         except OSError:
             time.sleep(0.3)
     proc.terminate()
-    raise RuntimeError(f"transdesk ui did not answer in 60 s: {log.read_text()[-2000:]}")
+    raise RuntimeError(f"transdesk ui did not answer in 180 s: {log.read_text()[-2000:]}")
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,7 @@ def artifacts(request) -> Path:
     return folder
 
 
-def wait_idle(page, timeout: float = 60_000) -> None:
+def wait_idle(page, timeout: float = 120_000) -> None:
     """Wait until the app has finished its runs: idle now, and still idle a moment later.
 
     A click may start a run a little after it lands, and a fragment run may hand over to a full

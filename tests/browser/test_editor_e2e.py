@@ -76,6 +76,7 @@ def open_segment(page, segment_id: int) -> None:
 def test_newsroom_day(browser, desk, tmp_path, artifacts):
     dialogs: list[str] = []
     rita_ctx = browser.new_context(viewport={"width": 1400, "height": 1500}, accept_downloads=True)
+    rita_ctx.set_default_timeout(90_000)  # generous for a loaded CI machine; idle runs take <1 s
     rita = rita_ctx.new_page()
     rita.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     steps = Steps(artifacts)
@@ -94,7 +95,7 @@ def test_newsroom_day(browser, desk, tmp_path, artifacts):
     rita.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
     rita.get_by_text("문화 기사.txt").wait_for()
     rita.get_by_role("button", name="Translate").click()
-    rita.get_by_text("Translated into").wait_for(timeout=120_000)
+    rita.get_by_text("Translated into").wait_for(timeout=300_000)  # a busy CI machine
     wait_idle(rita)
     steps.shot(rita, "translated")
     store = repo.open_store(desk.db_url)
@@ -139,6 +140,7 @@ def test_newsroom_day(browser, desk, tmp_path, artifacts):
     third = segments[2]
     open_segment(rita, third.id)
     ed_ctx = browser.new_context(viewport={"width": 1400, "height": 1500})
+    ed_ctx.set_default_timeout(90_000)
     ed = ed_ctx.new_page()
     ed.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     sign_in(ed, desk.url, "ed")
