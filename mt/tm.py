@@ -13,8 +13,9 @@ the memory's English (a draft with origin "tm") and only the others are sent to 
 Fuzzy matches. `fuzzy_matches` scores entries with rapidfuzz's `fuzz.ratio` (normalised Indel
 similarity of the keys' characters, 0-100; it counts word order and Korean particles, which
 a post-editor has to fix). A ratio of at least r needs the shorter key to have at least
-r / (200 - r) of the longer one's characters, so only entries in that length range (an indexed
-column) are fetched and scored, with `process.extract(..., score_cutoff=r)`. Each match carries a
+r / (200 - r) of the longer one's characters, so only entries in that length range are scored,
+with `process.extract(..., score_cutoff=r)`. The keys are held in memory by length and only new
+entries are read on each lookup (`_KeyIndex`). Each match carries a
 word diff (`mt.textdiff`) from the memory's source to the current one, so the editor sees what
 differs.
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -363,26 +365,24 @@ def fuzzy_matches(
     key = tm_key(source)
     if not key:
         return []
-    low, high = _length_range(len(key), cutoff)
-    query = select(TMEntry.id, TMEntry.key).where(TMEntry.length.between(low, high))
-    if exclude_segment is not None:
-        query = query.where(
-            (TMEntry.segment_id.is_(None)) | (TMEntry.segment_id != exclude_segment)
-        )
     with store.session() as session:
-        candidates = dict(session.execute(query).all())
-        best = process.extract(key, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit)
+        candidates = _key_index(session).candidates(*_length_range(len(key), cutoff))
+        # One more than asked: the excluded segment's entry (at most one) may be among them.
+        best = process.extract(
+            key, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit + 1
+        )
         if not best:
             return []
-        rows = {
-            r.id: r
-            for r in session.execute(
-                select(TMEntry).where(TMEntry.id.in_([entry_id for _, _, entry_id in best]))
-            ).scalars()
+        rows = session.execute(
+            select(TMEntry).where(TMEntry.id.in_([entry_id for _, _, entry_id in best]))
+        ).scalars()
+        entries = {
+            r.id: _entry_view(r)
+            for r in rows
+            if exclude_segment is None or r.segment_id != exclude_segment
         }
-        entries = {i: _entry_view(r) for i, r in rows.items()}
     # Ties keep the most recent entry first.
-    best.sort(key=lambda m: (-m[1], -m[2]))
+    best = sorted((m for m in best if m[2] in entries), key=lambda m: (-m[1], -m[2]))[:limit]
     return [
         TMMatch(
             entries[entry_id],
@@ -391,6 +391,65 @@ def fuzzy_matches(
         )
         for _, score, entry_id in best
     ]
+
+
+class _KeyIndex:
+    """The memory's lookup keys by length, held in memory and kept in step with the table.
+
+    Reading tens of thousands of keys from the database for every lookup costs far more than
+    scoring them, so each lookup only asks whether entries were added (count and highest id) and
+    reads the new ones. An entry's key never changes (its key is what it is found by) and
+    entries are never deleted; anything else unexpected reloads the whole index.
+    """
+
+    def __init__(self) -> None:
+        self.by_length: dict[int, dict[int, str]] = {}
+        self.known: set[int] = set()
+        self.max_id = 0
+        self.lock = threading.Lock()
+
+    def refresh(self, session: Any) -> None:
+        from sqlalchemy import func, select
+
+        from mt.store.models import TMEntry
+
+        count, max_id = session.execute(select(func.count(), func.max(TMEntry.id))).one()
+        max_id = max_id or 0
+        if count == len(self.known) and max_id == self.max_id:
+            return
+        query = select(TMEntry.id, TMEntry.key)
+        if count >= len(self.known) and max_id >= self.max_id:
+            query = query.where(TMEntry.id > self.max_id)
+        else:
+            self.by_length, self.known, self.max_id = {}, set(), 0
+        for entry_id, key in session.execute(query).all():
+            self.by_length.setdefault(len(key), {})[entry_id] = key
+            self.known.add(entry_id)
+            self.max_id = max(self.max_id, entry_id)
+        if len(self.known) != count:  # rows vanished or appeared out of order: start again
+            self.by_length, self.known, self.max_id = {}, set(), 0
+            self.refresh(session)
+
+    def candidates(self, low: int, high: int) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for length, bucket in self.by_length.items():
+            if low <= length <= high:
+                out.update(bucket)
+        return out
+
+
+_indexes: dict[tuple[str, int], _KeyIndex] = {}
+_indexes_lock = threading.Lock()
+
+
+def _key_index(session: Any) -> _KeyIndex:
+    """This database's key index, brought up to date within `session`."""
+    bind = session.get_bind()
+    with _indexes_lock:
+        index = _indexes.setdefault((str(bind.url), id(bind.pool)), _KeyIndex())
+    with index.lock:
+        index.refresh(session)
+    return index
 
 
 # --- drafting ---------------------------------------------------------------------------------
