@@ -413,6 +413,10 @@ def _active_card(
             key=key,
             height=150,
             disabled=approved_locked,
+            # Typing never reruns the app: the text travels with the next button press or
+            # shortcut, so Ctrl+Enter is one run (save, then next), not a commit run and a
+            # button run racing each other.
+            on_change="ignore",
             help="Your translation of the Korean sentence. Save with Ctrl+S; "
             "Ctrl+Enter saves and opens the next segment.",
         )
@@ -422,8 +426,8 @@ def _active_card(
         removed, added = changed_words(ops)
         if removed or added:
             ui.label(
-                f"Changes from the MT draft: {_plural(removed, 'word')} removed, "
-                f"{_plural(added, 'word')} added"
+                f"Changes from the MT draft, as of your last save: {_plural(removed, 'word')} "
+                f"removed, {_plural(added, 'word')} added"
             )
             ui.diff_view(ops)
         elif seg.draft is not None:
