@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -79,11 +78,12 @@ def ui(
         port=port, host=host, headless=headless, max_upload_mb=max_upload_mb
     )
     typer.echo(f"Transdesk: http://{host or 'localhost'}:{port}  (Ctrl+C stops it)", err=True)
-    try:
-        completed = subprocess.run(command, env=env, check=False)
-    except KeyboardInterrupt:
-        raise SystemExit(130) from None
-    raise SystemExit(completed.returncode)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become the Streamlit server rather than wrapping it: a signal sent to `transdesk ui`
+    # (a service manager's or a test's SIGTERM) then reaches the server itself, and no
+    # orphaned server is left running when this process is stopped.
+    os.execve(command[0], command, env)
 
 
 def register(app: typer.Typer) -> None:
