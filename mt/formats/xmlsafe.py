@@ -125,8 +125,14 @@ def flat_text(element: etree._Element, codes: frozenset[str]) -> str:
 
 
 def _code_point(hex_value: str) -> str:
+    """The character `<cp hex="…"/>` stands for; "" for a number that is no character.
+
+    A surrogate (D800–DFFF) is not a character either: kept, it could not be stored or
+    written as UTF-8 anywhere downstream.
+    """
     try:
-        return chr(int(hex_value, 16))
+        code = int(hex_value, 16)
+        return "" if 0xD800 <= code <= 0xDFFF else chr(code)
     except (ValueError, OverflowError):
         return ""
 
