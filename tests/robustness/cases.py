@@ -148,6 +148,16 @@ WRONG_LANGUAGE_TMX = (
     "</tuv></tu>\n</body></tmx>\n"
 ).encode()
 
+# XLIFF 2 writes characters XML cannot hold as <cp hex="…"/>; a surrogate is no character at all
+# (and once decoded, nothing downstream could encode it as UTF-8).
+CP_SURROGATE_XLIFF = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="ko">'
+    '<file id="f"><unit id="1"><segment><source>서울은 <cp hex="D800"/>맑다.</source></segment>'
+    '</unit><unit id="2"><segment><source>종<cp hex="1"/>이 울린다.</source></segment></unit>'
+    "</file></xliff>\n"
+).encode()
+
 BROKEN_JSONL = (
     '{"id": 1, "ko": "서울은 맑다."}\n'
     '{"id": 2, "ko": "부산은 흐리다."}\n'
@@ -188,6 +198,7 @@ def cases(secret_path: Path) -> list[Case]:
         Case("article", "article.txt", article, Translated()),
         Case("cp949_reference", "cp949_reference.txt", cp949_text.encode(), Translated()),
         Case("mixed", "mixed.txt", (MIXED + "\n").encode(), Translated()),
+        Case("xliff_cp_surrogate", "codes.xlf", CP_SURROGATE_XLIFF, Translated()),
         # Encodings, BOMs, line endings and normal forms of the same article.
         Case("utf8_bom", "utf8_bom.txt", codecs.BOM_UTF8 + article, Translated("article")),
         Case("euc_kr", "euc_kr.txt", ARTICLE.encode("euc-kr"), Translated("article")),
