@@ -17,6 +17,9 @@ from mt.errors import ModelError
 from mt.types import Hypothesis
 
 _MARKER = "transdesk-source.json"
+# Hypotheses decoded together per CPU replica: measured best on opus-mt-ko-en-shaped models
+# (benchmarks/README.md); larger sub-batches spill the 65k-wide score rows out of cache.
+SUB_BATCH_HYPOTHESES = 32
 
 
 def cpu_threads() -> int:
@@ -76,11 +79,6 @@ def convert_model(
         The converted folder. The conversion is written to a temporary folder and renamed, so
         an interrupted conversion never looks complete.
     """
-    from ctranslate2.converters import TransformersConverter
-
-    from mt.engines.tokens import quiet_transformers
-
-    quiet_transformers()
     model_dir = Path(model_dir)
     target = Path(out_dir) if out_dir else converted_dir(model_dir, quantization)
     fingerprint = _source_fingerprint(model_dir)
@@ -91,6 +89,12 @@ def convert_model(
                 return target
         except ValueError:
             pass
+    # Imported only to convert: the converters import torch, which a cached model never needs.
+    from ctranslate2.converters import TransformersConverter
+
+    from mt.engines.tokens import quiet_transformers
+
+    quiet_transformers()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
@@ -131,6 +135,7 @@ class CT2Engine(Engine):
         options: DecodingOptions | None = None,
         batch_tokens: int = 2048,
         threads: int | None = None,
+        replicas: int | None = None,
     ) -> None:
         import ctranslate2
 
@@ -156,13 +161,21 @@ class CT2Engine(Engine):
         )
         self.ct2_dir = convert_model(Path(model_dir), quantization=self.quantization)
         self.threads = threads or cpu_threads()
+        # On CPU, one model replica per core (the weights are shared): a batch is cut into
+        # sub-batches that decode side by side, which beats splitting each small decoding step
+        # over threads. On CUDA, one replica takes the whole batch.
+        if device == "cpu":
+            self.replicas = max(1, min(replicas or self.threads, self.threads))
+            intra_threads = max(1, self.threads // self.replicas)
+        else:
+            self.replicas, intra_threads = 1, 0
         try:
             self.translator = ctranslate2.Translator(
                 str(self.ct2_dir),
                 device=device,
                 compute_type=self.compute_type,
-                inter_threads=1,
-                intra_threads=self.threads if device == "cpu" else 0,
+                inter_threads=self.replicas,
+                intra_threads=intra_threads,
             )
         except (RuntimeError, ValueError) as e:
             raise ModelError(f"{self.ct2_dir}: CTranslate2 cannot load it ({e})") from None
@@ -177,24 +190,63 @@ class CT2Engine(Engine):
     def count_tokens(self, sentences: Sequence[str]) -> list[int]:
         return self.tokens.count(sentences)
 
+    def sub_batch_size(self, n: int, beam_size: int) -> int:
+        """Sentences per sub-batch of a batch of `n` on CPU (`n` on CUDA): at least two
+        sub-batches, for the replicas to share, each of about `SUB_BATCH_HYPOTHESES` hypotheses
+        (sentences × beam), so the per-step scores over the vocabulary and the decoder caches
+        stay in cache. A function of the batch alone, not of the thread count, so every machine
+        cuts a batch the same way."""
+        if self.device != "cpu" or n <= 1:
+            return max(1, n)
+        parts = max(2, -(-n * max(1, beam_size) // SUB_BATCH_HYPOTHESES))
+        return -(-n // parts)
+
+    def translate_tokens(
+        self, source: Sequence[Sequence[str]], *, beam_size: int, max_output_tokens: Sequence[int]
+    ) -> list:
+        """The bare CTranslate2 calls for one batch: `TranslationResult`s in input order, the
+        target prefix kept. The batch is sorted by length and cut into sub-batches, all queued
+        at once so the replicas share them. Every sub-batch decodes up to the batch's longest
+        limit, as one call would: a hypothesis' score (mean log-probability of what was
+        decoded) must not depend on how the batch was cut."""
+        prefix = self.tokens.target_prefix
+        extra = 1 if prefix else 0  # the target-language token counts as decoded
+        order = sorted(range(len(source)), key=lambda i: (len(source[i]), i))
+        size = self.sub_batch_size(len(order), beam_size)
+        limit = max(max_output_tokens) + extra
+        pending = []
+        for start in range(0, len(order), size):
+            chunk = order[start : start + size]
+            pending.append(
+                self.translator.translate_batch(
+                    [list(source[i]) for i in chunk],
+                    target_prefix=[prefix] * len(chunk) if prefix else None,
+                    beam_size=beam_size,
+                    max_batch_size=0,
+                    max_decoding_length=limit,
+                    min_decoding_length=1 + extra,
+                    return_scores=True,
+                    asynchronous=True,
+                )
+            )
+        results: list = [None] * len(order)
+        for start, futures in zip(range(0, len(order), size), pending, strict=True):
+            for i, future in zip(order[start : start + size], futures, strict=True):
+                results[i] = future.result()
+        return results
+
     def translate_batch(
         self, sentences: Sequence[str], *, beam_size: int, max_output_tokens: Sequence[int]
     ) -> list[Hypothesis]:
         if not sentences:
             return []
         start = time.perf_counter()
-        source = self.tokens.encode_tokens(sentences)
-        prefix = self.tokens.target_prefix
-        extra = 1 if prefix else 0  # the target-language token counts as decoded
-        results = self.translator.translate_batch(
-            source,
-            target_prefix=[prefix] * len(source) if prefix else None,
+        results = self.translate_tokens(
+            self.tokens.encode_tokens(sentences),
             beam_size=beam_size,
-            max_batch_size=0,
-            max_decoding_length=max(max_output_tokens) + extra,
-            min_decoding_length=1 + extra,
-            return_scores=True,
+            max_output_tokens=max_output_tokens,
         )
+        extra = 1 if self.tokens.target_prefix else 0
         elapsed_ms = (time.perf_counter() - start) * 1000 / len(sentences)
         return [
             Hypothesis(
