@@ -104,6 +104,24 @@ def translate(
         bool, typer.Option(help="Continue an interrupted job from its checkpoint.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
+    ray: Annotated[
+        bool,
+        typer.Option(
+            "--ray",
+            help="Run the batches on a Ray cluster (one model per worker): --ray-address, "
+            "else RAY_ADDRESS, else a local instance on this machine.",
+        ),
+    ] = False,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            help="Ray cluster address (auto, host:6379 or ray://host:10001); implies --ray."
+        ),
+    ] = None,
+    ray_workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Ray workers (default: cluster CPUs ÷ 2, or its GPUs)."),
+    ] = None,
 ) -> None:
     """Translate Korean files into English drafts (txt, docx, jsonl, csv/tsv, XLIFF, TMX)."""
     from mt import formats
@@ -137,6 +155,11 @@ def translate(
     loaded = open_engine(
         model, engine=engine, device=device, beam=beam, batch_tokens=batch_tokens, quiet=quiet
     )
+    executor = None
+    if ray or ray_address:
+        from mt.distributed import ray_executor
+
+        executor = ray_executor(loaded, address=ray_address, workers=ray_workers)
     failures: list[TransdeskError] = []
     for name, data, file, target in jobs:
         try:
@@ -156,6 +179,7 @@ def translate(
                     segment_mode=segment_mode,
                     resume=resume,
                     progress=progress,
+                    executor=executor,
                 )
             if written is not None:
                 sys.stdout.buffer.write(written)
