@@ -6,7 +6,7 @@ import time
 from xml.sax.saxutils import escape
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -574,6 +574,9 @@ def test_fuzz_bilingual_round_trip_survives_any_text(units, version, tmp_path):
     """Texts with control characters lose only those (XML cannot hold them)."""
     from mt.formats.xmlsafe import xml_text
 
+    # A file whose every source is lost to XML's forbidden characters has no units, which
+    # read_xliff reports as an error (tested elsewhere); here at least one must survive.
+    assume(any(xml_text(u.source).strip() for u in units))
     out = tmp_path / "f.xlf"
     write_xliff(units, out, version=version, original="f")
     back = read_xliff(out)

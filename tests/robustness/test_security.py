@@ -102,10 +102,6 @@ def test_each_page_checks_sign_in_itself(accounts, page):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/pages/settings.py renders the model and database URL before auth.page_identity()",
-)
 def test_settings_page_shows_nothing_before_sign_in(accounts):
     from streamlit.testing.v1 import AppTest
 

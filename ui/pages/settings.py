@@ -199,8 +199,8 @@ def main() -> None:
     """Render the settings page."""
     st.title("Settings")
     try:
+        identity = auth.page_identity()  # before anything is shown: no settings to strangers
         _setup()
-        identity = auth.page_identity()
         _glossary(identity)
         _users(identity)
     except TransdeskError as e:
