@@ -23,8 +23,16 @@ save is in the log with its version and text, there are exactly editors x edits 
 and every segment's current version and text are those of its last change in the log, its
 changes an unbroken chain of versions (1, 2, 3, …) and texts — a lost update breaks it.
 
-Measured here (2 shared CPU cores, other work running; median of 3 runs, 20 x 500 each):
-see the report of issue #6 — the figures depend on the machine's load.
+Measured here (2 CPU cores shared with other work, load average 5 to 28; 3 runs of 20 x 500):
+
+| database   | saves/s (median, range) | conflicts per run | lost edits | unhandled errors |
+|------------|-------------------------|-------------------|------------|------------------|
+| SQLite     | 57 (50-62)              | 1,775-1,867       | 0          | 0                |
+| PostgreSQL | 25 (20-26)              | 4,285-4,368       | 0          | 0                |
+
+Twenty processes share two cores, so this measures CPU per save more than the databases: one
+editor alone does about 45 saves/s here (a save and its read are some 14 statements through
+SQLAlchemy). PostgreSQL runs its 20 server processes on the same two cores.
 """
 
 from __future__ import annotations
