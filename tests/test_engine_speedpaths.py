@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from mt.engines import load_engine
+from mt.engines.ct2 import SUB_BATCH_HYPOTHESIS_TOKENS
 from mt.errors import ModelError
 from tests.conftest import ROOT, shared_lines
 
@@ -34,6 +35,11 @@ def test_sub_batches_depend_on_the_batch_not_the_machine(tiny_model_dir, ct2_eng
                 assert size < n  # at least two sub-batches, for two replicas
             if size > 1:
                 assert size * beam <= 2 * 32  # hypotheses per sub-batch stay small
+    # Long sentences (decoder caches of hundreds of positions) go in smaller sub-batches.
+    typical = ct2_engine.sub_batch_size(64, 4, sentence_tokens=30 + 70)
+    long = ct2_engine.sub_batch_size(64, 4, sentence_tokens=256 + 512)
+    assert long < typical
+    assert long * 4 * (256 + 512) <= 2 * SUB_BATCH_HYPOTHESIS_TOKENS
 
 
 def test_sub_batched_output_equals_one_plain_call(ct2_engine):

@@ -17,9 +17,11 @@ from mt.errors import ModelError
 from mt.types import Hypothesis
 
 _MARKER = "transdesk-source.json"
-# Hypotheses decoded together per CPU replica: measured best on opus-mt-ko-en-shaped models
-# (benchmarks/README.md); larger sub-batches spill the 65k-wide score rows out of cache.
-SUB_BATCH_HYPOTHESES = 32
+# Hypothesis tokens (sentences × beam × (source + output length)) decoded together per CPU
+# replica: about 32 hypotheses of a typical 30-token news sentence. Larger sub-batches push the
+# 65k-wide score rows and the decoder caches out of the CPU cache, and long sentences' caches
+# grow memory (benchmarks/README.md).
+SUB_BATCH_HYPOTHESIS_TOKENS = 3200
 
 
 def cpu_threads() -> int:
@@ -190,15 +192,16 @@ class CT2Engine(Engine):
     def count_tokens(self, sentences: Sequence[str]) -> list[int]:
         return self.tokens.count(sentences)
 
-    def sub_batch_size(self, n: int, beam_size: int) -> int:
-        """Sentences per sub-batch of a batch of `n` on CPU (`n` on CUDA): at least two
-        sub-batches, for the replicas to share, each of about `SUB_BATCH_HYPOTHESES` hypotheses
-        (sentences × beam), so the per-step scores over the vocabulary and the decoder caches
-        stay in cache. A function of the batch alone, not of the thread count, so every machine
-        cuts a batch the same way."""
+    def sub_batch_size(self, n: int, beam_size: int, sentence_tokens: int = 100) -> int:
+        """Sentences per sub-batch of a batch of `n` (all of them on CUDA). On CPU: at least
+        two sub-batches, for the replicas to share, each of at most
+        `SUB_BATCH_HYPOTHESIS_TOKENS` hypothesis tokens, where a sentence's hypotheses hold
+        `beam_size × sentence_tokens` (longest source plus decoding limit). A function of the
+        batch alone, not of the thread count, so every machine cuts a batch the same way."""
         if self.device != "cpu" or n <= 1:
             return max(1, n)
-        parts = max(2, -(-n * max(1, beam_size) // SUB_BATCH_HYPOTHESES))
+        per_sentence = max(1, beam_size) * max(1, sentence_tokens)
+        parts = max(2, -(-n * per_sentence // SUB_BATCH_HYPOTHESIS_TOKENS))
         return -(-n // parts)
 
     def translate_tokens(
@@ -212,8 +215,9 @@ class CT2Engine(Engine):
         prefix = self.tokens.target_prefix
         extra = 1 if prefix else 0  # the target-language token counts as decoded
         order = sorted(range(len(source)), key=lambda i: (len(source[i]), i))
-        size = self.sub_batch_size(len(order), beam_size)
         limit = max(max_output_tokens) + extra
+        longest = max(len(tokens) for tokens in source)
+        size = self.sub_batch_size(len(order), beam_size, longest + limit)
         pending = []
         for start in range(0, len(order), size):
             chunk = order[start : start + size]
