@@ -4,9 +4,9 @@
 (segmentation, the batch plan, the checkpoint, assembling and writing the file); only the model
 calls move out. Each pending batch of the plan (already sorted by length and cut by a token
 budget) becomes one row of a Ray Dataset; `map_batches` sends the rows to a fixed pool of actors,
-each of which loads the same engine once and translates one planned batch per call with the same
-arguments `Plan.run_batch` uses, so the output is byte-identical to a local run. Batches come back
-as they finish, in any order; the caller records each in the checkpoint, so `--resume` works.
+each of which loads the same engine once and runs `Plan.run_batch` on one planned batch per call,
+the very call a local run makes, so the output is byte-identical to a local run. Batches come
+back as they finish, in any order; the caller records each in the checkpoint, so resuming works.
 
 Workers need Transdesk installed (same version) and the model: the driver's local model folder
 when the path exists on the worker (a shared mount, or a local instance), else the hub id and
