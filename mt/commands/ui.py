@@ -58,8 +58,12 @@ def ui(
         ),
     ] = None,
     host: Annotated[
-        str | None, typer.Option(help="Address to listen on (default: Streamlit's).")
-    ] = None,
+        str | None,
+        typer.Option(
+            help="Address to listen on; 127.0.0.1 by default, since a desk with no accounts "
+            "has no sign-in (0.0.0.0 to serve the network once accounts exist)."
+        ),
+    ] = "127.0.0.1",
     headless: Annotated[
         bool, typer.Option("--headless", help="Do not open a browser window.")
     ] = False,
