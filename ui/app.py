@@ -18,7 +18,9 @@ from mt.errors import TransdeskError  # noqa: E402
 from ui import auth, state  # noqa: E402
 from ui import components as ui  # noqa: E402
 
-PAGES = Path(__file__).resolve().parent / "pages"
+# Not "pages/": Streamlit still gives a folder of that name beside the main script its old
+# multipage handling (a sidebar of its files could show while the page loads).
+PAGES = Path(__file__).resolve().parent / "views"
 
 
 def pages() -> dict[str, st.Page]:

@@ -43,7 +43,7 @@ def _editor(doc: int):
     at = new_app()
     at.query_params["doc"] = str(doc)
     at.run()
-    at.switch_page("pages/editor.py").run()
+    at.switch_page("views/editor.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -108,7 +108,7 @@ def test_exact_tm_draft_is_labelled_and_not_flagged(desk, ntrex, tiny_engine):
 
 def test_settings_imports_lists_and_removes_glossary_terms(db_url):
     at = new_app().run()
-    at.switch_page("pages/settings.py").run()
+    at.switch_page("views/settings.py").run()
     assert not at.exception, at.exception
     assert any(c.value == "The glossary is empty." for c in at.caption)
     csv = "ko,en,avoid\n네이버,Naver,NAVER\n엔비디아,Nvidia,\n이해진,Lee Hae-jin,\n"
@@ -139,7 +139,7 @@ def test_reports_page_counts_qa_findings_and_gives_the_correlation(desk, ntrex):
     repo.approve_segment(store, second.id, editor="desk", base_version=1, text=en[1])
     expected = repo.report(store)
     at = new_app().run()
-    at.switch_page("pages/reports.py").run()
+    at.switch_page("views/reports.py").run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["QA findings"] == str(expected["qa"]["findings"]) != "0"

@@ -85,7 +85,7 @@ def test_signed_out_visitor_reaches_no_page_and_no_data(accounts):
     assert MARKER not in _all_values(at)
     for page in PAGES:  # the router registers no other page until someone signs in
         with pytest.raises(ValueError, match=r"Known pages: \['Sign in'\]"):
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"views/{page}.py")
 
 
 @pytest.mark.slow
@@ -94,7 +94,7 @@ def test_each_page_checks_sign_in_itself(accounts, page):
     """Run on its own (as if the router were bypassed), a page shows no document data."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "ui" / "pages" / f"{page}.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "ui" / "views" / f"{page}.py"), default_timeout=120).run()
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == ["sign in first."]
     assert MARKER not in _all_values(at)
@@ -105,7 +105,7 @@ def test_each_page_checks_sign_in_itself(accounts, page):
 def test_settings_page_shows_nothing_before_sign_in(accounts):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "ui" / "pages" / "settings.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "ui" / "views" / "settings.py"), default_timeout=120).run()
     assert not at.text and not at.subheader
 
 
@@ -224,7 +224,7 @@ def test_hostile_upload_is_harmless(desk, tmp_path, secret_file):
     editor = _app()
     editor.query_params["doc"] = str(docs[0].id)
     editor.run()
-    editor.switch_page("pages/editor.py").run()
+    editor.switch_page("views/editor.py").run()
     assert not editor.exception, editor.exception
     assert any(hostile in t.value for t in editor.text)
     for kind in ("markdown", "caption", "info", "warning", "error", "success"):

@@ -40,7 +40,7 @@ def editor(doc_id: int | None = None):
     if doc_id is not None:
         at.query_params["doc"] = str(doc_id)
     at.run()  # AppTest learns the st.navigation pages on a first run
-    at.switch_page("pages/editor.py").run()
+    at.switch_page("views/editor.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -309,7 +309,7 @@ def test_roles_are_enforced_on_the_server(store, article):
     repo.add_user(store, "rita", role="reviewer", password="correct horse")
     repo.add_user(store, "ed", role="editor", password="battery staple")
     at = signed_in("rita", "reviewer")
-    at.switch_page("pages/editor.py").run()
+    at.switch_page("views/editor.py").run()
     assert at.button(key="act_approve")  # a reviewer sees Approve
     repo.set_role(store, "rita", "editor")  # demoted while the page is open
     at.button(key="act_approve").click().run()
@@ -318,14 +318,14 @@ def test_roles_are_enforced_on_the_server(store, article):
     assert repo.get_segment(store, seg_id).status != "approved"
     assert "act_approve" not in {b.key for b in at.button}  # and the button is gone now
     at = signed_in("ed", "editor")
-    at.switch_page("pages/settings.py").run()
+    at.switch_page("views/settings.py").run()
     assert any("Only admins" in i.value for i in at.info)
     assert "user_name" not in {t.key for t in at.text_input}
 
 
 def test_settings_lets_admins_add_people(store):
     at = new_app().run()
-    at.switch_page("pages/settings.py").run()
+    at.switch_page("views/settings.py").run()
     assert not at.exception, at.exception
     at.text_input(key="user_name").input("ann")
     at.text_input(key="user_password").input("long enough pw")
@@ -385,7 +385,7 @@ def test_oidc_people_get_their_role_from_the_store(store, article):
     at.run()
     assert [t.value for t in at.title] == ["Documents"]
     assert at.session_state["transdesk_identity"].mode == "oidc"
-    at.switch_page("pages/editor.py").run()
+    at.switch_page("views/editor.py").run()
     assert "act_approve" not in {b.key for b in at.button}  # new people are editors
     repo.set_role(store, "kim@paper.example", "reviewer")
     at.run()
@@ -424,7 +424,7 @@ def test_reports_show_scores_charts_and_downloads(store, article):
         active_ms=4000,
     )
     at = new_app().run()
-    at.switch_page("pages/reports.py").run()
+    at.switch_page("views/reports.py").run()
     assert not at.exception, at.exception
     rep = repo.report(store)
     metrics = {m.label: m.value for m in at.metric}

@@ -275,7 +275,7 @@ def _pick_document(store: repo.Store, ses: EditorSession) -> repo.DocumentSummar
     docs = repo.list_documents(store)
     if not docs:
         st.info("No articles yet. Add one on the Documents page.")
-        st.page_link("pages/documents.py", label="Go to Documents", icon=":material/description:")
+        st.page_link("views/documents.py", label="Go to Documents", icon=":material/description:")
         return None
     ids = [d.id for d in docs]
     if ses.doc_id not in ids:
