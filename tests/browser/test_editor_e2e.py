@@ -157,6 +157,7 @@ def test_newsroom_day(browser, desk, tmp_path, artifacts):
     click_key(rita, "act_save")
     conflict = rita.locator(".st-key-conflict_box")
     conflict.wait_for()
+    wait_idle(rita)  # the box appears while the run still draws: stale elements may sit in it
     assert conflict.get_by_text("Ed's version of the third sentence.").is_visible()
     assert conflict.get_by_text("Rita's version of the third sentence.").is_visible()
     assert repo.get_segment(store, third.id).target == "Ed's version of the third sentence."
