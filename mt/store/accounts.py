@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
 import unicodedata
 from typing import Any
 
@@ -22,6 +24,12 @@ def _password_hasher() -> Any:
 
         _hasher = PasswordHasher()
     return _hasher
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash no password matches in practice, verified against for names that do not exist."""
+    return _password_hasher().hash(secrets.token_urlsafe(32))
 
 
 def hash_password(password: str) -> str:
@@ -178,11 +186,14 @@ def authenticate(store: Store, name: str, password: str) -> EditorView | None:
         row = find_editor(session, name)
         stored = row.password_hash if row is not None else None
         view = editor_view(row) if row is not None else None
-    if stored is None or not password:
+    if not password:
         return None
     try:
-        hasher.verify(stored, password)
+        # An unknown name costs one verification too, so timing does not tell which names exist.
+        hasher.verify(stored or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
+        return None
+    if stored is None:
         return None
     if hasher.check_needs_rehash(stored):
         set_password(store, name, password)

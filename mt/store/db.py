@@ -58,9 +58,22 @@ class Store:
         `write=True` makes SQLite take its write lock at BEGIN (BEGIN IMMEDIATE), so two writers
         queue on the busy timeout instead of failing half-way through a transaction.
         """
+        from sqlalchemy.exc import OperationalError
+
+        from mt.errors import TransdeskError
+
         factory = self._write_sessions if write else self._sessions
-        with factory() as session, session.begin():
-            yield session
+        try:
+            with factory() as session, session.begin():
+                yield session
+        except OperationalError as e:
+            if self.dialect == "sqlite" and "database is locked" in str(e.orig):
+                # The transaction was rolled back whole: nothing half-written, safe to retry.
+                raise TransdeskError(
+                    f"database {_safe(self.url)} is busy: another process held its write "
+                    f"lock for over {BUSY_TIMEOUT_MS / 1000:g} s; nothing was saved, try again"
+                ) from None
+            raise
 
     def defer(self, fn: Any, *args: Any) -> None:
         """Run `fn(*args)` after the caller returns, on this store's one background thread.

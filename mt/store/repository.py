@@ -101,6 +101,15 @@ CHANGE_KINDS = ("import", "save", "approve", "reopen", "revert")
 
 
 def _nfc(text: str) -> str:
+    """`text` NFC-normalised; InputError when it is not valid Unicode (a lone surrogate, which
+    neither SQLite nor PostgreSQL can store as UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise InputError(
+            f"text holds an unpaired surrogate (U+{ord(e.object[e.start]):04X}) at character "
+            f"{e.start + 1}: not valid Unicode"
+        ) from None
     return unicodedata.normalize("NFC", text)
 
 

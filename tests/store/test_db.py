@@ -118,3 +118,27 @@ def test_in_memory_store_works_end_to_end():
         with store.session() as s:
             assert s.execute(text("SELECT count(*) FROM metric_stats")).scalar() == 2
         assert report(store)["scored"] == 2
+
+
+def test_sqlite_write_lock_held_too_long_is_a_clear_error(tmp_path, monkeypatch):
+    """Another process holding SQLite's write lock past the busy timeout: a one-line error
+    saying so, and the save leaves nothing behind (the next save goes through)."""
+    import sqlite3
+
+    from mt.store import db, list_segments, save_segment
+
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 300)
+    path = tmp_path / "busy.db"
+    with open_store(f"sqlite:///{path}") as store:
+        doc = create_document(store, "첫 문장.", title="t", engine=None, created_by="lee")
+        seg = list_segments(store, doc)[0]
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(TransdeskError, match=r"busy\.db is busy: .*nothing was saved"):
+                save_segment(store, seg.id, "First.", editor="lee", base_version=1)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        saved = save_segment(store, seg.id, "First.", editor="lee", base_version=1)
+        assert saved.version == 2 and saved.target == "First."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import unicodedata
 
 import pytest
@@ -214,6 +215,19 @@ def test_text_is_nfc_normalised(store, doc):
     assert saved.target == unicodedata.normalize("NFC", "café 한국") != decomposed
 
 
+def test_lone_surrogate_is_refused_and_nothing_changes(store, engine, doc):
+    s = list_segments(store, doc)[0]
+    with pytest.raises(InputError, match=r"unpaired surrogate \(U\+D800\) at character 4"):
+        save_segment(store, s.id, "abc\ud800", editor="lee", base_version=1)
+    assert get_segment(store, s.id).version == 1
+    with pytest.raises(InputError, match="unpaired surrogate"):
+        add_comment(store, s.id, "\udfff", editor="lee")
+    before = len(list_documents(store))
+    with pytest.raises(InputError, match="unpaired surrogate"):
+        create_document(store, "한국어 \udc80 문장.", title="t", engine=engine, created_by="lee")
+    assert len(list_documents(store)) == before
+
+
 def test_comments(store, doc):
     s = list_segments(store, doc)[2]
     add_comment(store, s.id, "Check the senator's name.", editor="park")
@@ -285,6 +299,12 @@ def test_accounts_roles_and_passwords(store, doc):
     assert authenticate(store, "lee", "correct horse").role == "editor"
     assert authenticate(store, "lee", "wrong") is None
     assert authenticate(store, "nobody", "x") is None
+    # An unknown name is verified against a dummy hash: as slow as a wrong password, so the
+    # time taken does not reveal which names have accounts (argon2 takes tens of ms; a lookup
+    # alone well under one).
+    wrong = min(_timed(authenticate, store, "lee", "wrong") for _ in range(3))
+    unknown = min(_timed(authenticate, store, "nobody", "wrong") for _ in range(3))
+    assert unknown > 0.3 * wrong
     with pytest.raises(InputError, match="already exists"):
         add_user(store, "lee", password="again")
 
@@ -332,3 +352,9 @@ def test_managing_people_needs_an_admin_once_accounts_exist(store):
         set_password(store, "boss", "taken", by="ed")
     assert set_role(store, "ed", "reviewer", by="boss").role == "reviewer"
     assert [u.name for u in list_users(store)] == ["boss", "ed"]
+
+
+def _timed(fn, *args) -> float:
+    start = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - start
