@@ -38,6 +38,10 @@ def streamlit_command(
         "none",
         "--client.toolbarMode",
         "minimal",
+        # An unexpected error shows its type only: tracebacks (paths, segment text) stay in
+        # the server's log, not in every editor's browser.
+        "--client.showErrorDetails",
+        "type",
     ]
     if host:
         command += ["--server.address", host]

@@ -65,9 +65,18 @@ def desk(tmp_path_factory, tiny_model_dir):
         mp.setenv("TRANSDESK_MODEL", str(tiny_model_dir))
         mp.setenv("TRANSDESK_USER", "desk")
         mp.delenv("TRANSDESK_MAX_UPLOAD_MB", raising=False)
+        # The app shows unexpected errors by type only (.streamlit/config.toml); these tests
+        # read Streamlit's own refusal of a file type, so they ask for its message.
+        from streamlit import config
+
+        shown = config.get_option("client.showErrorDetails")
+        config.set_option("client.showErrorDetails", "full")
         opened = Desk(url)
-        yield opened
-        opened.store.close()
+        try:
+            yield opened
+        finally:
+            opened.store.close()
+            config.set_option("client.showErrorDetails", shown)
 
 
 @pytest.mark.parametrize("case_id", ALL)

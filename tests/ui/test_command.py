@@ -19,6 +19,7 @@ def test_streamlit_command_carries_the_desk_settings():
     assert options["--server.headless"] == "true"
     assert options["--server.maxUploadSize"] == "5"
     assert options["--browser.gatherUsageStats"] == "false"
+    assert options["--client.showErrorDetails"] == "type"  # no tracebacks in browsers
     assert APP.is_file()
 
 
