@@ -256,6 +256,32 @@ def test_missing_input_file(tiny_model_dir, tmp_path):
     )
 
 
+def test_a_bad_file_fails_before_the_model_loads(tmp_path):
+    """One input: it is read and parsed first, so a broken file is reported at once (exit 3),
+    not after loading a model; here the model does not even exist and is never reached."""
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"not a zip archive")
+    result = run("translate", str(bad), "--model", str(tmp_path / "no-such-model"), check=False)
+    stderr = result.stderr.decode()
+    assert result.returncode == 3, stderr
+    assert stderr.startswith(f"Error: {bad}") and "model" not in stderr, stderr
+
+    good = tmp_path / "good.txt"
+    good.write_text("한국어 문장입니다.\n", encoding="utf-8")
+    result = run(
+        "translate",
+        str(good),
+        "-o",
+        str(tmp_path / "out.unknown"),
+        "--model",
+        str(tmp_path / "no-such-model"),
+        check=False,
+    )
+    stderr = result.stderr.decode()
+    assert result.returncode == 3, stderr
+    assert "out.unknown: unsupported file type '.unknown'" in stderr, stderr
+
+
 def test_models_build_test_command(tmp_path):
     text = tmp_path / "corpus.txt"
     text.write_text(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -152,6 +152,20 @@ def translate(
                 raise TransdeskError(f"{file}: output would overwrite the input")
             jobs.append((str(file), b"", file, target))
 
+    def parse(name: str, data: bytes, file: Path | None) -> tuple[bytes, Any]:
+        if file is not None:
+            data = _read_bytes(file)
+        fmt = input_format or (None if file is not None else "txt")
+        return data, formats.read_bytes(data, name, format=fmt, field=field, column=column)
+
+    # One input: a bad file or output name fails now, not after seconds of loading the model
+    # (with several, each failure is reported in turn and the other files still translate).
+    first = None
+    if len(jobs) == 1:
+        first = parse(*jobs[0][:3])
+        target = jobs[0][3]
+        if target is not None and target.suffix:
+            formats.detect_format(str(target), out_format)
     loaded = open_engine(
         model, engine=engine, device=device, beam=beam, batch_tokens=batch_tokens, quiet=quiet
     )
@@ -163,10 +177,7 @@ def translate(
     failures: list[TransdeskError] = []
     for name, data, file, target in jobs:
         try:
-            if file is not None:
-                data = _read_bytes(file)
-            fmt = input_format or (None if file is not None else "txt")
-            parsed = formats.read_bytes(data, name, format=fmt, field=field, column=column)
+            data, parsed = first if first is not None else parse(name, data, file)
             with progress_bar(Path(name).name, enabled=not quiet) as progress:
                 result, written = translate_parsed(
                     parsed,
