@@ -178,3 +178,36 @@ def test_unknown_engine_name():
     with pytest.raises(TransdeskError, match="unknown engine 'fast'"):
         pick_engine("fast")
     assert pick_engine("auto") == "ctranslate2"
+
+
+def test_marian_tokens_match_autotokenizer_and_ctranslate2_needs_no_torch(tiny_model_dir):
+    """The Marian tokenizer is loaded without AutoTokenizer (whose lookup imports torch): same
+    tokens and texts as AutoTokenizer, and a CTranslate2 translation never imports torch."""
+    import subprocess
+    import sys
+
+    from transformers import AutoTokenizer
+
+    from mt.engines.tokens import Tokens
+
+    lines = [*shared_lines("ntrex128", "ko", 300), "", "</s> <unk> 특수", "“인용” … ①"]
+    ours, auto = Tokens(tiny_model_dir), AutoTokenizer.from_pretrained(str(tiny_model_dir))
+    assert type(ours.tokenizer) is type(auto)
+    ids = auto(lines)["input_ids"]
+    assert ours.encode_tokens(lines) == [auto.convert_ids_to_tokens(i) for i in ids]
+    decoded = [
+        auto.decode(i, skip_special_tokens=True, clean_up_tokenization_spaces=False) for i in ids
+    ]
+    assert [ours.decode_ids(i) for i in ids] == [d.strip() for d in decoded]
+
+    convert_model(tiny_model_dir, quantization="int8")  # converting needs torch; loading must not
+    script = (
+        "import sys\n"
+        "from mt.engines import load_engine\n"
+        f"engine = load_engine({str(tiny_model_dir)!r}, engine='ctranslate2', device='cpu')\n"
+        "assert engine.translate(['한국어 문장입니다.'])[0].text\n"
+        "print('torch' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "False"
