@@ -153,12 +153,12 @@ def run(segments: int, saves: int) -> dict:
             # a first visit: a new browser profile, nothing cached
             first = [
                 open_tab(browser.new_page(viewport={"width": 1400, "height": 1500}))
-                for _ in range(3)
+                for _ in range(5)
             ]
             results["first_visit"] = summary([a for a, _ in first])
             results["first_visit_after_connect"] = summary([b for _, b in first])
             # a returning editor: a new tab in the same browser (Streamlit's files cached)
-            again = [open_tab(context.new_page()) for _ in range(3)]
+            again = [open_tab(context.new_page()) for _ in range(5)]
             results["new_tab"] = summary([a for a, _ in again])
             results["new_tab_after_connect"] = summary([b for _, b in again])
 
