@@ -163,9 +163,7 @@ def translate(
     first = None
     if len(jobs) == 1:
         first = parse(*jobs[0][:3])
-        target = jobs[0][3]
-        if target is not None and target.suffix:
-            formats.detect_format(str(target), out_format)
+        formats.output_format(first[1], jobs[0][3], out_format)
     loaded = open_engine(
         model, engine=engine, device=device, beam=beam, batch_tokens=batch_tokens, quiet=quiet
     )

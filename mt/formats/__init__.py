@@ -35,6 +35,7 @@ __all__ = [
     "csv_safe",
     "decode",
     "detect_format",
+    "output_format",
     "read",
     "read_bytes",
     "read_tmx",
@@ -182,7 +183,7 @@ def write(
         ValueError: the number of targets differs from the number of units.
     """
     check_targets(parsed, targets)
-    fmt = _output_format(parsed, out, format)
+    fmt = output_format(parsed, out, format)
     module = _module(fmt)
     if fmt == parsed.format or {fmt, parsed.format} == {"csv", "tsv"}:
         data = module.write(parsed, targets, format=fmt, model_id=model_id)
@@ -200,7 +201,8 @@ def write(
     return None
 
 
-def _output_format(parsed: ParsedFile, out: Path | str | None, explicit: str | None) -> str:
+def output_format(parsed: ParsedFile, out: Path | str | None, explicit: str | None = None) -> str:
+    """The format `write` will use for `parsed` into `out`; UnsupportedFormat when none fits."""
     if explicit or (out is not None and Path(out).suffix):
         return detect_format(str(out if out is not None else parsed.name), explicit)
     return parsed.format
