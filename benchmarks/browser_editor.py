@@ -12,7 +12,7 @@ What is timed, in Chromium against a real `transdesk ui` server:
 - **save**: Save on the active segment until the app confirms it ("Saved segment N.");
 - **save & next**: Save & next until the next segment is the active one.
 
-The article is real Korean text (NTREX-128 sentences from ../shared/data when present, else the
+The article is real Korean text (NTREX-128 sentences from tests/data when present, else the
 sample articles repeated), one segment a line, five lines a paragraph. Drafts come from a stub
 engine that copies the source: the benchmark is about the desk, not the model.
 
@@ -70,7 +70,7 @@ class CopyEngine:
 
 
 def korean_lines(n: int) -> list[str]:
-    corpus = ROOT.parent / "shared" / "data" / "ntrex128" / "ko.txt"
+    corpus = ROOT / "tests" / "data" / "ntrex128" / "ko.txt"
     if corpus.exists():
         lines = [x for x in corpus.read_text(encoding="utf-8").splitlines() if x.strip()]
     else:

@@ -5,7 +5,7 @@ Targets (issue #3): save median <= 20 ms on SQLite with a 5,000-segment document
 
     .venv/bin/python benchmarks/store_speed.py [--saves 300] [--pg postgresql+psycopg://...]
 
-Texts are real: Korean sources and English references from ../shared/data (NTREX-128, JHE,
+Texts are real: Korean sources and English references from tests/data (NTREX-128, JHE,
 WMT24++), drafts are the references with machine-like damage (dropped, swapped, re-cased
 words), so TER has real work to do.
 
@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "tests" / "data"
 
 
 def corpus() -> tuple[list[str], list[str]]:

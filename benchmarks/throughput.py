@@ -1,6 +1,6 @@
 """Batch translation throughput: plain transformers, bare CTranslate2 and `transdesk translate`.
 
-On identical Korean inputs (NTREX-128 lines from ../shared/data, else the project's samples) and
+On identical Korean inputs (NTREX-128 lines from tests/data, else the project's samples) and
 with the same per-sentence output limit (`DecodingOptions.max_output_tokens`), greedy and beam 4:
 
   (a) transformers fp32, `generate` on batches of 16 in file order, as users commonly write it;
@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 CACHE = HERE / ".cache"
 RESULTS = HERE / "results"
 MODEL_DIR = CACHE / "opus-mt-ko-en-shape"
-SHARED = ROOT.parent / "shared" / "data"
+SHARED = ROOT / "tests" / "data"
 HF_BATCH = 16
 MEMORY_LIMIT_MB = 1024
 TARGETS = {"c/a": 4.5, "c/b": 0.95}
@@ -76,7 +76,7 @@ def korean_lines(n: int) -> tuple[list[str], str]:
 
 
 def memory_lines(n: int) -> tuple[list[str], str]:
-    """`n` distinct lines from every shared corpus, then pairs of lines joined until `n`."""
+    """`n` distinct lines from every corpus in tests/data, then pairs of lines joined until `n`."""
     corpora = [SHARED / c / "ko.txt" for c in ("ntrex128", "jhe", "wmt24pp")]
     base = _distinct(
         line for p in corpora if p.exists() for line in p.read_text(encoding="utf-8").splitlines()

@@ -1,4 +1,4 @@
-"""Shared fixtures: the tiny offline test model, the real parallel data, database URLs."""
+"""Shared fixtures: the tiny offline test model, the parallel text in tests/data, database URLs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+TEST_DATA = ROOT / "tests" / "data"
 
 
 def pytest_report_header(config):
@@ -32,10 +32,9 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 
 
 def shared_lines(corpus: str, lang: str, limit: int | None = None) -> list[str]:
-    """Lines of ../shared/data/<corpus>/<lang>.txt; skips the test when the folder is absent."""
-    path = SHARED_DATA / corpus / f"{lang}.txt"
-    if not path.exists():
-        pytest.skip(f"{path} not present (shared data folder missing)")
+    """Lines of tests/data/<corpus>/<lang>.txt, the parallel text shipped with the repository
+    (see tests/data/README.md); a missing file fails the test, it never skips."""
+    path = TEST_DATA / corpus / f"{lang}.txt"
     lines = path.read_text(encoding="utf-8").splitlines()
     return lines[:limit] if limit else lines
 

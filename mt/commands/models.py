@@ -88,8 +88,8 @@ def build_test(
     text: Annotated[
         list[Path] | None,
         typer.Option(
-            help="UTF-8 text to train sentencepiece on (repeatable); default: ../shared/data or "
-            "samples/."
+            help="UTF-8 text to train sentencepiece on (repeatable); default: the checkout's "
+            "tests/data or samples/."
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1234,

@@ -59,10 +59,11 @@ _EOS, _UNK, _PAD = "</s>", "<unk>", "<pad>"
 
 
 def default_training_text(project_root: Path | None = None) -> list[Path]:
-    """Korean and English text to train sentencepiece on: ../shared/data, else samples/."""
+    """Korean and English text to train sentencepiece on: the checkout's tests/data (real
+    parallel text), else the samples/ articles."""
     root = project_root or Path(__file__).resolve().parents[2]
-    shared = root.parent / "shared" / "data"
-    files = sorted(shared.glob("*/ko.txt")) + sorted(shared.glob("*/en.txt"))
+    data = root / "tests" / "data"
+    files = sorted(data.glob("*/ko.txt")) + sorted(data.glob("*/en.txt"))
     if files:
         return files
     return sorted((root / "samples").glob("*.txt"))
