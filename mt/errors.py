@@ -9,6 +9,13 @@ class TransdeskError(Exception):
     exit_code = 1
 
 
+class InvalidValue(TransdeskError):
+    """An option or field holds a value outside its choices or range (a role, a grouping, a
+    segmentation mode, an empty name): a user error of exit 1, not a bad input file."""
+
+    exit_code = 1
+
+
 class InputError(TransdeskError):
     """An input file is empty, binary, undecodable or malformed."""
 

@@ -42,9 +42,9 @@ def _metric(name: str, **options: Any) -> Any:
 
     classes = {"bleu": BLEU, "chrf": CHRF, "ter": TER}
     if name not in classes:
-        from mt.errors import InputError
+        from mt.errors import InvalidValue
 
-        raise InputError(f"unknown metric {name!r} (choose from {', '.join(METRIC_NAMES)})")
+        raise InvalidValue(f"unknown metric {name!r} (choose from {', '.join(METRIC_NAMES)})")
     return classes[name](**options)
 
 

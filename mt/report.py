@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mt.errors import InputError, NotFound
+from mt.errors import InvalidValue, NotFound
 
 GROUPINGS = ("editor", "model", "document", "day")
 BAND = (0.25, 30.0)  # seconds per word, MateCat's validity band
@@ -351,7 +351,7 @@ def report(store: Any, *, document_id: int | None = None, by: str | None = None)
         NotFound: `document_id` does not exist. InputError: unknown `by`.
     """
     if by is not None and by not in GROUPINGS:
-        raise InputError(f"unknown grouping {by!r} (choose from: {', '.join(GROUPINGS)})")
+        raise InvalidValue(f"unknown grouping {by!r} (choose from: {', '.join(GROUPINGS)})")
     rows, titles, cached = _load(store, document_id, days=by == "day")
     _attach_stats(store, rows, cached)
     total = _summary(rows)

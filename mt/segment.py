@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, NamedTuple
 
-from mt.errors import TransdeskError
+from mt.errors import InvalidValue
 from mt.types import SourceSegment
 
 __all__ = ["MODES", "Segmentation", "join_translation", "paragraphs", "rebuild", "segment"]
@@ -106,6 +106,12 @@ class Segmentation:
     trailing: str = ""
 
 
+def check_mode(mode: str) -> None:
+    """Refuse a segmentation mode outside `MODES` (an `InvalidValue`, exit 1)."""
+    if mode not in MODES:
+        raise InvalidValue(f"unknown segmentation mode {mode!r} (choose from: {', '.join(MODES)})")
+
+
 def segment(text: str, *, mode: str = "sentence") -> Segmentation:
     """Split an article into paragraphs and sentences.
 
@@ -122,7 +128,7 @@ def segment(text: str, *, mode: str = "sentence") -> Segmentation:
         The segmentation; `rebuild(result) == text`.
 
     Raises:
-        TransdeskError: `mode` is not one of `MODES`.
+        InvalidValue: `mode` is not one of `MODES`.
 
     Example:
         >>> [s.text for s in segment("제목\\n\\n첫 문장이다. 둘째 문장이다.\\n").segments]
@@ -130,10 +136,7 @@ def segment(text: str, *, mode: str = "sentence") -> Segmentation:
     """
     if not isinstance(text, str):
         raise TypeError(f"segment: text must be str, not {type(text).__name__}")
-    if mode not in MODES:
-        raise TransdeskError(
-            f"unknown segmentation mode {mode!r} (choose from: {', '.join(MODES)})"
-        )
+    check_mode(mode)
 
     # Paragraphs: the whitespace before each non-blank line's content, and the content.
     paras: list[tuple[str, str]] = []

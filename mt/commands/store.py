@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from mt.errors import InputError
+from mt.errors import InputError, InvalidValue
 
 DbOption = Annotated[
     str | None,
@@ -55,10 +55,10 @@ def import_(
 ) -> None:
     """Import a file as a document: segment it, draft it with the model, store it; print its id."""
     from mt.commands.common import open_engine, progress_bar
+    from mt.segment import check_mode
     from mt.store import import_file, open_store
 
-    if segment_mode not in ("sentence", "line"):
-        raise InputError(f"unknown segmentation {segment_mode!r}; choose sentence or line")
+    check_mode(segment_mode)
     from mt import formats
 
     # Read the file before loading the model, so a bad input fails at once.
@@ -127,9 +127,14 @@ def _read_password(from_stdin: bool) -> str:
         password = line[:-1] if line.endswith("\n") else line
         password = password[:-1] if password.endswith("\r") else password
     else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        except typer.Abort:  # end of input: no terminal, or stdin closed
+            raise InvalidValue(
+                "no password given (input ended); use --password-stdin or --no-password"
+            ) from None
     if not password:
-        raise InputError("password is empty")
+        raise InvalidValue("password is empty")
     return password
 
 
@@ -147,7 +152,9 @@ def users_add(
 ) -> None:
     """Add an account; the password (asked without echo) is stored as an argon2id hash."""
     from mt.store import add_user, open_store
+    from mt.store.accounts import check_role
 
+    check_role(role)  # before asking for a password
     password = None if no_password else _read_password(password_stdin)
     with open_store(db) as store:
         user = add_user(store, name, role=role, password=password)

@@ -127,13 +127,13 @@ def translate(
     from mt import formats
     from mt.batch import translate_parsed
     from mt.commands.common import open_engine, progress_bar
+    from mt.segment import check_mode
 
     paths = inputs or [Path("-")]
     use_stdin = [str(p) for p in paths] == ["-"]
     if out_format:
         formats.detect_format("x", out_format)  # validates the name early
-    if segment_mode not in ("sentence", "line"):
-        raise TransdeskError(f"unknown segmentation {segment_mode!r}; choose sentence or line")
+    check_mode(segment_mode)
     jobs: list[tuple[str, bytes, Path | None, Path | None]] = []  # name, data, file, output
     to_stdout = output is not None and str(output) == "-"
     if use_stdin:

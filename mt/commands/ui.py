@@ -12,13 +12,13 @@ import typer
 APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
 
 
-def streamlit_command(
-    *, port: int, host: str | None, headless: bool, max_upload_mb: int
-) -> list[str]:
+def streamlit_command(*, port: int, host: str | None, max_upload_mb: int) -> list[str]:
     """The `streamlit run` command line for the app with this desk's settings.
 
     The options travel as flags, not through `.streamlit/config.toml`, so they hold whatever
-    folder the command is started from.
+    folder the command is started from. Streamlit always runs headless: otherwise, on a first
+    run, it stops at its "Welcome to Streamlit! Email:" prompt, and with no terminal (a service
+    manager, nohup, `ssh -T`) it exits with status 255. `transdesk ui` opens the browser itself.
     """
     command = [
         sys.executable,
@@ -29,7 +29,7 @@ def streamlit_command(
         "--server.port",
         str(port),
         "--server.headless",
-        "true" if headless else "false",
+        "true",
         "--server.maxUploadSize",
         str(max_upload_mb),
         "--browser.gatherUsageStats",
@@ -48,6 +48,28 @@ def streamlit_command(
     return command
 
 
+def has_display() -> bool:
+    """Whether a browser window can be opened here: always on macOS and Windows; on Linux and
+    the BSDs only inside a graphical session (X11 or Wayland)."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def open_browser_when_up(url: str) -> None:
+    """Start a small detached process that opens `url` in the browser once the server answers
+    its health check (at most 60 s), so the server can take over this process meanwhile."""
+    import subprocess
+
+    subprocess.Popen(
+        [sys.executable, "-m", "mt.commands.browser", url],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 def ui(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
     db: Annotated[
@@ -57,8 +79,8 @@ def ui(
     model: Annotated[
         str | None,
         typer.Option(
-            help="Model for drafts: registry name, hub id or folder (default: "
-            "opus-mt-ko-en, or an offline test model when it is not available)."
+            help="Model for drafts: registry name, hub id, folder or 'test' (default: "
+            "opus-mt-ko-en, or the offline test model when it is not available)."
         ),
     ] = None,
     host: Annotated[
@@ -68,24 +90,31 @@ def ui(
             "has no sign-in (0.0.0.0 to serve the network once accounts exist)."
         ),
     ] = "127.0.0.1",
-    headless: Annotated[
-        bool, typer.Option("--headless", help="Do not open a browser window.")
+    no_browser: Annotated[
+        bool,
+        typer.Option(
+            "--no-browser",
+            "--headless",
+            help="Do not open a browser window (none is opened anyway where there is no "
+            "display). --headless is an older name for it.",
+        ),
     ] = False,
     max_upload_mb: Annotated[
         int, typer.Option("--max-upload-mb", min=1, help="Largest upload accepted, in MB.")
     ] = 20,
 ) -> None:
-    """Start the editor web app and open it in the browser."""
+    """Start the editor web app, and open it in the browser where there is a display."""
     env = dict(os.environ)
     if db:
         env["TRANSDESK_DB"] = db
     if model:
         env["TRANSDESK_MODEL"] = model
     env["TRANSDESK_MAX_UPLOAD_MB"] = str(max_upload_mb)
-    command = streamlit_command(
-        port=port, host=host, headless=headless, max_upload_mb=max_upload_mb
-    )
-    typer.echo(f"Transdesk: http://{host or 'localhost'}:{port}  (Ctrl+C stops it)", err=True)
+    command = streamlit_command(port=port, host=host, max_upload_mb=max_upload_mb)
+    url = f"http://{'localhost' if host in (None, '', '127.0.0.1', '0.0.0.0') else host}:{port}"
+    typer.echo(f"Transdesk: {url}  (Ctrl+C stops it)", err=True)
+    if not no_browser and has_display():
+        open_browser_when_up(url)
     sys.stdout.flush()
     sys.stderr.flush()
     # Become the Streamlit server rather than wrapping it: a signal sent to `transdesk ui`

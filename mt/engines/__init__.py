@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mt.engines.base import DecodingOptions, Engine, Plan
 from mt.errors import ModelError, TransdeskError
-from mt.models.build_test import is_test_model
+from mt.models.build_test import decoding_overrides, is_test_model
 from mt.models.hub import resolve_model
 
 ENGINES = {
@@ -55,7 +55,7 @@ def load_engine(
     """
     source = resolve_model(model, revision=revision)
     name = pick_engine(engine)
-    options = DecodingOptions(beam_size=beam_size)
+    options = DecodingOptions(beam_size=beam_size, **decoding_overrides(source.path))
     cls = _engine_class(name)
     try:
         return cls(

@@ -42,6 +42,7 @@ class DecodingOptions:
     max_length_ratio: float = 2.0
     max_length_extra: int = 10
     max_length_cap: int = 512
+    no_repeat_ngram_size: int = 0  # 0 = off; the offline test model uses 1 (see build_test)
 
     def max_output_tokens(self, input_tokens: int) -> int:
         """The output length limit for a sentence of `input_tokens` source tokens."""
@@ -143,7 +144,7 @@ class Engine(ABC):
 
     def signature(self, beam_size: int | None = None) -> dict[str, object]:
         """What produced a draft: recorded with it so results are reproducible."""
-        return {
+        signature: dict[str, object] = {
             "engine": self.name,
             "model": self.model_id,
             "revision": self.revision,
@@ -152,6 +153,9 @@ class Engine(ABC):
             "max_length": f"{self.options.max_length_ratio}x+{self.options.max_length_extra}",
             "test_model": self.is_test_model,
         }
+        if self.options.no_repeat_ngram_size:
+            signature["no_repeat_ngram_size"] = self.options.no_repeat_ngram_size
+        return signature
 
     def prepare(self, sentences: Sequence[str]) -> Plan:
         """Deduplicate, drop blanks, split over-long sentences, and plan batches."""

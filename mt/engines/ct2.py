@@ -229,6 +229,7 @@ class CT2Engine(Engine):
                     max_batch_size=0,
                     max_decoding_length=limit,
                     min_decoding_length=1 + extra,
+                    no_repeat_ngram_size=self.options.no_repeat_ngram_size,
                     return_scores=True,
                     asynchronous=True,
                 )

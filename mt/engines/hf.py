@@ -80,6 +80,8 @@ class HFEngine(Engine):
         kwargs: dict[str, object] = {"forced_eos_token_id": None}
         if beam_size > 1:
             kwargs["early_stopping"] = True
+        if self.options.no_repeat_ngram_size:
+            kwargs["no_repeat_ngram_size"] = self.options.no_repeat_ngram_size
         if self.tokens.forced_bos_token_id is not None:
             kwargs["forced_bos_token_id"] = self.tokens.forced_bos_token_id
         with torch.inference_mode():

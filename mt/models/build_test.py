@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -28,7 +29,13 @@ TEST_MODEL_WARNING = (
 
 @dataclass(frozen=True)
 class TestModelSize:
-    """Shape of a built model; `full` mirrors Helsinki-NLP/opus-mt-ko-en."""
+    """Shape of a built model; `full` mirrors Helsinki-NLP/opus-mt-ko-en.
+
+    `draft_like` models are for people to try the desk with: their output is limited to English
+    word pieces (no filler, special or Hangul pieces) and runs about as many pieces as the source
+    has tokens, so a draft looks like a draft while still being random. Benchmark models keep the
+    unrestricted output of a plain random model.
+    """
 
     vocab_size: int
     d_model: int
@@ -37,6 +44,7 @@ class TestModelSize:
     ffn_dim: int
     max_position_embeddings: int
     init_std: float = 0.02
+    draft_like: bool = False
 
 
 SIZES: dict[str, TestModelSize] = {
@@ -48,6 +56,7 @@ SIZES: dict[str, TestModelSize] = {
         ffn_dim=64,
         max_position_embeddings=512,
         init_std=0.2,
+        draft_like=True,
     ),
     "full": TestModelSize(
         vocab_size=65001, d_model=512, layers=6, heads=8, ffn_dim=2048, max_position_embeddings=512
@@ -56,6 +65,26 @@ SIZES: dict[str, TestModelSize] = {
 
 # Special tokens in the order OPUS-MT uses: </s>=0, <unk>=1, pad last.
 _EOS, _UNK, _PAD = "</s>", "<unk>", "<pad>"
+
+# Config keys of a built model: the decoding settings its engines use (`DecodingOptions` fields;
+# for draft-like models the output length in pieces per source token, and no piece repeated), and
+# the version of the build recipe (a cached model of an older recipe is rebuilt).
+DECODING_KEYS = {
+    "transdesk_max_length_ratio": "max_length_ratio",
+    "transdesk_max_length_extra": "max_length_extra",
+    "transdesk_no_repeat_ngram_size": "no_repeat_ngram_size",
+}
+_DRAFT_LIKE_DECODING = {
+    "transdesk_max_length_ratio": 1.0,
+    "transdesk_max_length_extra": 0,
+    "transdesk_no_repeat_ngram_size": 1,
+}
+RECIPE_KEY = "transdesk_test_model_recipe"
+RECIPE = 2
+
+# Logit bias that keeps a piece out of every output (large, finite: safe in int8 CTranslate2).
+_NEVER = -1.0e4
+_WORD_PIECE = re.compile(r"▁[A-Za-z]+")
 
 
 def default_training_text(project_root: Path | None = None) -> list[Path]:
@@ -200,12 +229,15 @@ def build_test_model(
             num_beams=4,
             max_length=shape.max_position_embeddings,
             architectures=["MarianMTModel"],
-            **{TEST_MODEL_FLAG: True, "transdesk_test_model_size": size},
+            **{TEST_MODEL_FLAG: True, "transdesk_test_model_size": size, RECIPE_KEY: RECIPE},
+            **(_DRAFT_LIKE_DECODING if shape.draft_like else {}),
         )
         torch.manual_seed(seed)
         model = MarianMTModel(config)
         model.eval()
-        model.save_pretrained(tmp)
+        if shape.draft_like:
+            _limit_to_word_pieces(model, vocab)
+        _save_quietly(model, tmp)
         (tmp / "TEST_MODEL.txt").write_text(
             f"Transdesk {size} test model: {TEST_MODEL_WARNING}.\n"
             f"Sentencepiece trained on: {', '.join(str(f) for f in files)}\n",
@@ -218,6 +250,55 @@ def build_test_model(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def _save_quietly(model, folder: Path) -> None:
+    """save_pretrained without transformers' "Writing model shards" progress bar."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        model.save_pretrained(folder)
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
+
+
+def decoding_overrides(model_dir: Path) -> dict[str, float]:
+    """The decoding settings a built model asks its engines for (`DecodingOptions` fields), or
+    {} for any other model."""
+    try:
+        config = json.loads((Path(model_dir) / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {field: config[key] for key, field in DECODING_KEYS.items() if key in config}
+
+
+def _limit_to_word_pieces(model, vocab: dict[str, int]) -> None:
+    """Bias every piece but whole English words (sentencepiece's word-initial ▁ pieces) out of
+    the output, end of sentence included: decoding then runs to the per-sentence length limit
+    (near the source's length) instead of stopping at random or producing filler pieces."""
+    import torch
+
+    bias = torch.full((1, len(vocab)), _NEVER)
+    for piece, index in vocab.items():
+        if _WORD_PIECE.fullmatch(piece):
+            bias[0, index] = 0.0
+    with torch.no_grad():
+        model.final_logits_bias.copy_(bias)
+
+
+def cached_test_model(folder: Path, *, size: str = "tiny") -> Path:
+    """The offline test model in `folder`, built there first when it is missing or was built by
+    an older recipe. Shared by the web app's fallback and `--model test`."""
+    try:
+        config = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        config = {}
+    if not (config.get(TEST_MODEL_FLAG) and config.get(RECIPE_KEY) == RECIPE):
+        build_test_model(folder, size=size)
+    return Path(folder)
 
 
 def is_test_model(model_dir: Path) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mt.errors import ModelError
-from mt.models.registry import DEFAULT_MODEL, lookup
+from mt.models.registry import DEFAULT_MODEL, TEST_MODEL_NAME, lookup
 
 # What a translation checkpoint needs; weights in either format, tokenizer in any of the families.
 _ALLOW_PATTERNS = [
@@ -51,6 +51,9 @@ def resolve_model(
         ModelError: the folder lacks a model, or the model is neither cached nor downloadable.
     """
     name = model or DEFAULT_MODEL
+    if name == TEST_MODEL_NAME:
+        folder = test_model_folder()
+        return ModelSource(path=folder, model_id=str(folder), revision=None)
     path = Path(name).expanduser()
     if path.is_dir():
         if not (path / "config.json").exists():
@@ -71,6 +74,15 @@ def resolve_model(
     )
 
 
+def test_model_folder() -> Path:
+    """The offline test model (`--model test`) in the user's cache folder, built on first use."""
+    from platformdirs import user_cache_dir
+
+    from mt.models.build_test import cached_test_model
+
+    return cached_test_model(Path(user_cache_dir("transdesk")) / "test-model-tiny")
+
+
 def _download(hub_id: str, revision: str | None, offline: bool) -> Path:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
@@ -84,7 +96,8 @@ def _download(hub_id: str, revision: str | None, offline: bool) -> Path:
             f"model {hub_id} is not in the local Hugging Face cache and the hub cannot be reached"
             f"{' (HF_HUB_OFFLINE is set)' if offline else ''}; pass a local model folder with "
             f"--model PATH, or run 'transdesk models download {hub_id}' on a connected machine "
-            "and copy its cache here"
+            f"and copy its cache here; to try Transdesk offline, use --model {TEST_MODEL_NAME} "
+            "(a random-weight test model: its output is not a translation)"
         ) from None
     except HfHubHTTPError as e:
         raise ModelError(

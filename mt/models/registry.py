@@ -47,6 +47,10 @@ MODELS: dict[str, ModelInfo] = {
 
 DEFAULT_MODEL = "opus-mt-ko-en"
 
+# `--model test`: the offline test model (random weights, built once in the user's cache). It
+# lets the CLI and the web app be tried without the hub; its output is not a translation.
+TEST_MODEL_NAME = "test"
+
 # Language codes each family expects for Korean→English.
 LANGUAGE_CODES: dict[str, tuple[str, str]] = {
     "marian": ("", ""),

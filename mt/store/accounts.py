@@ -7,7 +7,7 @@ import secrets
 import unicodedata
 from typing import Any
 
-from mt.errors import InputError, NotFound, PermissionDenied
+from mt.errors import InputError, InvalidValue, NotFound, PermissionDenied
 from mt.store.db import Store
 from mt.store.views import ROLES, EditorView
 
@@ -35,7 +35,7 @@ def _dummy_hash() -> str:
 def hash_password(password: str) -> str:
     """An argon2id hash string (salt and parameters included)."""
     if not password:
-        raise InputError("password is empty")
+        raise InvalidValue("password is empty")
     return _password_hasher().hash(password)
 
 
@@ -43,15 +43,16 @@ def clean_name(name: str) -> str:
     """An editor name, NFC-normalised and stripped; InputError when empty or too long."""
     name = unicodedata.normalize("NFC", name or "").strip()
     if not name:
-        raise InputError("editor name is empty")
+        raise InvalidValue("editor name is empty")
     if len(name) > 200:
-        raise InputError(f"editor name is too long ({len(name)} characters, at most 200)")
+        raise InvalidValue(f"editor name is too long ({len(name)} characters, at most 200)")
     return name
 
 
-def _check_role(role: str) -> str:
+def check_role(role: str) -> str:
+    """`role` when it is one of `ROLES`; an `InvalidValue` (exit 1) otherwise."""
     if role not in ROLES:
-        raise InputError(f"unknown role {role!r} (choose from: {', '.join(ROLES)})")
+        raise InvalidValue(f"unknown role {role!r} (choose from: {', '.join(ROLES)})")
     return role
 
 
@@ -157,7 +158,7 @@ def add_user(
     from mt.store.models import Editor, utcnow
 
     name = clean_name(name)
-    _check_role(role)
+    check_role(role)
     hashed = hash_password(password) if password is not None else None
     with store.session(write=True) as session:
         _require_admin(session, by, "add users")
@@ -216,7 +217,7 @@ def set_role(store: Store, name: str, role: str, *, by: str | None = None) -> Ed
 
     Raises NotFound for an unknown name, InputError for a bad role, PermissionDenied.
     """
-    _check_role(role)
+    check_role(role)
     name = clean_name(name)
     with store.session(write=True) as session:
         _require_admin(session, by, "change roles")
@@ -254,6 +255,6 @@ def has_accounts(store: Store) -> bool:
 def ensure_editor(store: Store, name: str, *, role: str = "editor") -> EditorView:
     """The editor called `name`, created (without password, with `role`) if missing."""
     name = clean_name(name)
-    _check_role(role)
+    check_role(role)
     with store.session(write=True) as session:
         return editor_view(create_editor(session, name, role))

@@ -15,7 +15,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mt.errors import ConflictError, InputError, NotFound, PermissionDenied, TransdeskError
+from mt.errors import (
+    ConflictError,
+    InputError,
+    InvalidValue,
+    NotFound,
+    PermissionDenied,
+    TransdeskError,
+)
 from mt.store.accounts import (
     accounts_exist,
     actor,
@@ -115,7 +122,7 @@ def _nfc(text: str) -> str:
 
 def _check_client(client: str) -> str:
     if client not in CLIENTS:
-        raise InputError(f"unknown client {client!r} (choose from: {', '.join(CLIENTS)})")
+        raise InvalidValue(f"unknown client {client!r} (choose from: {', '.join(CLIENTS)})")
     return client
 
 
@@ -123,7 +130,7 @@ def _ms(value: int | float | None, what: str) -> int | None:
     if value is None:
         return None
     if value < 0:
-        raise InputError(f"{what} is negative ({value})")
+        raise InvalidValue(f"{what} is negative ({value})")
     return int(value)
 
 
@@ -1082,7 +1089,7 @@ def document_text(store: Store, doc_id: int, *, which: str = "target") -> str:
     from mt.types import SourceSegment
 
     if which not in ("target", "draft", "source"):
-        raise InputError(f"unknown text {which!r} (choose from: target, draft, source)")
+        raise InvalidValue(f"unknown text {which!r} (choose from: target, draft, source)")
     with store.session() as session:
         doc = _require_document(session, doc_id)
         rows = session.execute(

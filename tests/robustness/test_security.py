@@ -183,7 +183,7 @@ def test_upload_limit_is_20_mb_by_default_and_configurable(desk, monkeypatch):
     assert state.max_upload_bytes() == 20 * 1024 * 1024
     monkeypatch.setenv("TRANSDESK_MAX_UPLOAD_MB", "1")
     assert state.max_upload_bytes() == 1024 * 1024
-    command = streamlit_command(port=1, host=None, headless=True, max_upload_mb=20)
+    command = streamlit_command(port=1, host=None, max_upload_mb=20)
     assert command[command.index("--server.maxUploadSize") + 1] == "20"
     config = (ROOT / ".streamlit" / "config.toml").read_text()
     assert re.search(r"^maxUploadSize = 20$", config, re.M)

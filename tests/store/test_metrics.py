@@ -79,9 +79,9 @@ def test_corpus_scores_with_two_references():
 
 
 def test_unknown_metric():
-    from mt.errors import InputError
+    from mt.errors import InvalidValue
 
-    with pytest.raises(InputError, match="unknown metric 'meteor'"):
+    with pytest.raises(InvalidValue, match="unknown metric 'meteor'"):
         metrics.corpus_score("meteor", ["a"], [["a"]])
 
 

@@ -11,7 +11,7 @@ import sacrebleu
 from typer.testing import CliRunner
 
 from mt.cli import app
-from mt.errors import InputError, NotFound
+from mt.errors import InvalidValue, NotFound
 from mt.store import (
     approve_segment,
     create_document,
@@ -100,7 +100,7 @@ def test_groups(store, edited):
     assert sum(g["segments"] for g in days) == N
     docs = report(store, by="document")["groups"]
     assert [(g["document"], g["title"]) for g in docs] == [(doc, "news")]
-    with pytest.raises(InputError, match="unknown grouping"):
+    with pytest.raises(InvalidValue, match="unknown grouping"):
         report(store, by="week")
     with pytest.raises(NotFound):
         report(store, document_id=doc + 100)

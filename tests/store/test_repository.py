@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 
-from mt.errors import ConflictError, InputError, NotFound, PermissionDenied
+from mt.errors import ConflictError, InputError, InvalidValue, NotFound, PermissionDenied
 from mt.store import (
     add_comment,
     add_user,
@@ -335,7 +335,7 @@ def test_add_user_claims_a_passwordless_editor(store, doc):
     ensure_editor(store, "kim")  # already created by the import
     claimed = add_user(store, "kim", role="reviewer", password="pw")
     assert (claimed.role, claimed.has_password) == ("reviewer", True)
-    with pytest.raises(InputError, match="unknown role"):
+    with pytest.raises(InvalidValue, match="unknown role"):
         add_user(store, "x", role="boss", password="pw")
 
 
