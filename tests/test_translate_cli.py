@@ -210,6 +210,21 @@ def test_resume_refuses_a_checkpoint_of_another_job(tiny_model_dir, tmp_path):
     assert not out.exists()
 
 
+def test_a_run_without_resume_says_it_discards_a_checkpoint(tiny_model_dir, tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text("하나.\n", encoding="utf-8")
+    out = tmp_path / "a.en.txt"
+    checkpoint_path(out).write_text(json.dumps({"fingerprint": "interrupted"}) + "\n")
+    result = run("translate", str(source), "-o", str(out), "--model", str(tiny_model_dir))
+    assert (
+        f"Warning: {checkpoint_path(out)}: an interrupted job's checkpoint is discarded"
+        in result.stderr.decode()
+    )
+    assert out.exists() and not checkpoint_path(out).exists()
+    again = run("translate", str(source), "-o", str(out), "--model", str(tiny_model_dir))
+    assert "checkpoint" not in again.stderr.decode()
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [

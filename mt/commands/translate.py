@@ -126,7 +126,8 @@ def translate(
     """Translate Korean files into English drafts (txt, docx, jsonl, csv/tsv, XLIFF, TMX)."""
     from mt import formats
     from mt.batch import translate_parsed
-    from mt.commands.common import open_engine, progress_bar
+    from mt.checkpoint import checkpoint_path
+    from mt.commands.common import open_engine, progress_bar, warn
     from mt.segment import check_mode
 
     paths = inputs or [Path("-")]
@@ -176,6 +177,11 @@ def translate(
     for name, data, file, target in jobs:
         try:
             data, parsed = first if first is not None else parse(name, data, file)
+            if target is not None and not resume and checkpoint_path(target).exists():
+                warn(
+                    f"{checkpoint_path(target)}: an interrupted job's checkpoint is discarded "
+                    "and the job starts again (pass --resume to continue it instead)"
+                )
             with progress_bar(Path(name).name, enabled=not quiet) as progress:
                 result, written = translate_parsed(
                     parsed,
