@@ -1,13 +1,17 @@
-"""Options and helpers shared by several commands: model loading with its warning, progress."""
+"""Options and helpers shared by several commands: model loading with its warning, progress,
+tables that stay readable in a narrow terminal."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from mt.engines import Engine, load_engine
 from mt.models.build_test import TEST_MODEL_WARNING
+
+_NUMERIC = re.compile(r"[-+\d.,/% ]*")
 
 
 def warn(message: str) -> None:
@@ -65,3 +69,37 @@ def progress_bar(description: str, *, enabled: bool) -> Iterator:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+def print_records(console, title: str, records: list[dict[str, str]]) -> None:
+    """Print rows of equal keys as one table when the terminal is wide enough for every column
+    uncut; otherwise one two-column block per row (key: value), so nothing is cut to "e…".
+
+    Arguments:
+        console: a `rich.console.Console`.
+        records: rows of already formatted cells; the first key names each row.
+    """
+    from rich.table import Table
+
+    if not records:
+        return
+    columns = list(records[0])
+    widths = [max(len(col), *(len(r[col]) for r in records)) for col in columns]
+    # rich's default table: one space of padding either side and one rule between columns.
+    if sum(widths) + 3 * len(columns) + 1 <= console.width:
+        table = Table(title=title)
+        for col in columns:
+            numeric = all(_NUMERIC.fullmatch(r[col]) for r in records)
+            table.add_column(col, justify="right" if numeric else "left", no_wrap=True)
+        for record in records:
+            table.add_row(*(record[col] for col in columns))
+        console.print(table)
+        return
+    console.print(title, style="italic", highlight=False)
+    for record in records:
+        block = Table(title=f"{columns[0]}: {record[columns[0]]}", title_justify="left")
+        block.add_column("measure")
+        block.add_column("value", justify="right", overflow="fold")
+        for col in columns[1:]:
+            block.add_row(col, record[col])
+        console.print(block)

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
-from mt.errors import InputError
+from mt.commands.common import print_records
+from mt.errors import InputError, InvalidValue
 
 REPORT_FORMATS = ("table", "csv", "json")
 # Columns of the CSV report and the table's rows, in order.
@@ -93,21 +94,19 @@ def _table(result: dict[str, Any]) -> None:
     table.add_row("score_hter_spearman", f"{_fmt(confidence['spearman'])} (n={confidence['n']})")
     console.print(table)
     by = result["by"]
-    if result["groups"]:
-        groups = Table(title=f"By {by}")
-        groups.add_column(by)
-        for key in SUMMARY_KEYS:
-            groups.add_column(key, justify="right")
-        for g in result["groups"]:
-            groups.add_row(str(g[by]), *(_fmt(g[k]) for k in SUMMARY_KEYS))
-        console.print(groups)
-    if result["models"]:
-        models = Table(title="Models on the same segments (drafts against the same finals)")
-        for col in ("model", "segments", "hter", "chrf", "bleu"):
-            models.add_column(col, justify="left" if col == "model" else "right")
-        for m in result["models"]:
-            models.add_row(m["model"], *(_fmt(m[k]) for k in ("segments", "hter", "chrf", "bleu")))
-        console.print(models)
+    print_records(
+        console,
+        f"By {by}",
+        [{by: str(g[by]), **{k: _fmt(g[k]) for k in SUMMARY_KEYS}} for g in result["groups"]],
+    )
+    print_records(
+        console,
+        "Models on the same segments (drafts against the same finals)",
+        [
+            {"model": m["model"], **{k: _fmt(m[k]) for k in ("segments", "hter", "chrf", "bleu")}}
+            for m in result["models"]
+        ],
+    )
     for name, signature in result["signatures"].items():
         console.print(f"{name}: {signature}", highlight=False)
 
@@ -139,7 +138,7 @@ def report(
     from mt.store import report as build
 
     if fmt not in REPORT_FORMATS:
-        raise InputError(f"unknown report format {fmt!r} (choose from: table, csv, json)")
+        raise InvalidValue(f"unknown report format {fmt!r} (choose from: table, csv, json)")
     with open_store(db) as store:
         result = build(store, document_id=document, by=by)
     if fmt == "json":

@@ -18,7 +18,7 @@ def list_models(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the registry's Korean→English models with their published scores."""
-    from mt.models.registry import DEFAULT_MODEL, MODELS
+    from mt.models.registry import DEFAULT_MODEL, MODELS, TEST_MODEL_NAME
 
     rows = [
         {
@@ -34,12 +34,34 @@ def list_models(
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    for row in rows:
-        scores = "; ".join(
-            f"{k} BLEU {v['bleu']} chrF {v['chrf']}" for k, v in row["scores"].items()
-        )
-        mark = " (default)" if row["default"] else ""
-        typer.echo(f"{row['name']}{mark}\t{row['hub_id']}\t{row['parameters']}\t{scores}")
+    from rich.console import Console
+
+    from mt.commands.common import print_records
+
+    print_records(
+        Console(),
+        "Korean→English models (published BLEU / chrF)",
+        [
+            {
+                "name": row["name"] + (" (default)" if row["default"] else ""),
+                "hub id": row["hub_id"],
+                "parameters": row["parameters"],
+                **{
+                    label: (
+                        f"{row['scores'][key]['bleu']} / {row['scores'][key]['chrf']}"
+                        if key in row["scores"]
+                        else "-"
+                    )
+                    for key, label in (
+                        ("flores200-devtest", "FLORES-200 devtest"),
+                        ("ntrex128", "NTREX-128"),
+                    )
+                },
+            }
+            for row in rows
+        ],
+    )
+    typer.echo(f"Offline, '--model {TEST_MODEL_NAME}' drafts with a random-weight test model.")
 
 
 @models_app.command("download")

@@ -157,3 +157,26 @@ def test_users_add_prompts_without_echo(store):
 def test_every_command_has_help():
     for command in app.registered_commands:
         assert command.callback.__doc__, f"{command.name} is missing its help"
+
+
+@pytest.mark.parametrize("columns", ["80", "200"])
+def test_report_by_editor_is_never_cut_in_a_narrow_terminal(doc, store, monkeypatch, capsys,
+                                                           columns):  # fmt: skip
+    monkeypatch.setenv("COLUMNS", columns)
+    code, out, err = _main(monkeypatch, capsys, "report", "--by", "editor", "--db", store.url)
+    assert code == 0, err
+    assert "…" not in out
+    assert max(len(line) for line in out.splitlines()) <= int(columns)
+    for header in ("hter", "chrf", "seconds_per_word", "lee", "park"):
+        assert header in out
+    # wide: one row per editor; narrow: one block per editor, one measure per line
+    assert ("editor: lee" in out) == (columns == "80")
+
+
+def test_models_list_has_a_header_row(monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = _main(monkeypatch, capsys, "models", "list")
+    assert code == 0
+    header = next(line for line in out.splitlines() if "hub id" in line)
+    assert "name" in header and "FLORES-200 devtest" in header and "NTREX-128" in header
+    assert "Helsinki-NLP/opus-mt-ko-en" in out and "--model test" in out
