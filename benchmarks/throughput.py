@@ -213,7 +213,13 @@ def run_worker(system: str, input_path: Path, beam: int, args: argparse.Namespac
 
 
 def cli_command(
-    input_path: Path, output: Path, beam: int, args: argparse.Namespace, *, ray: bool = False
+    input_path: Path,
+    output: Path,
+    beam: int,
+    args: argparse.Namespace,
+    *,
+    ray: bool = False,
+    segment: str = "line",
 ) -> list[str]:
     return [
         sys.executable,
@@ -234,20 +240,28 @@ def cli_command(
         "--beam",
         str(beam),
         "--segment",
-        "line",
+        segment,
         "--quiet",
         *(["--ray"] if ray else []),
     ]
 
 
 def run_cli(
-    input_path: Path, beam: int, out_dir: Path, args: argparse.Namespace, *, ray: bool = False
+    input_path: Path,
+    beam: int,
+    out_dir: Path,
+    args: argparse.Namespace,
+    *,
+    ray: bool = False,
+    segment: str = "line",
 ) -> dict:
-    """(c) `transdesk translate` as a user runs it: wall time and peak RSS of the process.
-    With `ray`, (d): the same with `--ray` on a local Ray instance the command starts."""
+    """(c) `transdesk translate --segment line` as a user runs it: wall time and peak RSS of the
+    process. With `ray`, (d): the same with `--ray` on a local Ray instance the command starts.
+    With `segment="sentence"`, (e): the command's default, kiwipiepy sentence splitting."""
     output = out_dir / f"{input_path.stem}.beam{beam}.en.txt"
     output.unlink(missing_ok=True)
-    seconds, rss_mb = _run_child(cli_command(input_path, output, beam, args, ray=ray))
+    command = cli_command(input_path, output, beam, args, ray=ray, segment=segment)
+    seconds, rss_mb = _run_child(command)
     outputs = output.read_text(encoding="utf-8").splitlines()
     return {"seconds": seconds, "outputs": outputs, "peak_rss_mb": rss_mb}
 
@@ -295,7 +309,8 @@ def _measure(lines: list[str], source: str, work: Path, args: argparse.Namespace
     input_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     one_line = work / "one.txt"
     one_line.write_text(lines[0] + "\n", encoding="utf-8")
-    systems = [s for s in "abc" + ("d" if args.with_ray else "") if s not in args.skip]
+    optional = ("d" if args.with_ray else "") + ("e" if args.with_sentence else "")
+    systems = [s for s in "abc" + optional if s not in args.skip]
     _note(
         f"{len(lines)} sentences from {source}; beams {args.beams}; {args.runs} run(s); "
         f"{args.threads} threads, {args.device}; load average {os.getloadavg()[0]:.2f}"
@@ -304,10 +319,10 @@ def _measure(lines: list[str], source: str, work: Path, args: argparse.Namespace
     for run in range(args.runs):
         for beam in args.beams:
             for system in systems:
-                if system in "cd":
-                    ray = system == "d"
-                    result = run_cli(input_path, beam, work, args, ray=ray)
-                    startup = run_cli(one_line, beam, work, args, ray=ray)
+                if system in "cde":
+                    how = {"ray": system == "d", "segment": "sentence" if system == "e" else "line"}
+                    result = run_cli(input_path, beam, work, args, **how)
+                    startup = run_cli(one_line, beam, work, args, **how)
                     result["startup_seconds"] = startup["seconds"]
                 else:
                     result = run_worker(system, input_path, beam, args)
@@ -330,7 +345,7 @@ def summarise(runs: dict[str, list[dict]], n: int, source: str, args) -> dict:
             "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
             "runs_seconds": [round(r["seconds"], 3) for r in results],
         }
-        if key[0] in "cd":
+        if key[0] in "cde":
             jobs = [r["seconds"] - r["startup_seconds"] for r in results]
             row["wall_seconds"] = seconds
             row["startup_seconds"] = statistics.median(r["startup_seconds"] for r in results)
@@ -360,6 +375,11 @@ def summarise(runs: dict[str, list[dict]], n: int, source: str, args) -> dict:
             entry["d_output_equals_c"] = (
                 runs[f"d/beam{beam}"][0]["outputs"] == runs[f"c/beam{beam}"][0]["outputs"]
             )
+        e = rows.get(f"e/beam{beam}")
+        if c and e:
+            entry["e/c"] = e["sentences_per_s"] / c["sentences_per_s"]
+            entry["e/c_wall"] = e["wall_sentences_per_s"] / c["wall_sentences_per_s"]
+            entry["e_extra_rss_mb"] = e["peak_rss_mb"] - c["peak_rss_mb"]
         ratios[f"beam{beam}"] = entry
     return {
         "kind": "throughput",
@@ -413,6 +433,7 @@ def print_table(report: dict) -> None:
         "b": f"(b) CTranslate2 {ct2_type} translate_batch (bare)",
         "c": "(c) transdesk translate, file to file (job)",
         "d": "(d) transdesk translate --ray, local instance (job; RSS of the driver)",
+        "e": "(e) transdesk translate, default --segment sentence (job)",
     }
     print(
         f"\n{report['sentences']} sentences ({report['source']}), median of {report['runs']} "
@@ -426,7 +447,7 @@ def print_table(report: dict) -> None:
             f"| {names[system]} | {beam} | {row['sentences_per_s']:.2f} | "
             f"{row['tokens_per_s']:.0f} | {row['peak_rss_mb']:.0f} |"
         )
-        if system in "cd":
+        if system in "cde":
             print(
                 f"| ({system}) same, whole process incl. {row['startup_seconds']:.1f} s start-up | "
                 f"{beam} | {row['wall_sentences_per_s']:.2f} | | |"
@@ -447,6 +468,11 @@ def print_table(report: dict) -> None:
             parts.append(
                 f"(d/c) = {entry['d/c']:.2f}, (d) text identical to (c): "
                 f"{entry['d_output_equals_c']}"
+            )
+        if "e/c" in entry:
+            parts.append(
+                f"(e/c) = {entry['e/c']:.2f} by job, {entry['e/c_wall']:.2f} whole process; "
+                f"(e) peak RSS {entry['e_extra_rss_mb']:+.0f} MB against (c)"
             )
         print(f"{beam}: " + "; ".join(parts))
 
@@ -502,6 +528,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--skip", default="", help="systems to leave out, e.g. 'a'")
     parser.add_argument("--with-ray", action="store_true", help="also (d): (c) with --ray")
+    parser.add_argument(
+        "--with-sentence",
+        action="store_true",
+        help="also (e): (c) with the default sentence segmentation instead of --segment line",
+    )
     parser.add_argument("--memory-check", action="store_true", help="(c) on many sentences")
     parser.add_argument("--memory-sentences", type=int, default=10000)
     parser.add_argument("--json", type=Path, help="result file (default benchmarks/results/…)")

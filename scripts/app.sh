@@ -4,5 +4,5 @@
 # an offline test model, with a warning on every page that shows drafts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh app
 exec .venv/bin/transdesk ui "$@"

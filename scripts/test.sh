@@ -4,7 +4,7 @@
 # /usr/bin/chromium. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh test
 if [ -z "${TRANSDESK_TEST_PG_URL:-}" ] && command -v pg_isready >/dev/null \
         && pg_isready -q -h 127.0.0.1 -p 5432; then
     export TRANSDESK_TEST_PG_URL="postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -34,7 +34,10 @@ def import_(
     title: Annotated[str | None, typer.Option(help="Title (default: the file name).")] = None,
     model: Annotated[
         str | None,
-        typer.Option(help="Registry name, hub id or local folder (default: opus-mt-ko-en)."),
+        typer.Option(
+            help="Registry name, hub id (org/name[@revision]), local folder or 'test' (default: "
+            "env TRANSDESK_MODEL, else opus-mt-ko-en)."
+        ),
     ] = None,
     engine: Annotated[str, typer.Option(help="auto, transformers or ctranslate2.")] = "auto",
     beam: Annotated[int, typer.Option(min=1, max=16, help="Beam size (1 = greedy).")] = 4,

@@ -89,8 +89,9 @@ def translate(
     model: Annotated[
         str | None,
         typer.Option(
-            help="Registry name, hub id (org/name[@revision]) or local folder. "
-            "Default: Helsinki-NLP/opus-mt-ko-en."
+            help="Registry name, hub id (org/name[@revision]), local folder, or 'test' (the "
+            "offline test model: random weights, not a translation). Default: env "
+            "TRANSDESK_MODEL, else opus-mt-ko-en."
         ),
     ] = None,
     engine: Annotated[str, typer.Option(help="auto, transformers or ctranslate2.")] = "auto",

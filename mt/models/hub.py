@@ -43,14 +43,15 @@ def resolve_model(
 
     Arguments:
         model: a registry short name, a hub id (``org/name``, optionally ``org/name@revision``),
-            or a local folder. None means the registry default.
+            a local folder, or ``test`` (the offline test model). None means the environment's
+            ``TRANSDESK_MODEL``, else the registry default.
         revision: a branch, tag or commit hash to pin (hub ids only).
         offline: only look in the local cache; default from ``HF_HUB_OFFLINE``.
 
     Raises:
         ModelError: the folder lacks a model, or the model is neither cached nor downloadable.
     """
-    name = model or DEFAULT_MODEL
+    name = model or os.environ.get("TRANSDESK_MODEL") or DEFAULT_MODEL
     if name == TEST_MODEL_NAME:
         folder = test_model_folder()
         return ModelSource(path=folder, model_id=str(folder), revision=None)
