@@ -292,25 +292,23 @@ class ArticleIndex:
                     forms.setdefault(c.text, set()).add(j)
             accepted = set(self.desk.accepted.get(key, ()))
             desk_form = self.desk.forms.get(key)
-            names = sorted(forms)
             best: dict[str, tuple[tuple, str, bool, float]] = {}
-            for a_i, a in enumerate(names):
-                for b in names[a_i + 1 :]:
-                    if (a in accepted and b in accepted) or not _variant(a, b):
-                        continue
-                    only_a, only_b = forms[a] - forms[b], forms[b] - forms[a]
-                    if not only_a or not only_b:
-                        continue
-                    link = self._linked(a, b, ent)
-                    if link is None:
-                        continue
-                    rank_a = _rank(a, forms[a], desk_form, accepted)
-                    rank_b = _rank(b, forms[b], desk_form, accepted)
-                    loser, winner, rank = (a, b, rank_b) if rank_b > rank_a else (b, a, rank_a)
-                    if loser not in best or rank > best[loser][0]:
-                        pair = forms[a] | forms[b]
-                        overlap = len(pair & ent.segments) / len(pair | ent.segments)
-                        best[loser] = (rank, winner, link, overlap)
+            for a, b in _candidate_pairs(sorted(forms)):
+                if (a in accepted and b in accepted) or not _variant(a, b):
+                    continue
+                only_a, only_b = forms[a] - forms[b], forms[b] - forms[a]
+                if not only_a or not only_b:
+                    continue
+                link = self._linked(a, b, ent)
+                if link is None:
+                    continue
+                rank_a = _rank(a, forms[a], desk_form, accepted)
+                rank_b = _rank(b, forms[b], desk_form, accepted)
+                loser, winner, rank = (a, b, rank_b) if rank_b > rank_a else (b, a, rank_a)
+                if loser not in best or rank > best[loser][0]:
+                    pair = forms[a] | forms[b]
+                    overlap = len(pair & ent.segments) / len(pair | ent.segments)
+                    best[loser] = (rank, winner, link, overlap)
             flags = {loser: (w, link, o) for loser, (_r, w, link, o) in best.items()}
         self._flags[key] = flags
         return flags
@@ -324,6 +322,31 @@ class ArticleIndex:
         if {w for w in a.split() if len(w) > 1} & {w for w in b.split() if len(w) > 1}:
             return False
         return None
+
+
+_PREFILTER = 55.0
+
+
+def _candidate_pairs(names: list[str]) -> list[tuple[str, str]]:
+    """Pairs of `names` that may be variants: similar as lowercase text (rapidfuzz, in C) or
+    with one sound key; `is_variant` decides."""
+    if len(names) < 2:
+        return []
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    from mt.qa.romanize import romanization_key
+
+    lower = [n.lower() for n in names]
+    scores = process.cdist(lower, lower, scorer=fuzz.ratio, score_cutoff=_PREFILTER, dtype=np.uint8)
+    rows, cols = np.nonzero(np.triu(scores, k=1))
+    pairs = {(names[r], names[c]) for r, c in zip(rows.tolist(), cols.tolist(), strict=True)}
+    by_key: dict[str, list[str]] = {}
+    for n in names:
+        by_key.setdefault(romanization_key(n), []).append(n)
+    for group in by_key.values():
+        pairs.update((a, b) for i, a in enumerate(group) for b in group[i + 1 :])
+    return sorted(pairs)
 
 
 _variant_cache: dict[tuple[str, str], bool] = {}
