@@ -192,6 +192,11 @@ class ArticleIndex:
         for m in self.mentions[i]:
             self._flags.pop(m.korean, None)
 
+    def set_desk(self, desk: DeskForms) -> None:
+        """Use new established forms (the glossary or the TM changed)."""
+        self.desk = desk
+        self._flags.clear()
+
     def sync(self, targets: Sequence[str]) -> None:
         """Bring every target up to date (cheap where nothing changed)."""
         for i, text in enumerate(targets):

@@ -49,6 +49,8 @@ class TermMiner:
         self._english: Counter[str] = Counter()
         self._joint: dict[str, Counter[str]] = {}
         self._kinds: dict[str, str] = {}
+        self.version = 0  # raised on every change, so callers can cache what they derive
+        self._forms: tuple[int, int, dict[str, str]] | None = None
 
     def __len__(self) -> int:
         return len(self._pairs)
@@ -56,6 +58,7 @@ class TermMiner:
     def add(self, pair_id: object, source: str, target: str) -> None:
         """Count one approved pair (replacing an earlier pair with the same id)."""
         self.remove(pair_id)
+        self.version += 1
         mentions = [m for m in find_mentions(source) if m.kind != "surname"]
         keys = frozenset(m.korean for m in mentions)
         for m in mentions:
@@ -72,6 +75,7 @@ class TermMiner:
         old = self._pairs.pop(pair_id, None)
         if old is None:
             return
+        self.version += 1
         _source, _target, keys, texts = old
         self._entity.subtract(keys)
         self._english.subtract(texts)
@@ -134,8 +138,12 @@ class TermMiner:
         return out
 
     def forms(self, *, min_count: int = 2) -> dict[str, str]:
-        """Korean → established English, for `mt.qa.consistency.DeskForms`."""
-        return {s.korean: s.english for s in self.suggestions(min_count=min_count)}
+        """Korean → established English, for `mt.qa.consistency.DeskForms` (cached until the
+        counts change)."""
+        if self._forms is None or self._forms[:2] != (self.version, min_count):
+            forms = {s.korean: s.english for s in self.suggestions(min_count=min_count)}
+            self._forms = (self.version, min_count, forms)
+        return self._forms[2]
 
 
 def mine_terms(

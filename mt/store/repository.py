@@ -849,13 +849,17 @@ def _change(
         # QA runs before the write lock is taken: its first call loads a sentence splitter.
         from mt.store.glossary import session_glossary
 
+        from mt.store.desk import document_findings
+
         with store.session() as session:
             seg = session.get(Segment, segment_id)
             if seg is not None:
                 qa = (seg.source, text if text is not None else seg.target)
                 glossary = session_glossary(session)
+                # Article-level QA (one rendering per name, house style): mt.store.desk.
+                article = document_findings(session, seg.document_id, seg.position, qa[1])
         if seg is not None:  # else NotFound below
-            findings = _qa_findings(*qa, glossary)
+            findings = _qa_findings(*qa, glossary) + article
     with store.session(write=True) as session:
         seg = session.get(Segment, segment_id)
         if seg is None:
