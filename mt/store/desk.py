@@ -29,6 +29,7 @@ from mt.store.db import Store
 
 __all__ = [
     "MAX_MINED",
+    "accept_suggestions",
     "article_index",
     "desk_forms",
     "desk_style",
@@ -197,6 +198,38 @@ def suggest_terms(store: Store, *, min_count: int = 2) -> list[TermSuggestion]:
         glossary = session_glossary(session)
         known = {t.korean: t.english for t in glossary} if glossary is not None else {}
         return _session_miner(session).suggestions(min_count=min_count, known=known)
+
+
+def accept_suggestions(
+    store: Store, suggestions: list[TermSuggestion], *, by: str | None = None
+) -> int:
+    """Add suggested terms to the glossary (a term already there gets the suggested English
+    first, its other renderings kept); returns how many terms were added or changed.
+
+    Raises:
+        PermissionDenied: accounts exist and `by` is not an admin.
+    """
+    from mt.qa.glossary import Glossary, Term
+    from mt.store.glossary import _save, list_glossary
+
+    if not suggestions:
+        return 0
+    existing = {t.korean: t for t in list_glossary(store)}
+    terms = []
+    for s in suggestions:
+        old = existing.get(s.korean)
+        english = (s.english, *(e for e in old.english if e != s.english)) if old else (s.english,)
+        terms.append(
+            Term(
+                s.korean,
+                english,
+                old.avoid if old else (),
+                old.case_sensitive if old else any(c.isupper() for c in s.english),
+                old.note if old else f"suggested from {s.count} approved segments",
+            )
+        )
+    result = _save(store, Glossary(terms), source="suggested", by=by)
+    return result.added + result.updated
 
 
 # --- article indexes -----------------------------------------------------------------------------
