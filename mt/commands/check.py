@@ -25,7 +25,7 @@ _HELP = (
     "default or --style FILE; headline rules apply to the first line).\n\n"
     'Output: one "LINE: check: message" per finding on stdout, or with --json one JSON object '
     'per line that has findings: {"line": N, "findings": [{"check", "severity", "message", '
-    '"span", "suggestion"}]}; a summary goes to stderr.\n\n"
+    '"span", "suggestion"}]}; a summary goes to stderr.\n\n'
     "Exit status: 0 no findings, 1 findings, 2 misused options, 3 unreadable or misaligned "
     "files."
 )

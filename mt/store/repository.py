@@ -847,9 +847,8 @@ def _change(
         raise InputError("findings must be a list of objects")
     if findings is None and kind in ("save", "approve"):
         # QA runs before the write lock is taken: its first call loads a sentence splitter.
-        from mt.store.glossary import session_glossary
-
         from mt.store.desk import document_findings
+        from mt.store.glossary import session_glossary
 
         with store.session() as session:
             seg = session.get(Segment, segment_id)
