@@ -99,6 +99,8 @@ def _romanizations(korean: str, kind: str) -> tuple[str, ...]:
             return (romanize_person(korean), romanize(korean))
         if kind == "place" and (korean in KNOWN_PLACES or korean.endswith(_KOREAN_PLACE_ENDS)):
             return (romanize_place(korean), romanize(korean))
+        if kind == "organisation" and all("가" <= ch <= "힣" for ch in korean):
+            return (romanize(korean),)  # Hanwha / Hanhwa
     except Exception:
         return ()
     return ()

@@ -73,7 +73,8 @@ KNOWN_ORGANISATIONS = (
     "국민의힘", "더불어민주당", "민주당", "조국혁신당", "개혁신당", "정의당", "진보당",
     "자유한국당", "새누리당", "한나라당", "국민의당", "미래통합당", "노동당", "조선노동당",
     "삼성전자", "현대자동차", "현대차", "기아", "엘지화학", "LG화학", "에스케이하이닉스",
-    "SK하이닉스", "포스코", "네이버", "카카오", "한국은행", "국회", "청와대", "대통령실",
+    "SK하이닉스", "포스코", "네이버", "카카오", "한화", "롯데", "신한", "쿠팡", "한국은행",
+    "국회", "청와대", "대통령실",
 )  # fmt: skip
 KNOWN_PLACES = (
     "서울", "부산", "대구", "인천", "광주", "대전", "울산", "세종", "경기", "강원", "충북", "충남",
@@ -134,7 +135,28 @@ def _kiwi_mentions(source: str) -> tuple[Mention, ...]:
             if not re.search(r"[가-힣A-Za-z]", form):
                 continue
             found[(start, end)] = Mention(form, start, end, _kind(form, before_title))
+        # Korean personal names kiwipiepy reads as common nouns (정의선으로 → 정의 + 선): a
+        # word of family name + two syllables, before a particle or a title.
+        for m in _NAME_WORD.finditer(source):
+            span = m.span(1)
+            if is_korean_person(m.group(1)) and not any(
+                s < span[1] and span[0] < e for s, e in found
+            ):
+                found[span] = Mention(m.group(1), span[0], span[1], "person")
     return tuple(sorted(found.values(), key=lambda m: m.start))
+
+
+def _name_word_pattern() -> re.Pattern[str]:
+    from mt.qa.glossary import _PARTICLES
+
+    particles = "|".join(_PARTICLES)
+    titles = "|".join(sorted(TITLES_KO, key=len, reverse=True))
+    return re.compile(
+        rf"(?<![가-힣])([가-힣]{{3}})(?=(?:{particles})(?![가-힣])|\s+(?:{titles})|[^가-힣]|$)"
+    )
+
+
+_NAME_WORD = _name_word_pattern()
 
 
 def find_mentions(source: str, glossary: Glossary | None = None) -> list[Mention]:
@@ -272,7 +294,11 @@ def _morphological(a: str, b: str, *, last: bool) -> bool:
     while n < min(len(a), len(b)) and a[n] == b[n]:
         n += 1
     tails = _END_TAILS if last else _MORPH_TAILS
-    return n >= 2 and a[n:] in tails and b[n:] in tails
+    ta, tb = a[n:], b[n:]
+    # One side must carry a real suffix: Hyundae / Hyundai (e / i) is a misspelling.
+    return (
+        n >= 2 and ta in tails and tb in tails and (len(ta) >= 2 or len(tb) >= 2 or "" in (ta, tb))
+    )
 
 
 def _acronym(word: str) -> bool:
@@ -292,6 +318,8 @@ def _word_similar(a: str, b: str, *, last: bool) -> bool:
         return False
     if min(len(la), len(lb)) >= 4 and fuzz.ratio(la, lb) >= _WORD_SIMILARITY:
         return True
+    if min(len(la), len(lb)) == 3 and fuzz.ratio(la, lb) >= 85:
+        return True  # Pak / Park
     ka, kb = romanization_key(a), romanization_key(b)
     return bool(ka) and ka == kb
 
