@@ -300,7 +300,8 @@ def check_style(target: str, style: Style, *, headline: bool = False) -> list[Fi
     """House style findings for one English target (`headline`: it is the headline segment).
 
     Example:
-        >>> [f.message for f in check_style("Sales hit 1.2 trillion won.", load_style())]
+        >>> style = parse_style("won_dollar.require_dollar = true")
+        >>> [f.message for f in check_style("Sales hit 1.2 trillion won.", style)]
         ["'1.2 trillion won' needs its dollar equivalent, about ($869.6 million)"]
     """
     findings: list[Finding] = []
