@@ -136,24 +136,24 @@ def _kiwi_mentions(source: str) -> tuple[Mention, ...]:
                 continue
             found[(start, end)] = Mention(form, start, end, _kind(form, before_title))
         # Korean personal names kiwipiepy reads as common nouns (정의선으로 → 정의 + 선): a
-        # word of family name + two syllables, before a particle or a title.
+        # word of family name + two syllables before a case particle or a title, where
+        # kiwipiepy saw no verb or ending.
+        verbal = [
+            (t.start, t.start + t.len) for t in tokens if t.tag[0] in "VE" or t.tag[:2] == "XS"
+        ]
         for m in _NAME_WORD.finditer(source):
             span = m.span(1)
             if is_korean_person(m.group(1)) and not any(
-                s < span[1] and span[0] < e for s, e in found
+                s < span[1] and span[0] < e for s, e in [*found, *verbal]
             ):
                 found[span] = Mention(m.group(1), span[0], span[1], "person")
     return tuple(sorted(found.values(), key=lambda m: m.start))
 
 
 def _name_word_pattern() -> re.Pattern[str]:
-    from mt.qa.glossary import _PARTICLES
-
-    particles = "|".join(_PARTICLES)
+    particles = "은|는|이|가|을|를|의|에|에서|에게|와|과|도|로|으로|만|까지|부터|처럼|보다"
     titles = "|".join(sorted(TITLES_KO, key=len, reverse=True))
-    return re.compile(
-        rf"(?<![가-힣])([가-힣]{{3}})(?=(?:{particles})(?![가-힣])|\s+(?:{titles})|[^가-힣]|$)"
-    )
+    return re.compile(rf"(?<![가-힣])([가-힣]{{3}})(?=(?:{particles})(?![가-힣])|\s+(?:{titles}))")
 
 
 _NAME_WORD = _name_word_pattern()

@@ -158,7 +158,7 @@ def _session_miner(session: Any) -> TermMiner:
         else:
             miner = TermMiner()
         rows = session.execute(query.order_by(TMEntry.id.desc()).limit(MAX_MINED)).all()
-        for row_id, source, target in rows:
+        for row_id, source, target in reversed(rows):  # oldest first: examples in TM order
             miner.add(row_id, source, target)
         _miners[key] = (miner, stamp)
         return miner
