@@ -211,11 +211,14 @@ class ArticleIndex:
         """``consistency`` findings for segment `i` with English `text` (default: stored)."""
         if text is not None and text != self.targets[i]:
             saved = self.targets[i]
+            keys = {m.korean for m in self.mentions[i]}
+            flags = {k: self._flags[k] for k in keys if k in self._flags}
             self.set_target(i, text)
             try:
                 return self._findings(i)
             finally:
                 self.set_target(i, saved)
+                self._flags.update(flags)  # the stored text's results still hold
         return self._findings(i)
 
     def findings(self) -> list[list[Finding]]:
