@@ -4,7 +4,10 @@ One call (`segment_aids`) gathers them so the web page only renders: fuzzy trans
 matches of the source (`mt.tm`, the segment's own approval left out), the stored glossary's terms
 found in the source with their required English (`mt.store.glossary`), the QA findings of the
 English as it stands in the box (`mt.qa.check_pair`; the same checks are stored with every save),
-and whether the current MT draft is flagged as likely bad (`mt.confidence`).
+and whether the current MT draft is flagged as likely bad (`mt.confidence`). The findings include
+the article-level ones (`mt.store.desk`: one rendering per name, with the established form as a
+`suggestion`, and house style), and `names` gives news-style spellings (`mt.qa.romanize`) for
+the segment's Korean names that have no established form yet.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mt.qa.checks import Finding
+    from mt.qa.consistency import NameSuggestion
     from mt.qa.glossary import TermMatch
     from mt.store.db import Store
     from mt.store.views import SegmentView
@@ -31,6 +35,7 @@ class SegmentAids:
     findings: tuple[Finding, ...]
     low_confidence: bool
     score: float | None
+    names: tuple[NameSuggestion, ...] = ()
 
 
 def segment_aids(
@@ -43,6 +48,7 @@ def segment_aids(
     """
     from mt.confidence import document_confidence
     from mt.qa import check_pair
+    from mt.store.desk import segment_article_aids
     from mt.store.glossary import store_glossary
     from mt.tm import fuzzy_matches
 
@@ -52,12 +58,14 @@ def segment_aids(
     flagged = False
     if draft is not None and draft.origin == "mt" and draft.score is not None:
         flagged = document_confidence(store, segment.document_id).is_low(segment.id)
+    article, names = segment_article_aids(store, segment.document_id, segment.position, english)
     return SegmentAids(
         terms=tuple(glossary.find_terms(segment.source)) if glossary is not None else (),
         tm_matches=tuple(
             fuzzy_matches(store, segment.source, limit=tm_limit, exclude_segment=segment.id)
         ),
-        findings=tuple(check_pair(segment.source, english, glossary=glossary)),
+        findings=tuple(check_pair(segment.source, english, glossary=glossary) + article),
         low_confidence=flagged,
         score=draft.score if draft is not None else None,
+        names=tuple(names),
     )

@@ -156,7 +156,7 @@ def test_unknown_check_exits_2(monkeypatch, capsys, files):
     assert (code, out) == (2, "")
     assert err == (
         "Error: --checks: unknown check 'typos' (choose from numbers, hangul, sentences, "
-        "quotes, brackets, spaces, glossary)\n"
+        "quotes, brackets, spaces, glossary, consistency, style)\n"
     )
 
 

@@ -18,10 +18,14 @@ _HELP = (
     "The two files are aligned: line N of TARGET translates line N of SOURCE. Checks: numbers "
     "(numbers, amounts and dates that disagree, Korean units understood: 3조 원 = 3 trillion "
     "won), hangul (Korean left in the English), sentences (a sentence clearly missing or "
-    "added), quotes, brackets, spaces, glossary (with --glossary).\n\n"
+    "added), quotes, brackets, spaces, glossary (with --glossary), consistency (the file pair "
+    "is one article: a name, party, company or place rendered one way in some lines and as a "
+    "variant in another, e.g. Lee Myung-bak / Lee Myeong-bak, Busan / Pusan; with --db, also "
+    "against the desk's glossary and translation memory), style (house style: the shipped "
+    "default or --style FILE; headline rules apply to the first line).\n\n"
     'Output: one "LINE: check: message" per finding on stdout, or with --json one JSON object '
-    'per line that has findings: {"line": N, "findings": [{"check", "severity", "message"}]}; '
-    "a summary goes to stderr.\n\n"
+    'per line that has findings: {"line": N, "findings": [{"check", "severity", "message", '
+    '"span", "suggestion"}]}; a summary goes to stderr.\n\n'
     "Exit status: 0 no findings, 1 findings, 2 misused options, 3 unreadable or misaligned "
     "files."
 )
@@ -48,7 +52,7 @@ def _read_lines(path: Path) -> list[str]:
 
 def _parse_checks(value: str | None) -> list[str] | None:
     """The check names of `--checks`; a misused option exits 2 with one line on stderr."""
-    from mt.qa.checks import CHECKS
+    from mt.qa.article import ALL_CHECKS as CHECKS
 
     if value is None:
         return None
@@ -79,15 +83,34 @@ def check(
         typer.Option(
             "--checks",
             help="Comma-separated checks to run (numbers, hangul, sentences, quotes, brackets, "
-            "spaces, glossary); default all.",
+            "spaces, glossary, consistency, style); default all.",
+        ),
+    ] = None,
+    style: Annotated[
+        Path | None,
+        typer.Option("--style", help="House style TOML file (default: the shipped style)."),
+    ] = None,
+    headline: Annotated[
+        bool,
+        typer.Option(
+            "--headline/--no-headline", help="The first line is the headline (style rules)."
+        ),
+    ] = True,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Database URL: check names against the desk's glossary and translation "
+            "memory too.",
         ),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per line with findings.")
     ] = False,
 ) -> None:
-    from mt.qa.checks import check_pair
+    from mt.qa.article import check_article
     from mt.qa.glossary import load_glossary
+    from mt.qa.style import load_style
 
     selected = _parse_checks(checks)
     source_lines = _read_lines(source)
@@ -98,11 +121,35 @@ def check(
             "the files must be aligned line by line"
         )
     terms = load_glossary(glossary) if glossary is not None else None
+    house_style = load_style(style)
+    desk = None
+    if db is not None:
+        from mt.qa.consistency import DeskForms
+        from mt.store import open_store
+        from mt.store.desk import desk_forms
+
+        with open_store(db) as store:
+            stored = desk_forms(store)
+        if terms is not None:  # the file's glossary wins over the stored one
+            desk = DeskForms(
+                {**stored.forms, **DeskForms.build(terms).forms},
+                {**stored.accepted, **DeskForms.build(terms).accepted},
+            )
+        else:
+            desk = stored
 
     by_check: Counter[str] = Counter()
     flagged = 0
-    for number, (src, tgt) in enumerate(zip(source_lines, target_lines, strict=True), start=1):
-        findings = check_pair(src, tgt, glossary=terms, checks=selected)
+    results = check_article(
+        source_lines,
+        target_lines,
+        glossary=terms,
+        desk=desk,
+        style=house_style,
+        checks=selected,
+        headline=headline,
+    )
+    for number, findings in enumerate(results, start=1):
         if not findings:
             continue
         flagged += 1
@@ -113,6 +160,7 @@ def check(
                 "findings": [
                     {"check": f.check, "severity": f.severity, "message": f.message}
                     | ({"span": list(f.span)} if f.span else {})
+                    | ({"suggestion": f.suggestion} if f.suggestion else {})
                     for f in findings
                 ],
             }

@@ -117,6 +117,40 @@ def glossary_delete(
     print(f"removed {term}", file=sys.stderr)
 
 
+@glossary_app.command("suggest")
+def glossary_suggest(
+    min_count: Annotated[
+        int,
+        typer.Option(
+            "--min-count", min=1, help="Suggest a term seen with its English at least N times."
+        ),
+    ] = 2,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """Suggest glossary terms: Korean names and the English they were given consistently in
+    approved segments (the translation memory), with counts and examples; terms already in the
+    glossary with that English are left out. Accept them in Settings → Glossary."""
+    from mt.store import open_store
+    from mt.store.desk import suggest_terms
+
+    with open_store(db) as store:
+        found = suggest_terms(store, min_count=min_count)
+    for s in found:
+        if as_json:
+            print(
+                json.dumps(
+                    {"ko": s.korean, "en": s.english, "count": s.count, "total": s.total,
+                     "examples": [{"ko": k, "en": e} for k, e in s.examples]},
+                    ensure_ascii=False,
+                )
+            )  # fmt: skip
+        else:
+            example = s.examples[0][1] if s.examples else ""
+            print(f"{s.korean}\t{s.english}\t{s.count}/{s.total}\t{example}")
+    print(f"{len(found)} suggestion(s) (seen at least {min_count} times)", file=sys.stderr)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(tm_app, name="tm")
     app.add_typer(glossary_app, name="glossary")

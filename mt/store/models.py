@@ -245,3 +245,15 @@ class GlossaryTerm(Base):
     editor_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DeskSetting(Base):
+    """A desk-wide setting kept in the database, as text: e.g. ``style`` (the house style TOML,
+    `mt.qa.style`), so every editor's QA uses the same rules."""
+
+    __tablename__ = "desk_setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

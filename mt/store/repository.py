@@ -854,6 +854,7 @@ def _change(
         raise InputError("findings must be a list of objects")
     if findings is None and kind in ("save", "approve"):
         # QA runs before the write lock is taken: its first call loads a sentence splitter.
+        from mt.store.desk import document_findings
         from mt.store.glossary import session_glossary
 
         with store.session() as session:
@@ -861,8 +862,10 @@ def _change(
             if seg is not None:
                 qa = (seg.source, text if text is not None else seg.target)
                 glossary = session_glossary(session)
+                # Article-level QA (one rendering per name, house style): mt.store.desk.
+                article = document_findings(session, seg.document_id, seg.position, qa[1])
         if seg is not None:  # else NotFound below
-            findings = _qa_findings(*qa, glossary)
+            findings = _qa_findings(*qa, glossary) + article
     with store.session(write=True) as session:
         seg = session.get(Segment, segment_id)
         if seg is None:

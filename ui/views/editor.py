@@ -25,6 +25,7 @@ SHORTCUTS = {
     "previous": "Alt+Up",
     "next": "Alt+Down",
     "next_unapproved": "Alt+N",
+    "accept_form": "Alt+E",
 }
 
 
@@ -434,7 +435,42 @@ def _active_card(
             ui.label("No changes from the MT draft.")
         ui.label("QA checks (run again and stored on every save)")
         st.html(ui.findings_html(aids.findings))
+        _established_forms(aids, current or "", disabled=approved_locked)
         _comments(store, seg)
+
+
+def _established_forms(aids: SegmentAids, text: str, *, disabled: bool) -> None:
+    """One button per finding that has a suggested form (the first on Alt+E), and news-style
+    spellings for names with no established form."""
+    offers = [
+        f
+        for f in aids.findings
+        if f.suggestion and f.span and f.span[1] <= len(text) and f.check == "consistency"
+    ]
+    for n, finding in enumerate(offers):
+        start, end = finding.span  # type: ignore[misc]
+        st.button(
+            f"Use '{text[start:end]}' → '{finding.suggestion}'",
+            key=f"accept_form_{n}",
+            on_click=_accept_form,
+            args=(start, end, text[start:end], finding.suggestion),
+            type="tertiary",
+            icon=":material/spellcheck:",
+            disabled=disabled,
+            shortcut=SHORTCUTS["accept_form"] if n == 0 else None,
+            help="Replace it with the established form in the box (saved when you save)",
+        )
+    if aids.names:
+        spelled = ", ".join(f"{n.korean} → {n.english}" for n in aids.names)
+        st.caption(f"News-style spelling (no established form yet): {spelled}")
+
+
+def _accept_form(start: int, end: int, old: str, new: str) -> None:
+    """Put the established form in place of the variant, if the box still has it there."""
+    key = _text_key(_session())
+    text = st.session_state.get(key, "")
+    if text[start:end] == old:
+        st.session_state[key] = text[:start] + new + text[end:]
 
 
 def _tm_matches(aids: SegmentAids) -> None:

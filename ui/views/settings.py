@@ -1,5 +1,5 @@
-"""Settings page: the model and database in use, the glossary, and (for admins) the people who use
-the desk."""
+"""Settings page: the model and database in use, the glossary and suggested terms, the house
+style, and (for admins) the people who use the desk."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import streamlit as st
 
 from mt import store as repo
 from mt.errors import TransdeskError
+from mt.qa.style import default_style_text
+from mt.store import desk
 from mt.store.views import ROLES
 from ui import auth, state
 from ui import components as ui
@@ -195,6 +197,103 @@ def _glossary(identity: auth.Identity) -> None:
             st.button("Remove term", key="glossary_delete_button", on_click=_delete_term)
 
 
+def _accept_terms() -> None:
+    table = st.session_state.get("suggest_table")
+    found = st.session_state.get("suggest_found") or []
+    if table is None:
+        return
+    edited = table.get("edited_rows", {})
+    chosen = [found[int(i)] for i, row in edited.items() if row.get("Add") and int(i) < len(found)]
+    if not chosen:
+        st.session_state["suggest_message"] = ("error", "Tick the terms to add first.")
+        return
+    try:
+        identity = auth.current()
+        auth.require(identity, "manage_users")
+        n = desk.accept_suggestions(state.store(), chosen, by=identity.name)
+        st.session_state["suggest_message"] = ("success", f"{n} term(s) added to the glossary.")
+    except TransdeskError as e:
+        st.session_state["suggest_message"] = ("error", str(e))
+
+
+def _suggestions(identity: auth.Identity) -> None:
+    st.subheader("Suggested terms")
+    st.caption(
+        "Korean names and the English the desk gave them consistently in approved segments "
+        "(translation memory), with counts; tick the ones to add to the glossary."
+    )
+    message = st.session_state.pop("suggest_message", None)
+    if message:
+        (st.success if message[0] == "success" else st.error)(message[1])
+    min_count = st.number_input("Seen at least", min_value=1, value=2, key="suggest_min")
+    found = desk.suggest_terms(state.store(), min_count=int(min_count))
+    st.session_state["suggest_found"] = found
+    if not found:
+        st.caption("No suggestions: approve more segments, or lower the count.")
+        return
+    frame = pd.DataFrame(
+        [
+            {
+                "Add": False,
+                "Korean": s.korean,
+                "English": s.english,
+                "Seen": f"{s.count} of {s.total}",
+                "Example": s.examples[0][1] if s.examples else "",
+            }
+            for s in found
+        ]
+    )
+    if not identity.can("manage_users"):
+        st.dataframe(frame.drop(columns=["Add"]), hide_index=True)
+        st.info("Only admins change the glossary.")
+        return
+    st.data_editor(
+        frame,
+        hide_index=True,
+        disabled=["Korean", "English", "Seen", "Example"],
+        key="suggest_table",
+    )
+    st.button("Add ticked terms to the glossary", key="suggest_accept", on_click=_accept_terms)
+
+
+def _save_style(reset: bool = False) -> None:
+    try:
+        identity = auth.current()
+        auth.require(identity, "manage_users")
+        text = None if reset else st.session_state.get("style_text", "")
+        desk.set_desk_style(state.store(), text, by=identity.name)
+        st.session_state["style_message"] = (
+            "success",
+            "House style reset to the default." if reset else "House style saved.",
+        )
+        if reset:
+            st.session_state.pop("style_text", None)
+    except TransdeskError as e:
+        st.session_state["style_message"] = ("error", str(e))
+
+
+def _house_style(identity: auth.Identity) -> None:
+    st.subheader("House style")
+    stored = desk.desk_style_text(state.store())
+    st.caption(
+        "The rules QA applies to every save and in `transdesk check`: won amounts with a dollar "
+        "equivalent, percent, dates, headlines, titles, North Korean names. "
+        + ("This desk uses its own style." if stored else "This desk uses the default style.")
+    )
+    message = st.session_state.pop("style_message", None)
+    if message:
+        (st.success if message[0] == "success" else st.error)(message[1])
+    if not identity.can("manage_users"):
+        ui.text_block(stored or default_style_text())
+        return
+    if "style_text" not in st.session_state:
+        st.session_state["style_text"] = stored or default_style_text()
+    st.text_area("Style (TOML)", key="style_text", height=300)
+    with st.container(horizontal=True):
+        st.button("Save house style", key="style_save", on_click=_save_style)
+        st.button("Reset to default", key="style_reset", on_click=_save_style, args=(True,))
+
+
 def main() -> None:
     """Render the settings page."""
     st.title("Settings")
@@ -202,6 +301,8 @@ def main() -> None:
         identity = auth.page_identity()  # before anything is shown: no settings to strangers
         _setup()
         _glossary(identity)
+        _suggestions(identity)
+        _house_style(identity)
         _users(identity)
     except TransdeskError as e:
         st.error(str(e))

@@ -1,0 +1,64 @@
+"""#19 in the web app: suggested terms and the house style in Settings; the editor's one-key
+accept of an established name form."""
+
+from __future__ import annotations
+
+from mt import store as repo
+from mt.store.desk import desk_style_text
+from mt.tm import add_pairs
+from tests.ui.conftest import new_app
+from tests.ui.test_app import editor, press
+
+
+def test_settings_accepts_suggested_terms_and_saves_the_house_style(store):
+    add_pairs(
+        store,
+        [
+            ("반기문 총장이 왔다.", "Ban Ki-moon came."),
+            ("반기문 총장은 웃었다.", "Ban Ki-moon smiled."),
+        ],
+    )
+    at = new_app().run()
+    at.switch_page("views/settings.py").run()
+    assert not at.exception, at.exception
+    table = at.session_state["suggest_found"]
+    assert [(s.korean, s.english) for s in table] == [("반기문", "Ban Ki-moon")]
+    at.session_state["suggest_table"] = {
+        "edited_rows": {0: {"Add": True}}, "added_rows": [], "deleted_rows": []
+    }  # fmt: skip
+    press(at, "Add ticked terms to the glossary")
+    assert [(t.korean, t.english) for t in repo.list_glossary(store)] == [
+        ("반기문", ("Ban Ki-moon",))
+    ]
+    at.text_area(key="style_text").input("[percent]\nenabled = true\n")
+    press(at, "Save house style")
+    assert desk_style_text(store) == "[percent]\nenabled = true\n"
+    at.text_area(key="style_text").input("[percent]\nenabled = 'no'\n")
+    press(at, "Save house style")
+    assert any("enabled must be bool" in e.value for e in at.error)
+    press(at, "Reset to default")
+    assert desk_style_text(store) is None
+
+
+def test_editor_offers_the_established_form(store, tiny_engine):
+    doc = repo.create_document(
+        store,
+        "부산은 항구 도시다.\n부산에서 회의가 열렸다.",
+        title="Busan",
+        engine=tiny_engine,
+        created_by="desk",
+        segment_mode="line",
+    )
+    first, second = repo.list_segments(store, doc)
+    repo.save_segment(store, first.id, "Busan is a port.", editor="desk", base_version=1)
+    at = editor(doc)
+    at.button(key="go_next").click().run()  # the second segment
+    ses = at.session_state["editor_session"]
+    assert ses.segment_id == second.id
+    key = f"english_{ses.segment_id}_{ses.base_version}_{ses.text_nonce}"
+    at.session_state[key] = "A meeting was held in Pusan."
+    at.run()
+    accept = at.button(key="accept_form_0")
+    assert accept.label == "Use 'Pusan' → 'Busan'"
+    accept.click().run()
+    assert at.session_state[key] == "A meeting was held in Busan."
