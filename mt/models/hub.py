@@ -36,6 +36,14 @@ def _snapshot_revision(path: Path) -> str | None:
     return None
 
 
+def _snapshot_id(path: Path) -> str | None:
+    """`org/name` of a hub-cache snapshot folder (``models--org--name/snapshots/<hash>``)."""
+    repo = path.parent.parent.name
+    if path.parent.name == "snapshots" and repo.startswith("models--"):
+        return repo[len("models--") :].replace("--", "/")
+    return None
+
+
 def resolve_model(
     model: str | None = None, *, revision: str | None = None, offline: bool | None = None
 ) -> ModelSource:
@@ -55,7 +63,16 @@ def resolve_model(
     if path.is_dir():
         if not (path / "config.json").exists():
             raise ModelError(f"{path}: not a model folder (no config.json)")
-        return ModelSource(path=path.resolve(), model_id=str(path.resolve()), revision=None)
+        # Named by folder name (never the server's path) and pinned by content: a hub snapshot
+        # by its commit hash, any other folder by its fingerprint (mt.models.provenance).
+        from mt.models.provenance import fingerprint
+
+        path = path.resolve()
+        commit = _snapshot_revision(path)
+        hub = _snapshot_id(path) if commit else None
+        if hub and commit:
+            return ModelSource(path=path, model_id=hub, revision=commit)
+        return ModelSource(path=path, model_id=path.name, revision=fingerprint(path))
     if "@" in name and revision is None:
         name, revision = name.split("@", 1)
     info = lookup(name)
@@ -66,8 +83,10 @@ def resolve_model(
         raise ModelError(f"{name}: no such model folder, and not a hub id (expected org/name)")
     if offline is None:
         offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+    folder = _download(hub_id, revision, offline)
+    # The exact commit the snapshot holds (a branch or tag name moves; the hash does not).
     return ModelSource(
-        path=_download(hub_id, revision, offline), model_id=hub_id, revision=revision
+        path=folder, model_id=hub_id, revision=_snapshot_revision(folder) or revision
     )
 
 
