@@ -305,11 +305,10 @@ def create_document(
         InputError: the text has no segment, or the share is not between 0 and 1.
         PermissionDenied: accounts exist and `created_by` has none.
     """
-    from mt.store.drafting import SCRATCH_DRAFT, assign, check_share, draft_segments
-
     from sqlalchemy import insert, update
 
     from mt.segment import segment
+    from mt.store.drafting import SCRATCH_DRAFT, assign, check_share, draft_segments
     from mt.store.models import Document, Draft, EditEvent, Segment, utcnow
 
     title = _nfc(title).strip() or (filename or "untitled")
@@ -321,7 +320,9 @@ def create_document(
         raise InputError(f"{filename or title}: no text to translate")
     sources = [s.text for s in seg.segments]
     share = check_share(from_scratch)
-    engines = [] if engine is None else list(engine) if isinstance(engine, list | tuple) else [engine]
+    engines = [engine] if engine is not None else []
+    if isinstance(engine, list | tuple):
+        engines = list(engine)
     drafted = None
     if engines:  # exact translation-memory matches, then MT held to the glossary
         wrapped = [drafting_engine(store, e) for e in engines]
@@ -493,8 +494,10 @@ def _summaries(session: Any, doc_id: int | None = None) -> list[DocumentSummary]
         d: (n, a, e) for d, n, a, e in session.execute(counts.group_by(Segment.document_id)).all()
     }
     last_ids = dict(session.execute(latest.group_by(EditEvent.document_id)).all())
-    tested = select(Segment.document_id).join(Draft, Draft.segment_id == Segment.id).where(
-        Draft.is_test_model.is_(True)
+    tested = (
+        select(Segment.document_id)
+        .join(Draft, Draft.segment_id == Segment.id)
+        .where(Draft.is_test_model.is_(True))
     )
     if doc_id is not None:
         tested = tested.where(Segment.document_id == doc_id)

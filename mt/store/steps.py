@@ -86,12 +86,14 @@ def build_steps(events: Iterable[Any]) -> list[Step]:
             steps.append(
                 Step(e.segment_id, e.document_id, "draft", None, e.draft_id, e.text_before,
                      e.text_after or "", e.id, e.id, e.saved_at, e.saved_at, events=1,
-                     active_ms=active)  # fmt: skip
-            )
+                     active_ms=active)
+            )  # fmt: skip
             continue
         last = steps[-1] if steps else None
         if last is None or last.kind == "draft" or last.editor_id != e.editor_id:
-            before = e.text_before if e.text_before is not None else (last.text_after if last else "")
+            before = e.text_before
+            if before is None:
+                before = last.text_after if last else ""
             last = Step(e.segment_id, e.document_id, "review", e.editor_id, None, before,
                         before or "", e.id, e.id, e.saved_at, e.saved_at)  # fmt: skip
             steps.append(last)

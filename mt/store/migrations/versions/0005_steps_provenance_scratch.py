@@ -58,9 +58,7 @@ def upgrade() -> None:
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("stats", sa.JSON(), nullable=True),
         sa.Column("stats_config", sa.String(length=200), nullable=True),
-        sa.CheckConstraint(
-            "kind IN ('draft', 'edit', 'review')", name=op.f("ck_edit_step_kind")
-        ),
+        sa.CheckConstraint("kind IN ('draft', 'edit', 'review')", name=op.f("ck_edit_step_kind")),
         sa.ForeignKeyConstraint(
             ["document_id"], ["document.id"], name=op.f("fk_edit_step_document_id_document")
         ),
@@ -76,9 +74,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_edit_step")),
     )
     with op.batch_alter_table("edit_step", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_edit_step_document_id"), ["document_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_edit_step_document_id"), ["document_id"], unique=False)
         batch_op.create_index("ix_edit_step_segment_seq", ["segment_id", "seq"], unique=False)
 
     from mt.store.steps import rebuild_all_steps
