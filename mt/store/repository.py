@@ -1209,11 +1209,17 @@ def import_xliff(
 
 
 def report(
-    store: Store, *, document_id: int | None = None, by: str | None = None
+    store: Store,
+    *,
+    document_id: int | None = None,
+    by: str | None = None,
+    seed: int = 12345,
+    n_samples: int = 1000,
 ) -> dict[str, Any]:
     """Post-editing report (see mt.report.report): keys segments, approved, unchanged_rate, hter,
-    chrf, bleu, signatures, seconds_per_word, seconds_per_char, words_per_hour, outliers, groups,
-    models."""
+    chrf, bleu (each with `_ci95`), signatures, seconds_per_word, seconds_per_char,
+    words_per_hour, outliers, groups (by editor, step, model, document or day), models,
+    comparisons, productivity, notes."""
     from mt.report import report as _report
 
-    return _report(store, document_id=document_id, by=by)
+    return _report(store, document_id=document_id, by=by, seed=seed, n_samples=n_samples)
