@@ -9,7 +9,7 @@
 - **Paired comparison** (`paired_test`): two models' drafts of the *same* segments against the
   same finals, with sacreBLEU's paired bootstrap resampling (`significance._paired_bs_test`,
   the Moses test: p-value of the absolute difference) run on the statistics reports already
-  hold. Significant when p < 0.05.
+  hold. Significant when p < 0.05 and the difference is not 0.
 - **Unpaired comparison** (`unpaired_test`): two groups of different segments (model A/B drafts
   each segment with one model): each resampled on its own; the difference's interval and a
   two-sided bootstrap p-value. Significant when the interval leaves out 0.
@@ -197,7 +197,9 @@ def paired_test(
         out[name] = {
             "difference": round(diff, 4),
             "p_value": round(float(result.p_value), 4),
-            "significant": bool(result.p_value < ALPHA),
+            # sacreBLEU counts resampled differences *above* the real one, so two identical
+            # systems (real difference 0) get p = 1/(n+1): no difference is never significant.
+            "significant": bool(result.p_value < ALPHA and diff != 0),
         }
     return out
 
