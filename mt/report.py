@@ -501,6 +501,12 @@ def report(
     groups: list[dict[str, Any]] = []
     if by == "editor":
         groups = by_editor(steps, editor_seconds(store, document_id), **options)
+        # QA findings belong to whoever saved the text they were found in (the last change).
+        saved_by: dict[str, list[_Row]] = defaultdict(list)
+        for r in rows:
+            saved_by[r.editor or ""].append(r)
+        for g in groups:
+            g["qa"] = _qa(saved_by.get(g["editor"], []))
     elif by == "step":
         groups = by_step(steps, **options)
     elif by is not None:
