@@ -20,7 +20,7 @@ import os
 import threading
 from pathlib import Path
 
-__all__ = ["fingerprint", "model_label", "model_name", "short_revision"]
+__all__ = ["describe", "fingerprint", "model_label", "model_name", "short_revision"]
 
 _PATTERNS = ("*.json", "*.spm", "*.model", "*.txt", "*.safetensors", "pytorch_model.bin")
 _LOCK = threading.Lock()
@@ -120,3 +120,15 @@ def model_label(model_id: str | None, revision: str | None) -> str:
     name = model_name(model_id) or "(unknown)"
     short = short_revision(revision)
     return f"{name}@{short}" if short else name
+
+
+def describe(model: str) -> str:
+    """How to show a model choice (a registry name, hub id or folder) to people: a local folder
+    by its name and short fingerprint, anything else as given."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        try:
+            return model_label(path.name, fingerprint(path))
+        except OSError:
+            return path.name
+    return model

@@ -466,3 +466,24 @@ def test_reports_show_error_bars_not_significant_and_productivity(store):
     metrics = {m.label for m in at.metric}
     assert {"Words per hour with MT", "Words per hour from scratch", "Gain"} <= metrics
     assert "/srv/models" not in str([d.value for d in at.dataframe])
+
+
+def test_import_form_leaves_a_random_share_from_scratch(db_url, store, tiny_model_dir):
+    """#15: the import form's from-scratch share and seed; the model is named by its folder."""
+    import random
+
+    at = new_app().run()
+    at.radio(key="new_source").set_value("Paste text").run()
+    at.text_area(key="new_text").input(ARTICLE)
+    at.number_input(key="new_scratch").set_value(50)
+    at.number_input(key="new_seed").set_value(4)
+    press(at, "Translate")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (doc,) = repo.list_documents(store)
+    segs = repo.list_segments(store, doc.id)
+    chosen = set(random.Random(4).sample(range(len(segs)), round(0.5 * len(segs))))
+    assert {s.position for s in segs if s.draft.origin == "scratch"} == chosen
+    assert str(tiny_model_dir) not in str([s.options for s in at.selectbox])  # as shown
+    at.switch_page("views/settings.py").run()
+    shown = " ".join(texts(at))
+    assert str(tiny_model_dir) not in shown and f"{tiny_model_dir.name}@sha256:" in shown

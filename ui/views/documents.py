@@ -8,6 +8,7 @@ import streamlit as st
 
 from mt import store as repo
 from mt.errors import InputError, TransdeskError
+from mt.models.provenance import describe
 from ui import auth, state
 from ui import components as ui
 
@@ -28,8 +29,8 @@ def _model_label(choice: str) -> str:
     default = state.default_model()
     if choice == default.model:
         kind = "offline test model" if default.is_test_model else "default"
-        return f"{PurePath(choice).name} ({kind})"
-    return choice
+        return f"{describe(choice)} ({kind})"
+    return describe(choice)
 
 
 def _samples() -> dict[str, str]:
