@@ -15,7 +15,10 @@ COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
+    from mt.models import provenance
+
     monkeypatch.setenv("TRANSDESK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(provenance, "_MEMORY", {})  # as a fresh process
     return tmp_path / "cache"
 
 
