@@ -67,6 +67,7 @@ TM_DRAFT = {
     "model_id": "translation-memory",
     "revision": None,
     "beam": None,
+    "compute_type": None,
     "max_length": None,
     "is_test_model": False,
 }

@@ -79,7 +79,11 @@ def is_test_model_id(model_id: str | None) -> bool:
         return False
     from pathlib import Path
 
+    from mt.models import TEST_MODEL_NAME
     from mt.models.build_test import is_test_model
+
+    if model_id == TEST_MODEL_NAME:
+        return True
 
     path = Path(model_id)
     return path.is_dir() and bool(is_test_model(path))

@@ -52,6 +52,25 @@ def import_(
     editor: Annotated[
         str | None, typer.Option(help="Who imports (default: your login name).")
     ] = None,
+    models: Annotated[
+        str | None,
+        typer.Option(
+            "--models",
+            help="Model A/B: several models, comma-separated; each segment is drafted by one "
+            "of them at random (recorded per draft).",
+        ),
+    ] = None,
+    from_scratch: Annotated[
+        float,
+        typer.Option(
+            "--from-scratch",
+            help="Share (0-1) of segments, drawn at random, left without a draft to translate "
+            "from scratch (measures the gain of MT).",
+        ),
+    ] = 0.0,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the from-scratch draw and the model assignment.")
+    ] = 0,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help='Print {"document_id": N}.')] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
@@ -60,18 +79,31 @@ def import_(
     from mt.commands.common import open_engine, progress_bar
     from mt.segment import check_mode
     from mt.store import import_file, open_store
+    from mt.store.drafting import check_share
 
     check_mode(segment_mode)
     from mt import formats
 
     # Read the file before loading the model, so a bad input fails at once.
+    check_share(from_scratch)
+    names = [m.strip() for m in models.split(",") if m.strip()] if models else []
+    if models is not None and not names:
+        raise InputError("--models names no model")
+    if names and model:
+        raise InputError("give either --model or --models, not both")
+    if len(set(names)) != len(names):
+        raise InputError(f"--models names a model twice: {models}")
     formats.read(file, format=input_format, field=field, column=column)
-    loaded = open_engine(model, engine=engine, beam=beam, quiet=quiet or as_json)
+    loaded = [
+        open_engine(name, engine=engine, beam=beam, quiet=quiet or as_json)
+        for name in (names or [model])
+    ]
     with open_store(db) as store, progress_bar(file.name, enabled=not quiet) as progress:
         doc_id = import_file(
-            store, file, title=title, engine=loaded, created_by=editor or _editor_default(),
-            segment_mode=segment_mode, progress=progress, format=input_format, field=field,
-            column=column,
+            store, file, title=title, engine=loaded if names else loaded[0],
+            created_by=editor or _editor_default(), segment_mode=segment_mode,
+            progress=progress, format=input_format, field=field, column=column,
+            from_scratch=from_scratch, seed=seed,
         )  # fmt: skip
     print(json.dumps({"document_id": doc_id}) if as_json else doc_id)
 

@@ -149,6 +149,7 @@ class Engine(ABC):
             "model": self.model_id,
             "revision": self.revision,
             "beam": beam_size or self.options.beam_size,
+            "compute_type": getattr(self, "compute_type", None),
             "max_input_tokens": self.options.max_input_tokens,
             "max_length": f"{self.options.max_length_ratio}x+{self.options.max_length_extra}",
             "test_model": self.is_test_model,

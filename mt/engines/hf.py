@@ -56,6 +56,7 @@ class HFEngine(Engine):
         quiet_transformers()
         self.tokens = Tokens(model_dir)
         dtype = torch.float16 if device.startswith("cuda") else torch.float32
+        self.compute_type = "float16" if device.startswith("cuda") else "float32"
         try:
             self.model = AutoModelForSeq2SeqLM.from_pretrained(str(model_dir), dtype=dtype)
         except (OSError, ValueError) as e:

@@ -36,6 +36,14 @@ def _snapshot_revision(path: Path) -> str | None:
     return None
 
 
+def _snapshot_id(path: Path) -> str | None:
+    """`org/name` of a hub-cache snapshot folder (``models--org--name/snapshots/<hash>``)."""
+    repo = path.parent.parent.name
+    if path.parent.name == "snapshots" and repo.startswith("models--"):
+        return repo[len("models--") :].replace("--", "/")
+    return None
+
+
 def resolve_model(
     model: str | None = None, *, revision: str | None = None, offline: bool | None = None
 ) -> ModelSource:
@@ -52,14 +60,21 @@ def resolve_model(
         ModelError: the folder lacks a model, or the model is neither cached nor downloadable.
     """
     name = model or os.environ.get("TRANSDESK_MODEL") or DEFAULT_MODEL
-    if name == TEST_MODEL_NAME:
-        folder = test_model_folder()
-        return ModelSource(path=folder, model_id=str(folder), revision=None)
-    path = Path(name).expanduser()
+    # The offline test model is a local folder like any other (named and fingerprinted below).
+    path = test_model_folder() if name == TEST_MODEL_NAME else Path(name).expanduser()
     if path.is_dir():
         if not (path / "config.json").exists():
             raise ModelError(f"{path}: not a model folder (no config.json)")
-        return ModelSource(path=path.resolve(), model_id=str(path.resolve()), revision=None)
+        # Named by folder name (never the server's path) and pinned by content: a hub snapshot
+        # by its commit hash, any other folder by its fingerprint (mt.models.provenance).
+        from mt.models.provenance import fingerprint
+
+        path = path.resolve()
+        commit = _snapshot_revision(path)
+        hub = _snapshot_id(path) if commit else None
+        if hub and commit:
+            return ModelSource(path=path, model_id=hub, revision=commit)
+        return ModelSource(path=path, model_id=path.name, revision=fingerprint(path))
     if "@" in name and revision is None:
         name, revision = name.split("@", 1)
     info = lookup(name)
@@ -70,8 +85,10 @@ def resolve_model(
         raise ModelError(f"{name}: no such model folder, and not a hub id (expected org/name)")
     if offline is None:
         offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+    folder = _download(hub_id, revision, offline)
+    # The exact commit the snapshot holds (a branch or tag name moves; the hash does not).
     return ModelSource(
-        path=_download(hub_id, revision, offline), model_id=hub_id, revision=revision
+        path=folder, model_id=hub_id, revision=_snapshot_revision(folder) or revision
     )
 
 

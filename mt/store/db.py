@@ -180,13 +180,28 @@ def migrate(store: Store) -> None:
 
     config = alembic_config()
     head = ScriptDirectory.from_config(config).get_current_head()
-    with store.engine.execution_options(transdesk_write=True).begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
-        if MigrationContext.configure(conn).get_current_revision() == head:
-            return
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    with store.engine.execution_options(transdesk_write=True).connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a constraint by rebuilding the table, which foreign keys forbid;
+            # they can only be switched off outside a transaction (SQLite's documented
+            # procedure), and are checked before the migration commits.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                if not sqlite:
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+                    )
+                if MigrationContext.configure(conn).get_current_revision() == head:
+                    return
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("the migration left rows whose foreign keys are broken")
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def open_store(url: str | None = None, *, migrate_schema: bool = True) -> Store:

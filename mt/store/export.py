@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mt.errors import UnsupportedFormat
+from mt.models.provenance import model_name
 from mt.store.db import Store
 
 EXPORT_FORMATS = ("txt", "docx", "xliff", "xliff2", "tmx", "jsonl", "csv")
@@ -124,7 +125,7 @@ def segment_records(store: Store, doc_id: int) -> list[dict[str, Any]]:
     scored = [
         (seg.id, draft.id, draft.text, seg.target)
         for seg, draft, _ in rows
-        if draft is not None and seg.status in ("edited", "approved")
+        if draft is not None and draft.origin != "scratch" and seg.status in ("edited", "approved")
     ]
     stats = dict(
         zip(
@@ -148,9 +149,12 @@ def segment_records(store: Store, doc_id: int) -> list[dict[str, Any]]:
                 "final": seg.target if seg.status in ("edited", "approved") else None,
                 "status": seg.status,
                 "version": seg.version,
-                "model": draft.model_id if draft is not None else None,
+                # A local model by its folder name, never the server's path (#15).
+                "model": model_name(draft.model_id) if draft is not None else None,
                 "engine": draft.engine if draft is not None else None,
                 "revision": draft.revision if draft is not None else None,
+                "compute_type": draft.compute_type if draft is not None else None,
+                "beam": draft.beam if draft is not None else None,
                 "draft_score": draft.score if draft is not None else None,
                 "origin": draft.origin if draft is not None else None,
                 "editor": editor,
@@ -180,7 +184,9 @@ def _xliff(store: Store, doc_id: int, out_path: Path, version: str) -> None:
         source_lang=doc.source_lang,
         target_lang=doc.target_lang,
         original=doc.filename or f"{doc.title}.txt",
-        model_id=doc.model_id,
+        model_id=", ".join(model_name(m.strip()) or "" for m in doc.model_id.split(","))
+        if doc.model_id
+        else None,
     )
 
 

@@ -1,5 +1,5 @@
-"""SQLAlchemy 2 tables: editor, document, segment, draft, edit_event (append-only), metric_stats,
-tm_entry (translation memory) and glossary_term."""
+"""SQLAlchemy 2 tables: editor, document, segment, draft, edit_event (append-only), edit_step,
+metric_stats, tm_entry (translation memory) and glossary_term."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ class Draft(Base):
     """A machine (or translation-memory) draft of a segment; every run's drafts are kept."""
 
     __tablename__ = "draft"
-    __table_args__ = (CheckConstraint("origin IN ('mt', 'tm')", name="origin"),)
+    __table_args__ = (CheckConstraint("origin IN ('mt', 'tm', 'scratch')", name="origin"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id"), index=True)
@@ -140,6 +140,7 @@ class Draft(Base):
     model_id: Mapped[str] = mapped_column(Text)
     revision: Mapped[str | None] = mapped_column(Text, nullable=True)
     beam: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    compute_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
     max_length: Mapped[str | None] = mapped_column(String(64), nullable=True)
     text: Mapped[str] = mapped_column(Text)
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -180,6 +181,45 @@ class EditEvent(Base):
     keystrokes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     client: Mapped[str] = mapped_column(String(16), default="web")
     findings: Mapped[list[dict] | None] = mapped_column(JSON, nullable=True)
+
+
+class EditStep(Base):
+    """One step of a segment's history, rebuilt from the edit log (`mt.store.steps`).
+
+    `kind` is "draft" (the machine's: MT, translation memory or an empty from-scratch slot;
+    no editor), "edit" (one person's stretch of changes, from the text they found to the text
+    they left) or "review" (an approval, or reopening, without a change). Derived data: the
+    rows of a segment are replaced whenever its log grows; `stats` caches sacrebleu statistics
+    of `text_before` (hypothesis) against `text_after` (reference) under `stats_config`.
+    """
+
+    __tablename__ = "edit_step"
+    __table_args__ = (
+        CheckConstraint("kind IN ('draft', 'edit', 'review')", name="kind"),
+        Index("ix_edit_step_segment_seq", "segment_id", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8))
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), nullable=True)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("draft.id"), nullable=True)
+    text_before: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text_after: Mapped[str] = mapped_column(Text, default="")
+    events: Mapped[int] = mapped_column(Integer, default=0)
+    active_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    edit_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    review_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    keystrokes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_event_id: Mapped[int] = mapped_column(BigInteger)
+    last_event_id: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    stats: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    stats_config: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class MetricStats(Base):

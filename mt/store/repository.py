@@ -37,6 +37,7 @@ from mt.store.accounts import (
     set_role,
 )
 from mt.store.db import Store, default_url, open_store
+from mt.store.steps import rebuild_steps
 from mt.store.views import (
     CLIENTS,
     EVENT_KINDS,
@@ -149,6 +150,7 @@ def _draft_view(d: Any) -> DraftView | None:
         d.origin,
         bool(d.is_test_model),
         d.created_at,
+        d.compute_type,
     )
 
 
@@ -228,6 +230,7 @@ def _draft_meta(engine: Any) -> dict[str, Any]:
         "model_id": str(sig.get("model") or getattr(engine, "model_id", "unknown")),
         "revision": sig.get("revision", getattr(engine, "revision", None)),
         "beam": int(beam) if beam is not None else None,
+        "compute_type": str(sig["compute_type"]) if sig.get("compute_type") else None,
         "max_length": str(sig["max_length"]) if sig.get("max_length") is not None else None,
         "is_test_model": bool(getattr(engine, "is_test_model", False)),
     }
@@ -288,24 +291,31 @@ def create_document(
     file_format: str = "txt",
     segment_mode: str = "sentence",
     progress: Progress | None = None,
+    from_scratch: float = 0.0,
+    seed: int | None = 0,
 ) -> int:
     """Segment `text`, draft every segment with `engine`, store it all; returns the document id.
 
     Arguments:
         text: the Korean article (NFC-normalised here); paragraphs are kept (see `mt.segment`).
-        engine: an `mt.engines` engine (its `translate` and `signature()` are used), or None
-            to store the document without drafts (targets start empty).
+        engine: an `mt.engines` engine (its `translate` and `signature()` are used), a list of
+            engines (model A/B: each segment drafted by one of them at random, see
+            `mt.store.drafting`), or None to store the document without drafts.
         created_by: editor name (created if missing, unless accounts exist).
         segment_mode: "sentence" (kiwipiepy) or "line".
         progress: called with (done, total) while translating.
+        from_scratch: share (0-1) of segments, drawn at random, left without a draft
+            (origin "scratch", empty target) for the editor to translate from scratch.
+        seed: seeds the from-scratch draw and the model assignment (reproducible).
 
     Raises:
-        InputError: the text has no segment.
+        InputError: the text has no segment, or the share is not between 0 and 1.
         PermissionDenied: accounts exist and `created_by` has none.
     """
     from sqlalchemy import insert, update
 
     from mt.segment import segment
+    from mt.store.drafting import SCRATCH_DRAFT, assign, check_share, draft_segments
     from mt.store.models import Document, Draft, EditEvent, Segment, utcnow
 
     title = _nfc(title).strip() or (filename or "untitled")
@@ -316,10 +326,16 @@ def create_document(
     if not seg.segments:
         raise InputError(f"{filename or title}: no text to translate")
     sources = [s.text for s in seg.segments]
-    if engine is not None:  # exact translation-memory matches, then MT held to the glossary
-        engine = drafting_engine(store, engine)
-    hyps = engine.translate(sources, progress=progress) if engine is not None else None
-    meta = _draft_meta(engine) if engine is not None else None
+    share = check_share(from_scratch)
+    engines = [engine] if engine is not None else []
+    if isinstance(engine, list | tuple):
+        engines = list(engine)
+    drafted = None
+    if engines:  # exact translation-memory matches, then MT held to the glossary
+        wrapped = [drafting_engine(store, e) for e in engines]
+        plan = assign(len(sources), models=len(wrapped), scratch_share=share, seed=seed)
+        drafted = draft_segments(wrapped, sources, plan, _draft_meta, progress=progress)
+    models = list(dict.fromkeys(m["model_id"] for _, m in filter(None, drafted or [])))
     now = utcnow()
     with store.session(write=True) as session:
         creator = actor(session, created_by, "import")
@@ -332,11 +348,11 @@ def create_document(
             status="in_progress",
             created_by_id=creator.id,
             created_at=now,
-            model_id=meta["model_id"] if meta else None,
+            model_id=", ".join(models) if models else None,
         )
         session.add(doc)
         session.flush()
-        targets = [_nfc(h.text) for h in hyps] if hyps is not None else [""] * len(sources)
+        targets = [_nfc(d[0].text) if d else "" for d in drafted or [None] * len(sources)]
         segment_ids = (
             session.execute(
                 insert(Segment).returning(Segment.id, sort_by_parameter_order=True),
@@ -360,7 +376,7 @@ def create_document(
             .all()
         )
         draft_ids: list[int | None] = [None] * len(segment_ids)
-        if hyps is not None and meta is not None:
+        if drafted is not None:
             draft_ids = list(
                 session.execute(
                     insert(Draft).returning(Draft.id, sort_by_parameter_order=True),
@@ -369,13 +385,15 @@ def create_document(
                             "segment_id": sid,
                             "run": 1,
                             "text": targets[i],
-                            "score": _score(h.score),
-                            "time_ms": _score(h.time_ms),
-                            "origin": h.origin if h.origin in ("mt", "tm") else "mt",
+                            "score": _score(d[0].score) if d else None,
+                            "time_ms": _score(d[0].time_ms) if d else None,
+                            "origin": (d[0].origin if d[0].origin in ("mt", "tm") else "mt")
+                            if d
+                            else "scratch",
                             "created_at": now,
-                            **draft_row(h, meta),
+                            **(draft_row(d[0], d[1]) if d else SCRATCH_DRAFT),
                         }
-                        for i, (sid, h) in enumerate(zip(segment_ids, hyps, strict=True))
+                        for i, (sid, d) in enumerate(zip(segment_ids, drafted, strict=True))
                     ],
                 ).scalars()
             )
@@ -405,6 +423,7 @@ def create_document(
                 for i, sid in enumerate(segment_ids)
             ],
         )
+        rebuild_steps(session, segment_ids)
         return doc.id
 
 
@@ -420,8 +439,11 @@ def import_file(
     format: str | None = None,
     field: str | None = None,
     column: str | None = None,
+    from_scratch: float = 0.0,
+    seed: int | None = 0,
 ) -> int:
-    """Read a file with `mt.formats` and `create_document` from it.
+    """Read a file with `mt.formats` and `create_document` from it (`engine`, `from_scratch`
+    and `seed` as there).
 
     A plain-text file is segmented as decoded, so its paragraphs and blank lines come back in
     `document_text`; in other formats each unit (Word paragraph, JSONL field, CSV cell, XLIFF
@@ -449,6 +471,8 @@ def import_file(
         file_format=parsed.format,
         segment_mode=segment_mode,
         progress=progress,
+        from_scratch=from_scratch,
+        seed=seed,
     )
 
 
@@ -456,7 +480,7 @@ def _summaries(session: Any, doc_id: int | None = None) -> list[DocumentSummary]
     from sqlalchemy import case, func, select
     from sqlalchemy.orm import aliased
 
-    from mt.store.models import Document, EditEvent, Editor, Segment
+    from mt.store.models import Document, Draft, EditEvent, Editor, Segment
 
     creator = aliased(Editor)
     docs = select(Document, creator.name).join(creator, creator.id == Document.created_by_id)
@@ -477,6 +501,14 @@ def _summaries(session: Any, doc_id: int | None = None) -> list[DocumentSummary]
         d: (n, a, e) for d, n, a, e in session.execute(counts.group_by(Segment.document_id)).all()
     }
     last_ids = dict(session.execute(latest.group_by(EditEvent.document_id)).all())
+    tested = (
+        select(Segment.document_id)
+        .join(Draft, Draft.segment_id == Segment.id)
+        .where(Draft.is_test_model.is_(True))
+    )
+    if doc_id is not None:
+        tested = tested.where(Segment.document_id == doc_id)
+    test_docs = set(session.execute(tested.distinct()).scalars())
     last: dict[int, tuple[str, datetime]] = {}
     if last_ids:
         rows = session.execute(
@@ -507,6 +539,7 @@ def _summaries(session: Any, doc_id: int | None = None) -> list[DocumentSummary]
                 creator_name,
                 doc.source_lang,
                 doc.target_lang,
+                doc.id in test_docs,
             )
         )
     return out
@@ -637,6 +670,7 @@ def retranslate_document(
         if changes:
             session.execute(update(Segment), changes)
             session.execute(insert(EditEvent), events)
+            rebuild_steps(session, [c["id"] for c in changes])
         doc = _require_document(session, doc_id)
         doc.model_id = meta["model_id"]
     if scored:
@@ -823,6 +857,7 @@ def apply_change(
     if "approved" in (old_status, new_status) and old_status != new_status:
         _refresh_document_status(session, seg.document_id)
     session.flush()
+    rebuild_steps(session, [seg.id])  # who did what: the segment's steps (mt.store.steps)
     session.expire(seg)
     return True
 
@@ -1184,11 +1219,17 @@ def import_xliff(
 
 
 def report(
-    store: Store, *, document_id: int | None = None, by: str | None = None
+    store: Store,
+    *,
+    document_id: int | None = None,
+    by: str | None = None,
+    seed: int = 12345,
+    n_samples: int = 1000,
 ) -> dict[str, Any]:
     """Post-editing report (see mt.report.report): keys segments, approved, unchanged_rate, hter,
-    chrf, bleu, signatures, seconds_per_word, seconds_per_char, words_per_hour, outliers, groups,
-    models."""
+    chrf, bleu (each with `_ci95`), signatures, seconds_per_word, seconds_per_char,
+    words_per_hour, outliers, groups (by editor, step, model, document or day), models,
+    comparisons, productivity, notes."""
     from mt.report import report as _report
 
-    return _report(store, document_id=document_id, by=by)
+    return _report(store, document_id=document_id, by=by, seed=seed, n_samples=n_samples)

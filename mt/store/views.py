@@ -26,8 +26,10 @@ class EditorView:
 class DraftView:
     """One MT (or translation-memory) draft of a segment.
 
-    `score` is the model's mean token log-probability (None when unknown); `origin` is "mt" or
-    "tm"; `beam` is the beam size used (None when the engine did not say).
+    `score` is the model's mean token log-probability (None when unknown); `origin` is "mt",
+    "tm" or "scratch" (no draft: translated from scratch); `beam` is the beam size used (None
+    when the engine did not say); `revision` the hub commit hash or a local folder's
+    ``sha256:`` fingerprint; `compute_type` the engine's (e.g. int8, float32).
     """
 
     id: int
@@ -41,6 +43,7 @@ class DraftView:
     origin: str
     is_test_model: bool
     created_at: datetime | None = None
+    compute_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class DocumentSummary:
     created_by: str | None = None
     source_lang: str = "ko"
     target_lang: str = "en"
+    test_model: bool = False  # some draft came from an offline test model (random text)
 
 
 @dataclass(frozen=True)

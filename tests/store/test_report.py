@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from mt.cli import app
 from mt.errors import InvalidValue, NotFound
+from mt.models.provenance import model_label
 from mt.store import (
     approve_segment,
     create_document,
@@ -93,9 +94,11 @@ def test_effort_and_outliers(store, edited, lines):
 def test_groups(store, edited):
     doc, _ = edited
     by_editor = {g["editor"]: g for g in report(store, document_id=doc, by="editor")["groups"]}
-    assert set(by_editor) == {"lee", "park", "kim"}
+    # kim only ran the import: drafting is the machine's step, never an editor's (#15).
+    assert set(by_editor) == {"lee", "park"}
     assert by_editor["park"]["segments"] == 3 and by_editor["lee"]["segments"] == 5
-    assert by_editor["kim"]["scored"] == 0 and by_editor["kim"]["hter"] is None
+    assert (by_editor["park"]["segments_edited"], by_editor["park"]["segments_approved"]) == (3, 2)
+    assert (by_editor["lee"]["segments_edited"], by_editor["lee"]["segments_approved"]) == (3, 3)
     days = report(store, by="day")["groups"]
     assert sum(g["segments"] for g in days) == N
     docs = report(store, by="document")["groups"]
@@ -116,21 +119,24 @@ def test_model_comparison_on_the_same_segments(store, edited, lines, engine):
     retranslate_document(store, doc, engine=second)
     result = report(store, document_id=doc, by="model")
     models = {m["model"]: m for m in result["models"]}
-    assert set(models) == {engine.model_id, "second-model"}
+    # Models are (id, revision): the tiny folder by its name and content fingerprint (#15).
+    tiny = model_label(engine.model_id, engine.revision)
+    assert engine.revision.startswith("sha256:") and tiny == f"tiny@{engine.revision[:19]}"
+    assert set(models) == {tiny, "second-model"}
     finals = en[:6] + [s.target for s in segments[6:8]]
-    assert models[engine.model_id]["segments"] == models["second-model"]["segments"] == 8
+    assert models[tiny]["segments"] == models["second-model"]["segments"] == 8
     ter = sacrebleu.metrics.TER(case_sensitive=True)
     assert (
-        models[engine.model_id]["hter"]
+        models[tiny]["hter"]
         == ter.corpus_score([s.draft.text for s in segments[:8]], [finals]).score
     )
     assert (
         models["second-model"]["hter"]
         == ter.corpus_score([en[i].replace(" the ", " a ", 1) for i in range(8)], [finals]).score
     )
-    assert models["second-model"]["hter"] < models[engine.model_id]["hter"]
+    assert models["second-model"]["hter"] < models[tiny]["hter"]
     # The post-edited segments keep the draft they were edited from; the report's HTER too.
-    assert result["hter"] == models[engine.model_id]["hter"]
+    assert result["hter"] == models[tiny]["hter"]
     by_model = {g["model"]: g for g in result["groups"]}
     assert by_model["second-model"]["segments"] == N - 8
 
@@ -152,7 +158,7 @@ def test_report_command_formats(store, edited):
     assert data["hter"] == report(store, document_id=doc)["hter"]
     as_csv = runner.invoke(app, ["report", "--db", store.url, "--by", "editor", "--format", "csv"])
     rows = list(csv.DictReader(io.StringIO(as_csv.output)))
-    assert [r["editor"] for r in rows] == ["(all)", "kim", "lee", "park"]
+    assert [r["editor"] for r in rows] == ["(all)", "lee", "park"]
     assert float(rows[0]["hter"]) == pytest.approx(data["hter"])
     table = runner.invoke(app, ["report", "--db", store.url, "--by", "model"])
     assert table.exit_code == 0 and "hter" in table.output and "case:mixed" in table.output

@@ -436,3 +436,54 @@ def test_reports_show_scores_charts_and_downloads(store, article):
     at.selectbox(key="report_doc").set_value(article).run()
     assert not at.exception and not at.error
     assert {"Download CSV", "Download JSONL"} <= {d.label for d in at.get("download_button")}
+
+
+def test_reports_show_error_bars_not_significant_and_productivity(store):
+    """#15: intervals as error bars, "not significant" where two models do not differ, the
+    from-scratch comparison, and a local model named by folder, never by its path."""
+    from tests.store.conftest import TableEngine
+
+    sources = ["서울 버스 요금이 오른다.", "시민 반응은 엇갈렸다.", "시는 적자를 설명했다.",
+               "요금은 내년에 오른다."]  # fmt: skip
+    finals = ["Seoul bus fares rise.", "Reactions were mixed.", "The city explained the deficit.",
+              "Fares rise next year."]  # fmt: skip
+    table = {s: f.replace(".", "") for s, f in zip(sources, finals, strict=True)}
+    doc = repo.create_document(store, "\n".join(sources), title="Fares", segment_mode="line",
+                               engine=TableEngine("/srv/models/model-a", table),
+                               created_by="desk", from_scratch=0.5, seed=1)  # fmt: skip
+    for seg in repo.list_segments(store, doc):
+        words = len(seg.source.split())
+        repo.save_segment(store, seg.id, finals[seg.position], editor="desk",
+                          base_version=seg.version, active_ms=3000 * words)  # fmt: skip
+    repo.retranslate_document(store, doc, engine=TableEngine("model-b", table))
+    at = new_app().run()
+    at.switch_page("views/reports.py").run()
+    assert not at.exception, at.exception
+    specs = [c.proto.spec for c in at.get("vega_lite_chart")]  # Vega-Lite JSON
+    model_chart = next(s for s in specs if '"title": "HTER"' in s and "errorbar" in s)
+    assert "not significant" in model_chart and "/srv/models" not in " ".join(specs)
+    assert any("errorbar" in s and "Seconds per source word" in s for s in specs)
+    metrics = {m.label for m in at.metric}
+    assert {"Words per hour with MT", "Words per hour from scratch", "Gain"} <= metrics
+    assert "/srv/models" not in str([d.value for d in at.dataframe])
+
+
+def test_import_form_leaves_a_random_share_from_scratch(db_url, store, tiny_model_dir):
+    """#15: the import form's from-scratch share and seed; the model is named by its folder."""
+    import random
+
+    at = new_app().run()
+    at.radio(key="new_source").set_value("Paste text").run()
+    at.text_area(key="new_text").input(ARTICLE)
+    at.number_input(key="new_scratch").set_value(50)
+    at.number_input(key="new_seed").set_value(4)
+    press(at, "Translate")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (doc,) = repo.list_documents(store)
+    segs = repo.list_segments(store, doc.id)
+    chosen = set(random.Random(4).sample(range(len(segs)), round(0.5 * len(segs))))
+    assert {s.position for s in segs if s.draft.origin == "scratch"} == chosen
+    assert str(tiny_model_dir) not in str([s.options for s in at.selectbox])  # as shown
+    at.switch_page("views/settings.py").run()
+    shown = " ".join(texts(at))
+    assert str(tiny_model_dir) not in shown and f"{tiny_model_dir.name}@sha256:" in shown

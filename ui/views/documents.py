@@ -8,6 +8,7 @@ import streamlit as st
 
 from mt import store as repo
 from mt.errors import InputError, TransdeskError
+from mt.models.provenance import describe
 from ui import auth, state
 from ui import components as ui
 
@@ -28,8 +29,8 @@ def _model_label(choice: str) -> str:
     default = state.default_model()
     if choice == default.model:
         kind = "offline test model" if default.is_test_model else "default"
-        return f"{PurePath(choice).name} ({kind})"
-    return choice
+        return f"{describe(choice)} ({kind})"
+    return describe(choice)
 
 
 def _samples() -> dict[str, str]:
@@ -110,9 +111,25 @@ def _new_document(identity: auth.Identity) -> None:
         mode = right.selectbox(
             "Segments", list(SEGMENT_MODES), format_func=SEGMENT_MODES.get, key="new_mode"
         )
+        left, right = st.columns(2)
+        scratch = left.number_input(
+            "From scratch (% of segments)",
+            min_value=0,
+            max_value=100,
+            value=0,
+            step=5,
+            key="new_scratch",
+            help="A random share of segments gets no MT draft: editors translate them from "
+            "scratch, and Reports compare words per hour with and without MT.",
+        )
+        seed = right.number_input(
+            "Seed", min_value=0, value=0, step=1, key="new_seed",
+            help="The same seed draws the same segments again.",
+        )  # fmt: skip
         submitted = st.form_submit_button("Translate", type="primary", icon=":material/translate:")
     if submitted:
-        _translate(identity, upload=upload, pasted=pasted, title=title, model=model, mode=mode)
+        _translate(identity, upload=upload, pasted=pasted, title=title, model=model, mode=mode,
+                   from_scratch=scratch / 100, seed=int(seed))  # fmt: skip
     created = st.session_state.get("documents_created")
     if created:
         st.success(
@@ -123,7 +140,15 @@ def _new_document(identity: auth.Identity) -> None:
 
 
 def _translate(
-    identity: auth.Identity, *, upload, pasted, title: str, model: str, mode: str
+    identity: auth.Identity,
+    *,
+    upload,
+    pasted,
+    title: str,
+    model: str,
+    mode: str,
+    from_scratch: float = 0.0,
+    seed: int = 0,
 ) -> None:
     store = state.store()
     try:
@@ -152,6 +177,8 @@ def _translate(
             file_format=fmt,
             segment_mode=mode,
             progress=progress,
+            from_scratch=from_scratch,
+            seed=seed,
         )
         bar.progress(1.0, text="Done")
     except TransdeskError as e:
@@ -184,7 +211,7 @@ def _document_list(store: repo.Store) -> None:
         st.info("No articles yet: add one above.")
         return
     if (
-        any(state.is_test_model_id(d.model_id) for d in docs)
+        any(d.test_model or state.is_test_model_id(d.model_id) for d in docs)
         and not state.default_model().is_test_model
     ):
         ui.test_model_warning()  # (when the default is a test model, the page top says so)

@@ -11,6 +11,7 @@ from mt import store as repo
 from mt.aids import SegmentAids, segment_aids
 from mt.confidence import LOW_SCORE, LOW_SHARE
 from mt.errors import ConflictError, NotFound, TransdeskError
+from mt.models.provenance import model_label
 from mt.textdiff import changed_words, diff_words
 from mt.timing import SegmentClock, utcnow
 from ui import auth, downloads, state
@@ -388,9 +389,11 @@ def _active_card(
             ui.label("Korean source")
             ui.source_with_terms(seg.source, aids.terms)
         with draft_col:
-            model = seg.draft.model_id if seg.draft else "no draft"
+            model = model_label(seg.draft.model_id, seg.draft.revision) if seg.draft else "no draft"
             if seg.draft is not None and seg.draft.origin == "tm":
                 ui.label("Translation memory · exact match, reused without MT")
+            elif seg.draft is not None and seg.draft.origin == "scratch":
+                ui.label("No MT draft · translate this segment from scratch")
             else:
                 ui.label(f"MT draft · {ui.md_literal(model)}")
             ui.text_block(seg.draft.text if seg.draft else "", empty="(no MT draft)")
@@ -673,7 +676,7 @@ def main() -> None:
         seg = _active_segment(store, ses, first)
         ses.drawn_segment, ses.redraw_page = seg.id, False
         if seg.draft is not None and seg.draft.is_test_model:
-            ui.test_model_warning(seg.draft.model_id)
+            ui.test_model_warning(model_label(seg.draft.model_id, seg.draft.revision))
         _segment_box(total)
         _segment_list(total)
         downloads.article_section(store, doc)

@@ -1,4 +1,5 @@
-"""Reports page: how much editing the drafts needed (HTER, chrF, BLEU) and how long it took."""
+"""Reports page: how much editing the drafts needed (HTER, chrF, BLEU) and how long it took,
+with 95% intervals as error bars, who did which step, models compared, MT vs from scratch."""
 
 from __future__ import annotations
 
@@ -23,6 +24,28 @@ def _number(value: Any, fmt: str = "{:.1f}") -> str:
     return "—" if value is None else fmt.format(value)
 
 
+def _interval(row: dict[str, Any], key: str, fmt: str = "{:.1f}") -> str:
+    """ "95%: low–high" for a figure's `<key>_ci95`, or "" without one."""
+    ci = row.get(f"{key}_ci95")
+    return f"95%: {fmt.format(ci[0])}–{fmt.format(ci[1])}" if ci else ""
+
+
+def _error_bars(frame: pd.DataFrame, key: str, label: str, axis: str, title: str) -> alt.Chart:
+    """Bars of `key` per `label` with their 95% intervals as error bars."""
+    data = frame.dropna(subset=[key]).copy()
+    data["low"] = [ci[0] if isinstance(ci, list) else None for ci in data[f"{key}_ci95"]]
+    data["high"] = [ci[1] if isinstance(ci, list) else None for ci in data[f"{key}_ci95"]]
+    data = data[[label, key, "low", "high"]]
+    base = alt.Chart(data).encode(y=alt.Y(f"{label}:N", title=axis))
+    bars = base.mark_bar().encode(
+        x=alt.X(f"{key}:Q", title=title), tooltip=[label, key, "low", "high"]
+    )
+    whiskers = base.mark_errorbar(ticks=True).encode(
+        x=alt.X("low:Q", title=title), x2="high:Q", color=alt.value("black")
+    )
+    return bars + whiskers
+
+
 def _csv(frame: pd.DataFrame) -> bytes:
     """CSV for spreadsheets: UTF-8 with BOM, and no text cell that a spreadsheet would run."""
     from mt.formats.table import csv_safe
@@ -37,28 +60,39 @@ def _headline(rep: dict[str, Any]) -> None:
         f"{rep['timed_segments']} have editing time inside the "
         f"{rep['outlier_band'][0]}–{rep['outlier_band'][1]} s/word band."
     )
+    notes = rep["notes"]
     cols = st.columns(4)
     cols[0].metric("Approved", f"{rep['approved']} / {rep['segments']}")
-    cols[1].metric("HTER", _number(rep["hter"]), help="Edits per 100 words of the final text")
+    cols[1].metric("HTER", _number(rep["hter"]), help=notes["hter"])
     cols[2].metric("chrF", _number(rep["chrf"]))
     cols[3].metric("BLEU", _number(rep["bleu"]))
+    for col, key in zip(cols[1:], ("hter", "chrf", "bleu"), strict=True):
+        col.caption(_interval(rep, key))
     cols = st.columns(4)
     cols[0].metric(
         "Unchanged drafts",
         _number(rep["unchanged_rate"], "{:.0%}"),
-        help="Approved segments whose final text is the MT draft as it was",
+        help=notes["unchanged_rate"],
     )
-    cols[1].metric("Seconds per word", _number(rep["seconds_per_word"]))
+    cols[0].caption(f"{rep['unchanged']} of {rep['unchanged_of']} approved drafts")
+    cols[1].metric("Seconds per word", _number(rep["seconds_per_word"]), help=notes["speed"])
+    cols[1].caption(_interval(rep, "seconds_per_word", "{:.2f}"))
     cols[2].metric("Words per hour", _number(rep["words_per_hour"], "{:.0f}"))
     cols[3].metric(
         "Outliers",
         str(rep["outliers"]),
         help="Timed segments outside the validity band, left out of the speeds",
     )
-    if rep["signatures"]:
-        with st.expander("sacreBLEU signatures"):
-            for name, signature in rep["signatures"].items():
-                st.text(f"{name}: {signature}")
+    left_out = [f"{rep['scratch_segments']} from scratch"] if rep["scratch_segments"] else []
+    if rep["tm_segments"]:
+        left_out.append(f"{rep['tm_segments']} translation-memory drafts (scored, not a model's)")
+    if left_out:
+        st.caption("Not in the model figures: " + "; ".join(left_out) + ".")
+    with st.expander("What these numbers mean"):
+        for note in notes.values():
+            st.markdown(f"- {note}")
+        for name, signature in rep["signatures"].items():
+            st.text(f"{name}: {signature}")
 
 
 def _quality(rep: dict[str, Any]) -> None:
@@ -115,49 +149,115 @@ def _hter_histogram(segments: pd.DataFrame) -> None:
 
 
 def _by_editor(store: repo.Store, doc_id: int | None) -> pd.DataFrame:
-    st.subheader("Seconds per word, by editor")
-    groups = pd.DataFrame(repo.report(store, document_id=doc_id, by="editor")["groups"])
-    timed = groups.dropna(subset=["seconds_per_word"]) if not groups.empty else groups
-    if timed.empty:
-        st.info("No timed edits yet.")
+    st.subheader("Who did what, by editor")
+    rep = repo.report(store, document_id=doc_id, by="editor")
+    groups = pd.DataFrame(rep["groups"])
+    st.caption(rep["notes"]["editors"])
+    if groups.empty:
+        st.info("Nobody has edited or approved a segment yet.")
         return groups
-    st.altair_chart(
-        alt.Chart(timed[["editor", "seconds_per_word", "timed_segments"]])
-        .mark_bar()
-        .encode(
-            x=alt.X("seconds_per_word:Q", title="Seconds per source word"),
-            y=alt.Y("editor:N", title="Editor", sort="-x"),
-            tooltip=["editor", "seconds_per_word", "timed_segments"],
+    timed = groups.dropna(subset=["seconds_per_word"])
+    if not timed.empty:
+        st.altair_chart(
+            _error_bars(timed, "seconds_per_word", "editor", "Editor", "Seconds per source word")
         )
-    )
     st.dataframe(
-        groups[["editor", "segments", "approved", "hter", "seconds_per_word", "words_per_hour",
-                "outliers"]],
+        groups[["editor", "role", "segments_edited", "segments_approved", "active_seconds",
+                "edit_seconds", "review_seconds", "hter", "hter_ci95", "chrf",
+                "seconds_per_word", "seconds_per_word_ci95", "words_per_hour", "outliers"]],
         hide_index=True,
     )  # fmt: skip
+    steps = pd.DataFrame(repo.report(store, document_id=doc_id, by="step")["groups"])
+    if len(steps) > 1:
+        st.caption("Each segment's chain: MT draft, then the first person to change or approve it "
+                   "(R1), the next (R2), ...; own-step HTER is from the text found to the text "
+                   "left.")  # fmt: skip
+        columns = ["step", "segments", "editors", "segments_changed", "segments_approved",
+                   "edit_seconds", "review_seconds", "hter", "hter_ci95"]  # fmt: skip
+        st.dataframe(steps[[c for c in columns if c in steps]], hide_index=True)
     return groups
+
+
+def _verdicts(rep: dict[str, Any]) -> dict[str, str]:
+    """Per model: how its HTER compares with the baseline's ("not significant" where not)."""
+    out = {}
+    for c in rep["comparisons"]:
+        hter = c["hter"]
+        out.setdefault(c["baseline"], "baseline")
+        word = "significant" if hter["significant"] else "not significant"
+        out[c["model"]] = f"{hter['difference']:+.1f} vs baseline, {word} (p={hter['p_value']:.3f})"
+    return out
 
 
 def _models(rep: dict[str, Any]) -> None:
     st.subheader("Model comparison")
     models = pd.DataFrame(rep["models"])
-    if models.empty:
-        st.info("Nothing is post-edited yet.")
-        return
-    st.caption(
-        "Each model's drafts scored against the same final texts (segments every model drafted). "
-        "Lower HTER means less editing."
-    )
-    st.altair_chart(
-        alt.Chart(models)
-        .mark_bar()
-        .encode(
-            x=alt.X("hter:Q", title="HTER"),
-            y=alt.Y("model:N", title="Model"),
-            tooltip=["model", "segments", "hter", "chrf", "bleu"],
+    if models.empty or models["hter"].isna().all():
+        st.info("No post-edited segment was drafted by every model yet.")
+    else:
+        st.caption(
+            "Each model's drafts scored against the same final texts (segments every model "
+            "drafted); error bars are 95% intervals. Lower HTER means less editing."
         )
+        verdicts = _verdicts({**rep, "comparisons": [
+            c for c in rep["comparisons"] if c["test"].startswith("paired")]})  # fmt: skip
+        models["verdict"] = [verdicts.get(m, "") for m in models["model"]]
+        chart = _error_bars(models, "hter", "model", "Model", "HTER")
+        labels = (
+            alt.Chart(models[models["verdict"].str.contains("not significant")])
+            .mark_text(align="left", dx=6, dy=-8, fontStyle="italic")
+            .encode(y="model:N", x="hter:Q", text=alt.value("not significant"))
+        )
+        st.altair_chart(chart + labels)
+        st.dataframe(
+            models[["model", "segments", "hter", "hter_ci95", "chrf", "chrf_ci95", "bleu",
+                    "bleu_ci95", "verdict"]],
+            hide_index=True,
+        )  # fmt: skip
+    unpaired = [c for c in rep["comparisons"] if not c["test"].startswith("paired")]
+    if unpaired:
+        st.caption("Models that drafted different segments (model A/B), each on its own segments:")
+        st.dataframe(
+            pd.DataFrame([
+                {"baseline": c["baseline"], "model": c["model"],
+                 "HTER difference": c["hter"]["difference"],
+                 "95% interval": c["hter"]["difference_ci95"],
+                 "verdict": "significant" if c["hter"]["significant"] else "not significant"}
+                for c in unpaired
+            ]),
+            hide_index=True,
+        )  # fmt: skip
+
+
+def _productivity(rep: dict[str, Any]) -> None:
+    prod = rep["productivity"]
+    if not prod["from_scratch"]["segments"]:
+        return
+    st.subheader("Post-editing MT vs translating from scratch")
+    st.caption(
+        "The first person's step on each segment: post-editing the MT draft, or translating a "
+        "segment drawn at random to have no draft. Translation-memory drafts and reviewers' "
+        "later revisions are left out."
     )
-    st.dataframe(models, hide_index=True)
+    with_mt, scratch = prod["with_mt"], prod["from_scratch"]
+    cols = st.columns(3)
+    cols[0].metric("Words per hour with MT", _number(with_mt["words_per_hour"], "{:.0f}"))
+    cols[0].caption(_interval(with_mt, "words_per_hour", "{:.0f}"))
+    cols[1].metric("Words per hour from scratch", _number(scratch["words_per_hour"], "{:.0f}"))
+    cols[1].caption(_interval(scratch, "words_per_hour", "{:.0f}"))
+    cols[2].metric("Gain", _number(prod["gain"], "{:+.0%}"))
+    ci = prod["gain_ci95"]
+    if ci:
+        verdict = "not significant" if ci[0] <= 0 <= ci[1] else "significant"
+        cols[2].caption(f"95%: {ci[0]:+.0%} to {ci[1]:+.0%} ({verdict})")
+    rows = [
+        {"editor": who, "side": side, **{k: part[side][k] for k in (
+            "segments", "timed_segments", "words_per_hour", "seconds_per_word",
+            "keystrokes_per_char")}, "gain": part["gain"] if side == "with_mt" else None}
+        for who, part in [("(all)", prod), *((e["editor"], e) for e in prod["editors"])]
+        for side in ("with_mt", "from_scratch")
+    ]  # fmt: skip
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
 
 
 def main() -> None:
@@ -174,8 +274,11 @@ def main() -> None:
         chosen = st.selectbox("Articles", list(titles), format_func=titles.get, key="report_doc")
         doc_id = None if chosen == ALL else chosen
         rep = repo.report(store, document_id=doc_id)
-        model_ids = {d.model_id for d in docs if doc_id in (None, d.id)}
-        if any(state.is_test_model_id(m) for m in model_ids):
+        if any(
+            d.test_model or state.is_test_model_id(d.model_id)
+            for d in docs
+            if doc_id in (None, d.id)
+        ):
             ui.test_model_warning()
         _headline(rep)
         _quality(rep)
@@ -183,6 +286,7 @@ def main() -> None:
         _hter_histogram(segments)
         groups = _by_editor(store, doc_id)
         _models(rep)
+        _productivity(rep)
         st.subheader("Download")
         st.caption("Per segment: source, draft, final, HTER/chrF/BLEU, editor, model, timings.")
         with st.container(horizontal=True, key="report_tables"):

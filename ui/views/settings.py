@@ -8,6 +8,7 @@ import streamlit as st
 
 from mt import store as repo
 from mt.errors import TransdeskError
+from mt.models.provenance import describe
 from mt.qa.style import default_style_text
 from mt.store import desk
 from mt.store.views import ROLES
@@ -30,7 +31,7 @@ def _setup() -> None:
     st.subheader("Model")
     if default.is_test_model:
         ui.test_model_warning(note=default.note)
-    st.text(f"Default model: {default.model}")
+    st.text(f"Default model: {describe(default.model)}")  # a folder by name, not its path
     st.caption(
         "Set another with `transdesk ui --model NAME` (a registry name, hub id or local folder). "
         "The model is loaded once per server process and shared by every editor."
