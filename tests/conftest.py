@@ -11,6 +11,16 @@ ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = ROOT / "tests" / "data"
 
 
+def pytest_configure(config):
+    """Keep the tests out of the user's own desk: a command run without --db opens the default
+    SQLite database in the user data folder, which is a fresh folder for every test run."""
+    import tempfile
+
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="transdesk-test-data-")
+    os.environ.pop("TRANSDESK_DB", None)
+    os.environ.pop("TRANSDESK_MODEL", None)
+
+
 def pytest_report_header(config):
     import importlib.metadata as md
 
