@@ -88,11 +88,11 @@ def import_(
     check_share(from_scratch)
     names = [m.strip() for m in models.split(",") if m.strip()] if models else []
     if models is not None and not names:
-        raise InputError("--models names no model")
+        raise InvalidValue("--models names no model")
     if names and model:
-        raise InputError("give either --model or --models, not both")
+        raise InvalidValue("give either --model or --models, not both")
     if len(set(names)) != len(names):
-        raise InputError(f"--models names a model twice: {models}")
+        raise InvalidValue(f"--models names a model twice: {models}")
     formats.read(file, format=input_format, field=field, column=column)
     loaded = [
         open_engine(name, engine=engine, beam=beam, quiet=quiet or as_json)

@@ -17,7 +17,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mt.errors import InputError
+from mt.errors import InvalidValue
 
 SCRATCH_DRAFT = {
     "engine": "none",
@@ -33,13 +33,13 @@ Progress = Callable[[int, int], None]
 
 
 def check_share(share: float) -> float:
-    """A from-scratch share as a fraction 0-1; InputError otherwise."""
+    """A from-scratch share as a fraction 0-1; InvalidValue otherwise."""
     try:
         value = float(share)
     except (TypeError, ValueError):
-        raise InputError(f"from-scratch share {share!r} is not a number") from None
+        raise InvalidValue(f"from-scratch share {share!r} is not a number") from None
     if not 0.0 <= value <= 1.0:
-        raise InputError(f"from-scratch share {value:g} must be between 0 and 1 (e.g. 0.3)")
+        raise InvalidValue(f"from-scratch share {value:g} must be between 0 and 1 (e.g. 0.3)")
     return value
 
 
@@ -49,7 +49,7 @@ def assign(n: int, *, models: int = 1, scratch_share: float = 0.0, seed: int | N
     Reproducible: the same (n, models, share, seed) always gives the same assignment.
     """
     if models < 1:
-        raise InputError("at least one model is needed to draft")
+        raise InvalidValue("at least one model is needed to draft")
     rng = random.Random(seed)
     share = check_share(scratch_share)
     scratch = set(rng.sample(range(n), round(share * n))) if share else set()

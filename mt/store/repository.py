@@ -309,7 +309,7 @@ def create_document(
         seed: seeds the from-scratch draw and the model assignment (reproducible).
 
     Raises:
-        InputError: the text has no segment, or the share is not between 0 and 1.
+        InputError: the text has no segment; InvalidValue: the share is not between 0 and 1.
         PermissionDenied: accounts exist and `created_by` has none.
     """
     from sqlalchemy import insert, update

@@ -16,7 +16,7 @@ import sacrebleu
 from typer.testing import CliRunner
 
 from mt.cli import app
-from mt.errors import InputError
+from mt.errors import InvalidValue
 from mt.store import (
     approve_segment,
     create_document,
@@ -119,7 +119,7 @@ def test_intervals_are_seeded_and_reproducible(store, chain):
     assert [first[k] for k in keys] == [again[k] for k in keys]
     assert first["groups"] == again["groups"]
     assert first["bootstrap"] == {"seed": 7, "n_samples": 1000, "confidence": 0.95}
-    with pytest.raises(InputError, match="bootstrap"):
+    with pytest.raises(InvalidValue, match="bootstrap"):
         report(store, document_id=doc, n_samples=0)
 
 
@@ -213,7 +213,7 @@ def test_from_scratch_share_and_productivity(store, lines):
     assert result["seconds_per_word"] == pytest.approx(2.0)
     editors = report(store, document_id=doc, by="editor")["groups"]
     assert editors[0]["from_scratch_steps"] == N // 2 and editors[0]["scored_steps"] == N // 2
-    with pytest.raises(InputError, match="between 0 and 1"):
+    with pytest.raises(InvalidValue, match="between 0 and 1"):
         create_document(store, "가", title="x", engine=engine, created_by="root",
                         from_scratch=1.5)  # fmt: skip
 
@@ -245,9 +245,9 @@ def test_import_command_from_scratch(store, tiny_model_dir, tmp_path, lines):
     assert all(d.revision.startswith("sha256:") and len(d.revision) == 71 for d in mt)
     assert all(d.engine == "ctranslate2" and d.compute_type and d.beam == 4 for d in mt)
     bad = runner.invoke(app, [*args[:-4], "--from-scratch", "2", "--json"])
-    assert isinstance(bad.exception, InputError) and "between 0 and 1" in str(bad.exception)
+    assert isinstance(bad.exception, InvalidValue) and "between 0 and 1" in str(bad.exception)
     both = runner.invoke(app, [*args, "--models", "a,b"])
-    assert isinstance(both.exception, InputError)
+    assert isinstance(both.exception, InvalidValue)
     assert "either --model or --models" in str(both.exception)
     export = tmp_path / "out.jsonl"
     assert runner.invoke(app, ["export", str(doc), "--db", store.url, "-f", "jsonl",
