@@ -10,6 +10,16 @@ from typing import Annotated
 
 import typer
 
+from mt.commands.common import (
+    ConcurrencyOption,
+    ContextOption,
+    EndpointOption,
+    FallbackOption,
+    PromptOption,
+    StyleOption,
+    TemperatureOption,
+    TimeoutOption,
+)
 from mt.errors import InputError
 
 DbOption = Annotated[
@@ -52,9 +62,17 @@ def import_(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help='Print {"document_id": N}.')] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
+    endpoint: EndpointOption = None,
+    prompt: PromptOption = None,
+    style: StyleOption = None,
+    temperature: TemperatureOption = 0.0,
+    context: ContextOption = 3,
+    fallback_model: FallbackOption = None,
+    concurrency: ConcurrencyOption = 4,
+    timeout: TimeoutOption = 60.0,
 ) -> None:
     """Import a file as a document: segment it, draft it with the model, store it; print its id."""
-    from mt.commands.common import open_engine, progress_bar
+    from mt.commands.common import llm_options, open_engine, progress_bar
     from mt.store import import_file, open_store
 
     if segment_mode not in ("sentence", "line"):
@@ -63,7 +81,22 @@ def import_(
 
     # Read the file before loading the model, so a bad input fails at once.
     formats.read(file, format=input_format, field=field, column=column)
-    loaded = open_engine(model, engine=engine, beam=beam, quiet=quiet or as_json)
+    loaded = open_engine(
+        model,
+        engine=engine,
+        beam=beam,
+        quiet=quiet or as_json,
+        llm=llm_options(
+            endpoint=endpoint,
+            prompt=prompt,
+            style=style,
+            temperature=temperature,
+            context=context,
+            fallback_model=fallback_model,
+            concurrency=concurrency,
+            timeout=timeout,
+        ),
+    )
     with open_store(db) as store, progress_bar(file.name, enabled=not quiet) as progress:
         doc_id = import_file(
             store, file, title=title, engine=loaded, created_by=editor or _editor_default(),

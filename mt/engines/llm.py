@@ -15,9 +15,11 @@ response texts out) and `count_tokens`:
 
 from __future__ import annotations
 
+import threading
 import time
 from abc import abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +95,7 @@ class LLMEngine(Engine):
         self.glossary: Any = None
         self.approved: dict[str, str] = {}
         self._fallback: Engine | None = None
+        self._local = threading.local()  # the article being drafted, per thread
 
     # -- what the desk knows ---------------------------------------------------------------
 
@@ -105,8 +108,33 @@ class LLMEngine(Engine):
         """Approved English of Korean sentences, given as context to the sentences after them."""
         self.approved.update(pairs)
 
+    @contextmanager
+    def article(
+        self, sentences: Sequence[str], *, approved: Mapping[str, str] | None = None
+    ) -> Iterator[None]:
+        """Draft within `sentences`, the whole article in reading order, while the block runs:
+        a caller that sends only some of them to the engine (the others matched the translation
+        memory) still gets each sentence's real neighbours and headline as context, with
+        `approved` (Korean → approved English) beside them."""
+        previous = getattr(self._local, "article", None)
+        self._local.article = (list(sentences), dict(approved or {}))
+        try:
+            yield
+        finally:
+            self._local.article = previous
+
     def plan_contexts(self, sentences: Sequence[str]) -> list[Context]:
-        return build_contexts(sentences, window=self.settings.context, approved=self.approved)
+        window = self.settings.context
+        current = getattr(self._local, "article", None)
+        own = build_contexts(sentences, window=window, approved=self.approved)
+        if current is None:
+            return own
+        article, approved = current
+        full = build_contexts(article, window=window, approved={**self.approved, **approved})
+        first: dict[str, Context] = {}
+        for text, context in zip(article, full, strict=True):
+            first.setdefault(text.strip(), context)
+        return [first.get(s.strip(), c) for s, c in zip(sentences, own, strict=True)]
 
     # -- backends --------------------------------------------------------------------------
 
