@@ -134,7 +134,10 @@ class FakeLLM:
                 if retry_after is not None:
                     self.send_header("Retry-After", retry_after)
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client was killed or gave up (a test of exactly that)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
