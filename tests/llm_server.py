@@ -13,6 +13,7 @@ Run it alone (for the benchmark or by hand): ``python -m tests.llm_server --port
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import re
@@ -134,10 +135,9 @@ class FakeLLM:
                 if retry_after is not None:
                     self.send_header("Retry-After", retry_after)
                 self.end_headers()
-                try:
+                # The client may have been killed or given up (a test of exactly that).
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client was killed or gave up (a test of exactly that)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
