@@ -310,3 +310,36 @@ def test_import_records_what_made_each_draft(server, korean, tmp_path, tiny_mode
     assert f"Headline of the article: {headline}" in first_body
     headline_prompt = next(p for p in prompts if p.endswith(f'Korean: {headline}"}}]'))
     assert "news headline" in headline_prompt
+
+
+def test_approved_english_and_memory_matches_are_context(server, korean, tmp_path):
+    """A sentence the memory already holds is not sent to the LLM, but its approved English is
+    the context of the sentence after it; re-drafting a document gives its approved segments'
+    English as context too."""
+    from mt.store import approve_segment, create_document, list_segments, open_store
+    from mt.store.repository import retranslate_document
+
+    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    fake = server()
+    engine = engine_for(fake)
+    approved = "The approved English of the first sentence."
+    with open_store(url) as store:
+        first = create_document(store, korean[0], title="a", engine=engine, created_by="kim")
+        seg = list_segments(store, first)[0]
+        approve_segment(store, seg.id, editor="kim", base_version=seg.version, text=approved)
+        fake.bodies.clear()
+        second = create_document(
+            store, f"{korean[0]} {korean[1]}", title="b", engine=engine, created_by="kim"
+        )
+        asked = [json.dumps(b["messages"], ensure_ascii=False) for b in fake.bodies]
+        assert len(asked) == 1  # korean[0] came from the memory
+        assert f"Korean: {korean[1]}" in asked[0]
+        assert f"Headline in English (approved): {approved}" in asked[0]
+
+        seg2 = list_segments(store, second)[0]
+        approve_segment(store, seg2.id, editor="kim", base_version=seg2.version, text="Mine.")
+        fake.bodies.clear()
+        retranslate_document(store, second, engine=engine)
+        again = [json.dumps(b["messages"], ensure_ascii=False) for b in fake.bodies]
+        follow = next(a for a in again if f"Korean: {korean[1]}" in a)
+        assert "English (approved): Mine." in follow

@@ -127,6 +127,8 @@ def load_engine(
         engine_options["settings"] = _llm_settings(
             llm, (info.prompt if info and info.prompt else causal), engine=engine, device=device
         )
+        if engine == "auto" and info is not None and info.remote_code:
+            name = "transformers"  # CTranslate2 cannot convert a model defined by its own code
         name = _LLM_BACKENDS[name]
     cls = _engine_class(name)
     try:

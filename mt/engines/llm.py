@@ -96,6 +96,7 @@ class LLMEngine(Engine):
         self.approved: dict[str, str] = {}
         self._fallback: Engine | None = None
         self._local = threading.local()  # the article being drafted, per thread
+        self.generated_tokens = 0  # by the last `generate` call (local backends; benchmarks)
 
     # -- what the desk knows ---------------------------------------------------------------
 

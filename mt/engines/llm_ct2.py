@@ -135,8 +135,10 @@ class CT2LLMEngine(LLMEngine):
             self.prompt_tokens(conversations), max_new_tokens=max_new_tokens
         )
         out = []
+        self.generated_tokens = 0
         for result, limit in zip(results, max_new_tokens, strict=True):
             ids = [t for t in result.sequences_ids[0][:limit] if t not in self.stop]
+            self.generated_tokens += len(ids)
             score = float(result.scores[0]) if result.scores else math.nan
             text = self.tokenizer.decode(
                 ids, skip_special_tokens=True, clean_up_tokenization_spaces=False

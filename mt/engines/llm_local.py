@@ -124,6 +124,7 @@ class LocalLLMEngine(LLMEngine):
             )
         prompt_len = enc["input_ids"].shape[1]
         results = []
+        self.generated_tokens = 0
         for seq, seq_scores, limit in zip(out.sequences, scores, max_new_tokens, strict=True):
             generated = seq[prompt_len:].tolist()
             kept: list[int] = []
@@ -131,6 +132,7 @@ class LocalLLMEngine(LLMEngine):
                 if token in self.stop:
                     break
                 kept.append(token)
+            self.generated_tokens += len(kept)
             values = [float(v) for v in seq_scores[: max(1, len(kept))] if math.isfinite(float(v))]
             score = sum(values) / len(values) if values else math.nan
             text = self.tokenizer.decode(

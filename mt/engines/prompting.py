@@ -69,6 +69,7 @@ class Context:
     headline: str | None = None
     previous: tuple[tuple[str, str | None], ...] = ()
     is_headline: bool = False
+    headline_english: str | None = None
 
     @property
     def size(self) -> int:
@@ -130,9 +131,7 @@ class PromptTemplate:
         """The chat messages for one sentence (system message omitted when empty)."""
         values = {
             "instruction": HEADLINE_INSTRUCTION if context.is_headline else SENTENCE_INSTRUCTION,
-            "headline": f"Headline of the article: {context.headline}\n"
-            if context.headline
-            else "",
+            "headline": _headline_block(context),
             "context": _context_block(context.previous),
             "glossary": _glossary_block(sentence, glossary),
             "style": self.style,
@@ -153,6 +152,15 @@ def _package_text(name: str) -> str:
 def _tidy(text: str) -> str:
     """Drop blank lines left by empty placeholders."""
     return re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.splitlines())).strip()
+
+
+def _headline_block(context: Context) -> str:
+    if not context.headline:
+        return ""
+    line = f"Headline of the article: {context.headline}\n"
+    if context.headline_english:
+        line += f"Headline in English (approved): {context.headline_english}\n"
+    return line
 
 
 def _context_block(previous: Sequence[tuple[str, str | None]]) -> str:
@@ -208,10 +216,12 @@ def build_contexts(
             contexts.append(Context(is_headline=True))
             continue
         previous = tuple((s, approved.get(s)) for s in seen[-window:]) if window > 0 else ()
+        title = sentences[headline].strip() if headline is not None else None
         contexts.append(
             Context(
-                headline=sentences[headline].strip() if headline is not None else None,
+                headline=title,
                 previous=previous,
+                headline_english=approved.get(title) if title else None,
             )
         )
         if text:
