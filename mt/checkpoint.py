@@ -2,7 +2,8 @@
 
 Layout: a JSON-lines file ``<output>.transdesk-resume``. The first record is the job's
 fingerprint (input bytes, model, engine, decoding settings, segmenter); each later record is one
-finished batch: ``{"batch": n, "pieces": [[piece_index, text, score, time_ms], ...], "sha": …}``.
+finished batch: ``{"batch": n, "pieces": [[piece_index, text, score, time_ms], ...], "sha": …}``
+(a piece whose origin is not "mt", such as an LLM's NMT "fallback", has the origin fifth).
 A record is written with one ``write`` call, flushed and fsynced, and carries a SHA-256 of its
 payload, so a record torn by a crash is recognised and dropped on resume (that batch is simply
 translated again). The batch plan is a pure function of the input, so a resumed job re-creates
@@ -74,7 +75,10 @@ class Checkpoint:
             except (ValueError, KeyError, TypeError):
                 continue  # a torn final record: that batch runs again
             self.done[int(record["batch"])] = {
-                int(i): Hypothesis(text=t, score=s, time_ms=ms) for i, t, s, ms in record["pieces"]
+                int(i): Hypothesis(
+                    text=t, score=s, time_ms=ms, origin=origin[0] if origin else "mt"
+                )
+                for i, t, s, ms, *origin in record["pieces"]
             }
             good.append(line)
         # Rewrite without torn records so later appends start on a clean line.
@@ -90,7 +94,10 @@ class Checkpoint:
 
     def record(self, batch_no: int, results: dict[int, Hypothesis]) -> None:
         """Durably note that `batch_no` finished with these per-piece results."""
-        pieces = [[i, h.text, h.score, h.time_ms] for i, h in sorted(results.items())]
+        pieces = [
+            [i, h.text, h.score, h.time_ms, *([h.origin] if h.origin != "mt" else [])]
+            for i, h in sorted(results.items())
+        ]
         payload = json.dumps(pieces, ensure_ascii=False)
         self._append({"batch": batch_no, "pieces": pieces, "sha": _digest(payload)})
         self.done[batch_no] = results

@@ -22,7 +22,8 @@ from typing import Any
 
 from mt.attribution import BAND, StepRow, chains
 
-SIDES = {"mt": "with_mt", "scratch": "from_scratch"}
+# Each side of the comparison and the draft origins it holds (an LLM's NMT fallback is MT).
+SIDES = {"with_mt": ("mt", "fallback"), "from_scratch": ("scratch",)}
 
 
 def _side(steps: Sequence[StepRow], *, n_samples: int, seed: int) -> dict[str, Any]:
@@ -66,8 +67,8 @@ def _compare(steps: Sequence[StepRow], *, n_samples: int, seed: int) -> dict[str
     from mt.intervals import gain_interval
 
     sides = {
-        name: _side([s for s in steps if s.origin == origin], n_samples=n_samples, seed=seed)
-        for origin, name in SIDES.items()
+        name: _side([s for s in steps if s.origin in origins], n_samples=n_samples, seed=seed)
+        for name, origins in SIDES.items()
     }
     with_mt, scratch = sides["with_mt"], sides["from_scratch"]
     gain = None

@@ -67,6 +67,10 @@ NOTES = {
     "without a change is review time, not edits.",
 }
 
+# Drafts a model wrote: its own ("mt"), and the NMT model's drafts taken when an LLM's replies
+# failed validation ("fallback", recorded under the NMT model).
+MODEL_ORIGINS = ("mt", "fallback")
+
 
 @dataclass
 class _Row:
@@ -201,7 +205,7 @@ def _confidence(rows: Sequence[_Row]) -> dict[str, Any]:
         r
         for r in rows
         if r.status == "approved"
-        and r.draft_origin == "mt"
+        and r.draft_origin in MODEL_ORIGINS
         and r.draft_score is not None
         and r.stats is not None
     ]
@@ -347,7 +351,7 @@ def _models(
         for i in range(0, len(ids), 500):
             for draft_id, segment_id, model, revision in session.execute(
                 select(Draft.id, Draft.segment_id, Draft.model_id, Draft.revision)
-                .where(Draft.segment_id.in_(ids[i : i + 500]), Draft.origin == "mt")
+                .where(Draft.segment_id.in_(ids[i : i + 500]), Draft.origin.in_(MODEL_ORIGINS))
                 .order_by(Draft.id)
             ).all():
                 label = model_label(model, revision)
@@ -426,7 +430,7 @@ def _comparisons(
             )
     own: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
-        if r.scored and r.draft_origin == "mt" and r.stats is not None:
+        if r.scored and r.draft_origin in MODEL_ORIGINS and r.stats is not None:
             own[r.model].append(r.stats)
     groups = sorted(m for m, st in own.items() if len(st) >= 2)
     if len(groups) >= 2 and len(common) < sum(len(own[m]) for m in groups):

@@ -30,7 +30,8 @@ import math
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -70,6 +71,7 @@ TM_DRAFT = {
     "compute_type": None,
     "max_length": None,
     "is_test_model": False,
+    "generation": None,
 }
 _CHUNK = 500
 _SPACES = re.compile(r"\s+")
@@ -480,10 +482,13 @@ class TMEngine:
         *,
         progress: Callable[[int, int], None] | None = None,
         reuse: Sequence[bool] | None = None,
+        approved: Mapping[str, str] | None = None,
         **options: Any,
     ) -> list[Hypothesis]:
         """One hypothesis per sentence, in order; `reuse[i]` False sends sentence i to the
-        model whatever the memory holds (default: every sentence may be reused)."""
+        model whatever the memory holds (default: every sentence may be reused). An engine that
+        drafts with the article's context (an LLM) sees all `sentences` as the article, with
+        the memory's matches and `approved` (Korean → approved English) as approved English."""
         from mt.types import Hypothesis
 
         if reuse is not None and len(reuse) != len(sentences):
@@ -505,7 +510,19 @@ class TMEngine:
                 def step(done: int, total: int) -> None:
                     progress(done + hits, total + hits)
 
-            drafted = self.engine.translate([sentences[i] for i in todo], progress=step, **options)
+            article = getattr(self.engine, "article", None)
+            scope = (
+                article(
+                    sentences,
+                    approved={**{s: e.target for s, e in found.items()}, **(approved or {})},
+                )
+                if callable(article)
+                else nullcontext()
+            )
+            with scope:
+                drafted = self.engine.translate(
+                    [sentences[i] for i in todo], progress=step, **options
+                )
             for i, h in zip(todo, drafted, strict=True):
                 out[i] = h
         elif progress is not None:
@@ -525,11 +542,22 @@ def drafting_engine(store: Store, engine: Any, *, exclude_document: int | None =
     from mt.store.glossary import store_glossary
 
     glossary = store_glossary(store)
+    use_glossary = getattr(engine, "use_glossary", None)
+    if callable(use_glossary):  # an LLM puts the terms found in a sentence into its prompt
+        use_glossary(glossary)
     if glossary is not None and not isinstance(engine, GlossaryEngine):
         engine = GlossaryEngine(engine, glossary)
     return TMEngine(engine, store, exclude_document=exclude_document)
 
 
 def draft_row(hypothesis: Hypothesis, meta: dict[str, Any]) -> dict[str, Any]:
-    """The draft columns of a hypothesis: the engine's `meta`, or `TM_DRAFT` for a TM match."""
-    return dict(TM_DRAFT) if hypothesis.origin == "tm" else dict(meta)
+    """The draft columns of a hypothesis: the engine's `meta`, `TM_DRAFT` for a TM match, or,
+    for an LLM's NMT fallback, the fallback engine's meta with the LLM's settings kept in
+    `generation["fallback_for"]`."""
+    if hypothesis.origin == "tm":
+        return dict(TM_DRAFT)
+    row = {k: v for k, v in meta.items() if k != "fallback"}
+    row.setdefault("generation", None)
+    if hypothesis.origin == "fallback" and meta.get("fallback"):
+        row = {**meta["fallback"], "generation": {"fallback_for": meta.get("generation")}}
+    return row

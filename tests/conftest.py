@@ -41,6 +41,14 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     return build_test_model(tmp_path_factory.mktemp("models") / "tiny", size="tiny")
 
 
+@pytest.fixture(scope="session")
+def tiny_llm_dir(tmp_path_factory) -> Path:
+    """A tiny random Llama-style chat model with sentencepiece trained on real text."""
+    from mt.models.build_test_llm import build_test_causal_lm
+
+    return build_test_causal_lm(tmp_path_factory.mktemp("models") / "tiny-llm", size="tiny")
+
+
 def shared_lines(corpus: str, lang: str, limit: int | None = None) -> list[str]:
     """Lines of tests/data/<corpus>/<lang>.txt, the parallel text shipped with the repository
     (see tests/data/README.md); a missing file fails the test, it never skips."""

@@ -7,11 +7,86 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
 
-from mt.engines import Engine, load_engine
+import typer
+
+from mt.engines import Engine, LLMOptions, load_engine
 from mt.models.build_test import TEST_MODEL_WARNING
 
 _NUMERIC = re.compile(r"[-+\d.,/% ]*")
+
+# LLM options shared by `translate` and `import` (ignored for translation models).
+_LLM = "LLM drafting"
+EndpointOption = Annotated[
+    str | None,
+    typer.Option(
+        help="OpenAI-compatible endpoint base URL (e.g. http://127.0.0.1:8000/v1); --model is "
+        "then its model name. The API key is read from TRANSDESK_API_KEY.",
+        rich_help_panel=_LLM,
+    ),
+]
+PromptOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Prompt template file (default: the model family's template).",
+        rich_help_panel=_LLM,
+    ),
+]
+StyleOption = Annotated[
+    Path | None,
+    typer.Option(help="House-style notes for the prompt (text file).", rich_help_panel=_LLM),
+]
+TemperatureOption = Annotated[
+    float,
+    typer.Option(min=0.0, max=2.0, help="Sampling temperature (0 = greedy).", rich_help_panel=_LLM),
+]
+ContextOption = Annotated[
+    int,
+    typer.Option(min=0, max=20, help="Previous sentences given as context.", rich_help_panel=_LLM),
+]
+FallbackOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fallback-model",
+        help="NMT model for sentences whose LLM reply fails validation twice (default: "
+        "opus-mt-ko-en; 'none' makes such a sentence an error).",
+        rich_help_panel=_LLM,
+    ),
+]
+ConcurrencyOption = Annotated[
+    int,
+    typer.Option(min=1, max=64, help="Endpoint requests in flight.", rich_help_panel=_LLM),
+]
+TimeoutOption = Annotated[
+    float,
+    typer.Option(min=1.0, help="Seconds to wait for one endpoint reply.", rich_help_panel=_LLM),
+]
+
+
+def llm_options(
+    *,
+    endpoint: str | None = None,
+    prompt: Path | None = None,
+    style: Path | None = None,
+    temperature: float = 0.0,
+    context: int = 3,
+    fallback_model: str | None = None,
+    concurrency: int = 4,
+    timeout: float = 60.0,
+) -> LLMOptions:
+    """The CLI's LLM options as `LLMOptions`."""
+    return LLMOptions(
+        endpoint=endpoint,
+        prompt=str(prompt) if prompt else None,
+        style=str(style) if style else None,
+        temperature=temperature,
+        context=context,
+        fallback_model=fallback_model,
+        concurrency=concurrency,
+        timeout=timeout,
+    )
 
 
 def warn(message: str) -> None:
@@ -26,15 +101,17 @@ def open_engine(
     beam: int = 4,
     batch_tokens: int = 2048,
     quiet: bool = False,
+    llm: LLMOptions | None = None,
 ) -> Engine:
     """Load the model; say plainly on stderr when it is an offline test model."""
     loaded = load_engine(
-        model, engine=engine, device=device, beam_size=beam, batch_tokens=batch_tokens
+        model, engine=engine, device=device, beam_size=beam, batch_tokens=batch_tokens, llm=llm
     )
     if loaded.is_test_model:
         warn(f"{loaded.model_id}: {TEST_MODEL_WARNING}")
     elif not quiet:
-        print(f"Model: {loaded.model_id} ({loaded.name}, {loaded.device})", file=sys.stderr)
+        where = getattr(loaded, "endpoint", None) or loaded.device
+        print(f"Model: {loaded.model_id} ({loaded.name}, {where})", file=sys.stderr)
     return loaded
 
 

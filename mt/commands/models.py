@@ -17,7 +17,7 @@ models_app = typer.Typer(
 def list_models(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List the registry's Korean→English models with their published scores."""
+    """List the registry's Korean→English models with their licenses and published scores."""
     from mt.models.registry import DEFAULT_MODEL, MODELS, TEST_MODEL_NAME
 
     rows = [
@@ -26,6 +26,8 @@ def list_models(
             "hub_id": m.hub_id,
             "family": m.family,
             "parameters": m.parameters,
+            "license": m.license,
+            "revision": m.revision,
             "default": name == DEFAULT_MODEL,
             "scores": {k: {"bleu": v[0], "chrf": v[1]} for k, v in m.scores.items()},
         }
@@ -45,7 +47,9 @@ def list_models(
             {
                 "name": row["name"] + (" (default)" if row["default"] else ""),
                 "hub id": row["hub_id"],
+                "family": row["family"],
                 "parameters": row["parameters"],
+                "license": row["license"] or "unknown",
                 **{
                     label: (
                         f"{row['scores'][key]['bleu']} / {row['scores'][key]['chrf']}"
@@ -104,9 +108,14 @@ def build_test(
     size: Annotated[
         str,
         typer.Option(
-            help="tiny (seconds, for tests) or full (opus-mt-ko-en's shape, for benchmarks)."
+            help="tiny (seconds, for tests) or full (opus-mt-ko-en's shape, for benchmarks); "
+            "causal-lm: tiny or small (Qwen2.5-0.5B's shape)."
         ),
     ] = "tiny",
+    family: Annotated[
+        str,
+        typer.Option(help="translation (a Marian model) or causal-lm (a Llama-style chat LLM)."),
+    ] = "translation",
     text: Annotated[
         list[Path] | None,
         typer.Option(
@@ -120,7 +129,16 @@ def build_test(
     from mt.commands.common import warn
     from mt.models.build_test import TEST_MODEL_WARNING, build_test_model
 
-    out = build_test_model(folder, size=size, text_files=text, seed=seed)
+    if family == "causal-lm":
+        from mt.models.build_test_llm import build_test_causal_lm
+
+        out = build_test_causal_lm(folder, size=size, text_files=text, seed=seed)
+    elif family == "translation":
+        out = build_test_model(folder, size=size, text_files=text, seed=seed)
+    else:
+        from mt.errors import TransdeskError
+
+        raise TransdeskError(f"unknown model family {family!r}; choose translation or causal-lm")
     warn(f"{out}: {TEST_MODEL_WARNING}")
     typer.echo(str(out))
 

@@ -10,6 +10,16 @@ from typing import Annotated
 
 import typer
 
+from mt.commands.common import (
+    ConcurrencyOption,
+    ContextOption,
+    EndpointOption,
+    FallbackOption,
+    PromptOption,
+    StyleOption,
+    TemperatureOption,
+    TimeoutOption,
+)
 from mt.errors import InputError, InvalidValue
 
 DbOption = Annotated[
@@ -74,9 +84,17 @@ def import_(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help='Print {"document_id": N}.')] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
+    endpoint: EndpointOption = None,
+    prompt: PromptOption = None,
+    style: StyleOption = None,
+    temperature: TemperatureOption = 0.0,
+    context: ContextOption = 3,
+    fallback_model: FallbackOption = None,
+    concurrency: ConcurrencyOption = 4,
+    timeout: TimeoutOption = 60.0,
 ) -> None:
     """Import a file as a document: segment it, draft it with the model, store it; print its id."""
-    from mt.commands.common import open_engine, progress_bar
+    from mt.commands.common import llm_options, open_engine, progress_bar
     from mt.segment import check_mode
     from mt.store import import_file, open_store
     from mt.store.drafting import check_share
@@ -94,8 +112,18 @@ def import_(
     if len(set(names)) != len(names):
         raise InvalidValue(f"--models names a model twice: {models}")
     formats.read(file, format=input_format, field=field, column=column)
+    llm = llm_options(
+        endpoint=endpoint,
+        prompt=prompt,
+        style=style,
+        temperature=temperature,
+        context=context,
+        fallback_model=fallback_model,
+        concurrency=concurrency,
+        timeout=timeout,
+    )
     loaded = [
-        open_engine(name, engine=engine, beam=beam, quiet=quiet or as_json)
+        open_engine(name, engine=engine, beam=beam, quiet=quiet or as_json, llm=llm)
         for name in (names or [model])
     ]
     with open_store(db) as store, progress_bar(file.name, enabled=not quiet) as progress:

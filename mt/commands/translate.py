@@ -8,6 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
+from mt.commands.common import (
+    ConcurrencyOption,
+    ContextOption,
+    EndpointOption,
+    FallbackOption,
+    PromptOption,
+    StyleOption,
+    TemperatureOption,
+    TimeoutOption,
+)
 from mt.errors import InputError, TransdeskError
 
 
@@ -123,12 +133,20 @@ def translate(
         int | None,
         typer.Option(min=1, help="Ray workers (default: cluster CPUs ÷ 2, or its GPUs)."),
     ] = None,
+    endpoint: EndpointOption = None,
+    prompt: PromptOption = None,
+    style: StyleOption = None,
+    temperature: TemperatureOption = 0.0,
+    context: ContextOption = 3,
+    fallback_model: FallbackOption = None,
+    concurrency: ConcurrencyOption = 4,
+    timeout: TimeoutOption = 60.0,
 ) -> None:
     """Translate Korean files into English drafts (txt, docx, jsonl, csv/tsv, XLIFF, TMX)."""
     from mt import formats
     from mt.batch import translate_parsed
     from mt.checkpoint import checkpoint_path
-    from mt.commands.common import open_engine, progress_bar, warn
+    from mt.commands.common import llm_options, open_engine, progress_bar, warn
     from mt.segment import check_mode
 
     paths = inputs or [Path("-")]
@@ -167,9 +185,26 @@ def translate(
         first = parse(*jobs[0][:3])
         formats.output_format(first[1], jobs[0][3], out_format)
     loaded = open_engine(
-        model, engine=engine, device=device, beam=beam, batch_tokens=batch_tokens, quiet=quiet
+        model,
+        engine=engine,
+        device=device,
+        beam=beam,
+        batch_tokens=batch_tokens,
+        quiet=quiet,
+        llm=llm_options(
+            endpoint=endpoint,
+            prompt=prompt,
+            style=style,
+            temperature=temperature,
+            context=context,
+            fallback_model=fallback_model,
+            concurrency=concurrency,
+            timeout=timeout,
+        ),
     )
     executor = None
+    if (ray or ray_address) and hasattr(loaded, "settings"):
+        raise TransdeskError("LLM drafting runs in this process; it cannot run on a Ray cluster")
     if ray or ray_address:
         from mt.distributed import ray_executor
 

@@ -137,8 +137,15 @@ class Engine(ABC):
         """Translate in order; one Hypothesis per (non-blank, short enough) input sentence.
 
         `max_output_tokens[i]` limits sentence i's output whatever else is in the batch, so a
-        sentence translates the same alone as in any batch.
+        sentence translates the same alone as in any batch. Engines whose `plan_contexts`
+        returns contexts also get `contexts=` (one per sentence).
         """
+
+    def plan_contexts(self, sentences: Sequence[str]) -> list | None:
+        """Per input sentence, what the engine needs besides the sentence (the article's
+        headline and previous sentences for an LLM), or None: sentence-level engines need
+        nothing. A pure function of the input, so a resumed job plans the same prompts."""
+        return None
 
     # -- the workflow ------------------------------------------------------------------------
 
@@ -210,6 +217,7 @@ class Plan:
     parts: list[list[int]]
     batches: list[Batch]
     _done_inputs: list[int]
+    piece_contexts: list | None = None
 
     @classmethod
     def build(
@@ -258,7 +266,29 @@ class Plan:
         for count in done_after:
             running += count
             done_inputs.append(running)
-        return cls(inputs, unique, unique_of, pieces, piece_lengths, parts, batches, done_inputs)
+        piece_contexts = None
+        contexts = engine.plan_contexts(inputs)
+        if contexts is not None:
+            # A repeated sentence is drafted once, with the context of its first occurrence.
+            first: dict[int, object] = {}
+            for u, context in zip(unique_of, contexts, strict=True):
+                if u >= 0:
+                    first.setdefault(u, context)
+            piece_contexts = [None] * len(pieces)
+            for u, ps in enumerate(parts):
+                for p in ps:
+                    piece_contexts[p] = first[u]
+        return cls(
+            inputs,
+            unique,
+            unique_of,
+            pieces,
+            piece_lengths,
+            parts,
+            batches,
+            done_inputs,
+            piece_contexts,
+        )
 
     def sentences_done(self, batch_no: int) -> int:
         """Inputs whose translation is complete once batches 0..batch_no are done."""
@@ -270,12 +300,16 @@ class Plan:
         """Translate batch `batch_no`; returns piece index → Hypothesis."""
         batch = self.batches[batch_no]
         texts = [self.pieces[i] for i in batch.indices]
+        extra = {}
+        if self.piece_contexts is not None:
+            extra["contexts"] = [self.piece_contexts[i] for i in batch.indices]
         hyps = engine.translate_batch(
             texts,
             beam_size=beam_size or engine.options.beam_size,
             max_output_tokens=[
                 engine.options.max_output_tokens(self.piece_lengths[i]) for i in batch.indices
             ],
+            **extra,
         )
         return dict(zip(batch.indices, hyps, strict=True))
 

@@ -15,6 +15,8 @@ _ALLOW_PATTERNS = [
     "*.spm",
     "*.model",
     "*.txt",
+    "*.jinja",  # chat templates of instruction LLMs
+    "*.py",  # modelling code of models that need it (run only when the registry says so)
     "*.safetensors",
     "pytorch_model.bin",
 ]

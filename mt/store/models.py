@@ -128,10 +128,15 @@ class Segment(Base):
 
 
 class Draft(Base):
-    """A machine (or translation-memory) draft of a segment; every run's drafts are kept."""
+    """A machine (or translation-memory) draft of a segment; every run's drafts are kept.
+
+    `origin` is "mt", "tm", or "fallback": the NMT draft taken where an LLM's replies failed
+    validation (`generation` then holds the LLM's settings under "fallback_for")."""
 
     __tablename__ = "draft"
-    __table_args__ = (CheckConstraint("origin IN ('mt', 'tm', 'scratch')", name="origin"),)
+    __table_args__ = (
+        CheckConstraint("origin IN ('mt', 'tm', 'scratch', 'fallback')", name="origin"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id"), index=True)
@@ -147,6 +152,8 @@ class Draft(Base):
     time_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
     origin: Mapped[str] = mapped_column(String(8), default="mt")
     is_test_model: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What made an LLM draft (family, model, prompt hash, temperature, context); NULL for NMT.
+    generation: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -222,8 +222,18 @@ def _require_document(session: Any, doc_id: int) -> Any:
 
 
 def _draft_meta(engine: Any) -> dict[str, Any]:
-    """What produced the drafts, from the engine's signature (or its attributes)."""
+    """What produced the drafts, from the engine's signature (or its attributes); an LLM's
+    NMT fallback engine, once it has drafted, under "fallback"."""
     sig = engine.signature() if hasattr(engine, "signature") else {}
+    meta = _meta_of(sig, engine)
+    fallback = getattr(engine, "fallback_signature", None)
+    fallback_sig = fallback() if callable(fallback) else None
+    if fallback_sig:
+        meta["fallback"] = _meta_of(fallback_sig, None)
+    return meta
+
+
+def _meta_of(sig: dict[str, Any], engine: Any) -> dict[str, Any]:
     beam = sig.get("beam", getattr(getattr(engine, "options", None), "beam_size", None))
     return {
         "engine": str(sig.get("engine") or getattr(engine, "name", "unknown")),
@@ -232,7 +242,8 @@ def _draft_meta(engine: Any) -> dict[str, Any]:
         "beam": int(beam) if beam is not None else None,
         "compute_type": str(sig["compute_type"]) if sig.get("compute_type") else None,
         "max_length": str(sig["max_length"]) if sig.get("max_length") is not None else None,
-        "is_test_model": bool(getattr(engine, "is_test_model", False)),
+        "is_test_model": bool(sig.get("test_model", getattr(engine, "is_test_model", False))),
+        "generation": sig.get("generation"),
     }
 
 
@@ -387,7 +398,9 @@ def create_document(
                             "text": targets[i],
                             "score": _score(d[0].score) if d else None,
                             "time_ms": _score(d[0].time_ms) if d else None,
-                            "origin": (d[0].origin if d[0].origin in ("mt", "tm") else "mt")
+                            "origin": (
+                                d[0].origin if d[0].origin in ("mt", "tm", "fallback") else "mt"
+                            )
                             if d
                             else "scratch",
                             "created_at": now,
@@ -586,7 +599,7 @@ def retranslate_document(
         doc = _require_document(session, doc_id)
         creator_name = session.get(Editor, doc.created_by_id).name
         rows = session.execute(
-            select(Segment.source, Segment.status)
+            select(Segment.source, Segment.status, Segment.target)
             .where(Segment.document_id == doc_id)
             .order_by(Segment.position)
         ).all()
@@ -594,7 +607,10 @@ def retranslate_document(
     # approved ones are drafted by the model, so models are compared on the same edits.
     engine = drafting_engine(store, engine, exclude_document=doc_id)
     hyps = engine.translate(
-        [r.source for r in rows], progress=progress, reuse=[r.status == "draft" for r in rows]
+        [r.source for r in rows],
+        progress=progress,
+        reuse=[r.status == "draft" for r in rows],
+        approved={r.source: r.target for r in rows if r.status == "approved"},
     )
     meta = _draft_meta(engine)
     now = utcnow()
@@ -627,7 +643,7 @@ def retranslate_document(
                         "text": texts[i],
                         "score": _score(h.score),
                         "time_ms": _score(h.time_ms),
-                        "origin": h.origin if h.origin in ("mt", "tm") else "mt",
+                        "origin": h.origin if h.origin in ("mt", "tm", "fallback") else "mt",
                         "created_at": now,
                         **draft_row(h, meta),
                     }
