@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
@@ -23,10 +21,10 @@ SUMMARY_KEYS = (
 
 
 def _lines(path: Path) -> list[str]:
+    from mt.formats.base import read_path
     from mt.metrics import read_lines
 
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
+    read_path(path)  # missing, a folder, a FIFO or device, or too big: one line, at once
     try:
         return read_lines(str(path))
     except UnicodeDecodeError as e:
@@ -114,13 +112,11 @@ def _table(result: dict[str, Any]) -> None:
 
 def _csv(result: dict[str, Any]) -> str:
     by = result["by"] or "scope"
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([by, *SUMMARY_KEYS])
-    writer.writerow(["(all)", *("" if result[k] is None else result[k] for k in SUMMARY_KEYS)])
-    for g in result["groups"]:
-        writer.writerow([g[by], *("" if g[k] is None else g[k] for k in SUMMARY_KEYS)])
-    return buffer.getvalue()
+    from mt.csvsafe import write_csv
+
+    rows = [[by, *SUMMARY_KEYS], ["(all)", *(result[k] for k in SUMMARY_KEYS)]]
+    rows += [[g[by], *(g[k] for k in SUMMARY_KEYS)] for g in result["groups"]]
+    return write_csv(rows, lineterminator="\n")  # names (editors, models) are neutralised
 
 
 def report(

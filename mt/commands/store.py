@@ -96,11 +96,11 @@ def import_xliff(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Record each target changed in a CAT tool as an edit (client xliff), as if made on the web."""
+    from mt.formats.base import read_path
     from mt.store import import_xliff as run
     from mt.store import open_store
 
-    if not file.is_file():
-        raise InputError(f"{file}: no such file")
+    read_path(file)  # missing, a folder, a FIFO or too big: refused before the database opens
     with open_store(db) as store:
         result = run(store, file, editor=editor)
     summary = {
