@@ -189,6 +189,20 @@ def users_set_role(
     print(f"{user.name} is now {user.role}", file=sys.stderr)
 
 
+@users_app.command("rename")
+def users_rename(
+    name: Annotated[str, typer.Argument(help="Editor name now.")],
+    new_name: Annotated[str, typer.Argument(help="The new name.")],
+    db: DbOption = None,
+) -> None:
+    """Rename an editor; their history stays theirs and the rename is logged."""
+    from mt.store import open_store, rename_user
+
+    with open_store(db) as store:
+        user = rename_user(store, name, new_name)
+    print(f"{name} is now called {user.name}", file=sys.stderr)
+
+
 @users_app.command("passwd")
 def users_passwd(
     name: Annotated[str, typer.Argument(help="Editor name.")],

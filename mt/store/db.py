@@ -143,6 +143,9 @@ def _sqlite_engine(url: str) -> Any:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")  # durable in WAL mode except on power loss
         cursor.execute("PRAGMA foreign_keys=ON")
+        # REPLACE's implicit delete then fires the edit log's DELETE trigger (migration 0004
+        # also refuses such inserts outright, for connections made by other tools).
+        cursor.execute("PRAGMA recursive_triggers=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 

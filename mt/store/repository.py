@@ -26,6 +26,7 @@ from mt.store.accounts import (
     find_editor,
     has_accounts,
     list_users,
+    rename_user,
     set_password,
     set_role,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "revert_to_mt",
     "save_segment",
     "set_password",
+    "rename_user",
     "set_role",
 ]
 
