@@ -32,6 +32,7 @@ from mt.formats.base import (
 from mt.formats.encoding import decode, refuse_binary
 from mt.formats.tmx import read_tmx, write_tmx
 from mt.formats.xliff import BilingualUnit, read_xliff, write_xliff
+from mt.textsafe import refuse_unstorable
 
 __all__ = [
     "FORMATS",
@@ -162,10 +163,14 @@ def read_bytes(
         raise
     module = _module(fmt)
     if fmt in ("csv", "tsv"):
-        return module.read(data, name, format=fmt, column=column or field)
-    if fmt == "jsonl":
-        return module.read(data, name, field=field or column)
-    return module.read(data, name)
+        parsed = module.read(data, name, format=fmt, column=column or field)
+    elif fmt == "jsonl":
+        parsed = module.read(data, name, field=field or column)
+    else:
+        parsed = module.read(data, name)
+    for unit in parsed.units:  # a NUL or lone surrogate could not be stored or written
+        refuse_unstorable(unit.text, f"{name}: {unit.where}")
+    return parsed
 
 
 def write(

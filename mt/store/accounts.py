@@ -41,9 +41,12 @@ def hash_password(password: str) -> str:
 
 def clean_name(name: str) -> str:
     """An editor name, NFC-normalised and stripped; InputError when empty or too long."""
+    from mt.textsafe import refuse_unstorable
+
     name = unicodedata.normalize("NFC", name or "").strip()
     if not name:
         raise InputError("editor name is empty")
+    refuse_unstorable(name, "editor name")
     if len(name) > 200:
         raise InputError(f"editor name is too long ({len(name)} characters, at most 200)")
     return name

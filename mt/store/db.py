@@ -149,6 +149,8 @@ def _sqlite_engine(url: str) -> Any:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
+    _check_parameters(engine)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         write = conn.get_execution_options().get("transdesk_write", False)
@@ -160,7 +162,21 @@ def _sqlite_engine(url: str) -> Any:
 def _postgres_engine(url: str) -> Any:
     from sqlalchemy import create_engine
 
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    _check_parameters(engine)
+    return engine
+
+
+def _check_parameters(engine: Any) -> None:
+    """Refuse, before it reaches the database, any SQL parameter holding a NUL or a lone
+    surrogate: a clear InputError instead of psycopg's DataError (and the same on SQLite)."""
+    from sqlalchemy import event
+
+    from mt.textsafe import check_parameters
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(conn: Any, cursor: Any, statement: Any, parameters: Any, *args: Any) -> None:
+        check_parameters(parameters)
 
 
 def alembic_config(connection: Any = None) -> Any:
