@@ -60,7 +60,7 @@ def run() -> None:
         store = state.store()
         identity = auth.sign_in(store)
     except TransdeskError as e:
-        st.error(str(e))
+        ui.error(str(e))
         st.stop()
     if identity is None:
         # Only the sign-in page exists until someone signs in, so no other URL renders.

@@ -107,7 +107,7 @@ def test_a_bare_sqlite3_connection_cannot_rewrite_the_log(logged, form):
 
 
 def test_a_rename_is_an_event_and_history_keeps_its_editor(logged):
-    store, ids = logged
+    store, _ = logged
     with store.session() as s:
         kim = s.execute(text("SELECT id FROM editor WHERE name = 'kim'")).scalar()
     before = _log(store)

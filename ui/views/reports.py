@@ -227,7 +227,7 @@ def main() -> None:
             doc = next(d for d in docs if d.id == doc_id)
             downloads.download_row(store, doc, downloads.DATA_FORMATS, key="report")
     except TransdeskError as e:
-        st.error(str(e))
+        ui.error(str(e))
 
 
 main()
