@@ -16,6 +16,8 @@ BUSY_TIMEOUT_MS = 15_000
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any constant works: it only has to be the same for every process migrating one database.
 _PG_MIGRATION_LOCK = 7_424_011
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction may be retried.
+_RETRYABLE = {"40P01", "40001"}
 
 
 def default_url() -> str:
@@ -58,15 +60,23 @@ class Store:
         `write=True` makes SQLite take its write lock at BEGIN (BEGIN IMMEDIATE), so two writers
         queue on the busy timeout instead of failing half-way through a transaction.
         """
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import DBAPIError, OperationalError
 
-        from mt.errors import TransdeskError
+        from mt.errors import ConcurrentChange, TransdeskError
 
         factory = self._write_sessions if write else self._sessions
         try:
             with factory() as session, session.begin():
                 yield session
-        except OperationalError as e:
+        except DBAPIError as e:
+            if getattr(e.orig, "sqlstate", None) in _RETRYABLE:
+                # PostgreSQL rolled the transaction back whole: nothing half-written.
+                raise ConcurrentChange(
+                    "another change to the same segments was being saved at the same time; "
+                    "nothing was saved, try again"
+                ) from None
+            if not isinstance(e, OperationalError):
+                raise
             if self.dialect == "sqlite" and "database is locked" in str(e.orig):
                 # The transaction was rolled back whole: nothing half-written, safe to retry.
                 raise TransdeskError(
