@@ -93,8 +93,12 @@ def _save(store: Store, glossary: Glossary, *, source: str, by: str | None) -> G
     from mt.store.accounts import _require_admin, clean_name, find_editor
     from mt.store.models import GlossaryTerm, utcnow
 
+    from mt.textsafe import refuse_unstorable
+
     terms = list(glossary)
     for term in terms:
+        for text in (term.korean, *term.english, *term.avoid, term.note or ""):
+            refuse_unstorable(text, f"{source}: term '{term.korean[:20]}'")
         if len(term.korean) > MAX_TERM_CHARS:
             raise InputError(
                 f"{source}: term '{term.korean[:20]}…' is longer than {MAX_TERM_CHARS} characters"
