@@ -92,7 +92,6 @@ def _save(store: Store, glossary: Glossary, *, source: str, by: str | None) -> G
 
     from mt.store.accounts import _require_admin, clean_name, find_editor
     from mt.store.models import GlossaryTerm, utcnow
-
     from mt.textsafe import refuse_unstorable
 
     terms = list(glossary)
