@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 
 from lxml import etree
@@ -85,7 +86,9 @@ def _open(data: bytes, name: str):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_parts(archive, name)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
+        raise not_word from None
+    except RuntimeError:  # an encrypted part
         raise not_word from None
     try:
         return docx.Document(io.BytesIO(data))
