@@ -12,9 +12,11 @@ the same batches and its output is byte-identical to an uninterrupted run.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from mt.errors import TransdeskError
@@ -44,13 +46,14 @@ class Checkpoint:
     def open(cls, path: Path, fingerprint: str, *, resume: bool) -> Checkpoint:
         """Start a checkpoint; with `resume`, load the finished batches of the same job."""
         cp = cls(path, fingerprint)
-        if resume and path.exists():
-            cp._load()
-        else:
-            path.unlink(missing_ok=True)
-        cp._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
-        if not cp.done and cp._file.tell() == 0:
-            cp._append({"fingerprint": fingerprint})
+        with _write_errors(path):
+            if resume and path.exists():
+                cp._load()
+            else:
+                path.unlink(missing_ok=True)
+            cp._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
+            if not cp.done and cp._file.tell() == 0:
+                cp._append({"fingerprint": fingerprint})
         return cp
 
     def _load(self) -> None:
@@ -99,12 +102,25 @@ class Checkpoint:
             for i, h in sorted(results.items())
         ]
         payload = json.dumps(pieces, ensure_ascii=False)
-        self._append({"batch": batch_no, "pieces": pieces, "sha": _digest(payload)})
+        with _write_errors(self.path):
+            self._append({"batch": batch_no, "pieces": pieces, "sha": _digest(payload)})
         self.done[batch_no] = results
 
     def close(self, *, remove: bool) -> None:
-        if self._file:
-            self._file.close()
-            self._file = None
+        # Closing after a failed write (a full disk) must not hide the first error.
+        with contextlib.suppress(OSError):
+            if self._file:
+                self._file.close()
+        self._file = None
         if remove:
-            self.path.unlink(missing_ok=True)
+            with _write_errors(self.path):
+                self.path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _write_errors(path: Path) -> Iterator[None]:
+    """Turn an OSError (missing or read-only folder, full disk) into one TransdeskError line."""
+    try:
+        yield
+    except OSError as e:
+        raise TransdeskError(f"{path}: cannot write checkpoint ({e.strerror or e})") from None

@@ -51,6 +51,11 @@ class ConflictError(TransdeskError):
         self.current_version = current_version
 
 
+class ConcurrentChange(ConflictError):
+    """Another writer held the same rows (a deadlock or serialization failure); nothing was
+    saved, and the same request may simply be tried again."""
+
+
 class NotFound(TransdeskError):
     """A document, segment or editor does not exist."""
 

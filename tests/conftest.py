@@ -70,3 +70,11 @@ def ntrex_en() -> list[str]:
 def postgres_url() -> str | None:
     """The PostgreSQL URL for store tests: TRANSDESK_TEST_PG_URL, or None when not configured."""
     return os.environ.get("TRANSDESK_TEST_PG_URL") or None
+
+
+def shown(markdown: str) -> str:
+    """What a message body drawn by `ui.components.message` reads as on screen: the app
+    backslash-escapes every ASCII punctuation mark so that Markdown stays text; this undoes it."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)

@@ -14,8 +14,9 @@ if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the 
 
 import streamlit as st  # noqa: E402
 
+from mt import store as repo  # noqa: E402
 from mt.errors import TransdeskError  # noqa: E402
-from ui import auth, state  # noqa: E402
+from ui import auth, state, upload_guard  # noqa: E402
 from ui import components as ui  # noqa: E402
 
 # Not "pages/": Streamlit still gives a folder of that name beside the main script its old
@@ -58,9 +59,13 @@ def run() -> None:
     st.set_page_config(page_title="Transdesk", page_icon="📝", layout="wide")
     try:
         store = state.store()
+        # Before anything else: caps on the uploads the server holds (once per process).
+        upload_guard.install(
+            max_upload=state.max_upload_bytes(), accounts_exist=lambda: repo.has_accounts(store)
+        )
         identity = auth.sign_in(store)
     except TransdeskError as e:
-        st.error(str(e))
+        ui.error(str(e))
         st.stop()
     if identity is None:
         # Only the sign-in page exists until someone signs in, so no other URL renders.

@@ -22,6 +22,7 @@ import streamlit as st
 
 from mt import store as repo
 from mt.errors import PermissionDenied
+from ui import components as ui
 
 _SESSION_KEY = "transdesk_identity"
 _FAILURES_KEY = "transdesk_signin_failures"
@@ -105,7 +106,7 @@ def page_identity() -> Identity:
     try:
         return current()
     except PermissionDenied as e:
-        st.error(f"{e}.")
+        ui.error(f"{e}.")
         st.stop()
         raise  # st.stop() does not return
 
@@ -158,7 +159,7 @@ def sign_in_page() -> None:
             try:
                 st.login()
             except Exception as e:  # Authlib missing or the [auth] settings incomplete
-                st.error(f"Sign-in is not available: {e}")
+                ui.error(f"Sign-in is not available: {e}")
         return
     with st.form("sign_in", border=True):
         st.text_input("Name", key="sign_in_name", autocomplete="username")

@@ -38,8 +38,33 @@ def escaped(text: str) -> str:
 def md_literal(text: str) -> str:
     """`text` made literal inside our own Markdown (labels, captions): every ASCII punctuation
     mark is backslash-escaped, as CommonMark allows, and line breaks become spaces."""
-    flat = " ".join(text.split())
+    flat = " ".join(str(text).split())
     return "".join("\\" + c if c.isascii() and not c.isalnum() and c != " " else c for c in flat)
+
+
+def message(kind: str, text: str) -> None:
+    """A status message (error, success, info, warning or toast) whose text may hold names,
+    titles, file names or terms a person typed: shown literally, never as Markdown, so
+    `[x](http://…)`, `![](…)`, `<a>` and bare URLs stay text. Every page's messages go
+    through here (tests/robustness/test_markup.py walks the pages)."""
+    show = {
+        "error": st.error,
+        "success": st.success,
+        "info": st.info,
+        "warning": st.warning,
+        "toast": st.toast,
+    }[kind]
+    show(md_literal(text))
+
+
+def error(text: str) -> None:
+    """`message("error", text)`."""
+    message("error", text)
+
+
+def success(text: str) -> None:
+    """`message("success", text)`."""
+    message("success", text)
 
 
 def heading(text: str, *, level: int = 2, key: str | None = None) -> None:

@@ -33,16 +33,10 @@ _HELP = (
 
 def _read_lines(path: Path) -> list[str]:
     """The lines of a text file, any encoding `mt.formats` detects, without line ends."""
+    from mt.formats.base import read_path
     from mt.formats.encoding import decode
 
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a file") from None
-    except OSError as e:
-        raise InputError(f"{path}: cannot read ({e.strerror})") from None
+    data = read_path(path)  # a FIFO or device is refused, not waited on
     text, _encoding = decode(data, str(path))
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":

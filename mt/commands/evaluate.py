@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
@@ -43,10 +41,10 @@ PRODUCTIVITY_KEYS = (
 
 
 def _lines(path: Path) -> list[str]:
+    from mt.formats.base import read_path
     from mt.metrics import read_lines
 
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
+    read_path(path)  # missing, a folder, a FIFO or device, or too big: one line, at once
     try:
         return read_lines(str(path))
     except UnicodeDecodeError as e:
@@ -220,13 +218,11 @@ def _csv(result: dict[str, Any]) -> str:
                 out.append(_cell(value))
         return out
 
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([by, *columns])
-    writer.writerow(["(all)", *cells(result)])
-    for g in result["groups"]:
-        writer.writerow([g[by], *cells(g)])
-    return buffer.getvalue()
+    from mt.csvsafe import write_csv
+
+    rows = [[by, *columns], ["(all)", *cells(result)]]
+    rows += [[g[by], *cells(g)] for g in result["groups"]]
+    return write_csv(rows, lineterminator="\n")  # names (editors, models) are neutralised
 
 
 def report(

@@ -20,7 +20,7 @@ from mt.commands.common import (
     TemperatureOption,
     TimeoutOption,
 )
-from mt.errors import InputError, InvalidValue
+from mt.errors import InvalidValue
 
 DbOption = Annotated[
     str | None,
@@ -159,11 +159,11 @@ def import_xliff(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Record each target changed in a CAT tool as an edit (client xliff), as if made on the web."""
+    from mt.formats.base import read_path
     from mt.store import import_xliff as run
     from mt.store import open_store
 
-    if not file.is_file():
-        raise InputError(f"{file}: no such file")
+    read_path(file)  # missing, a folder, a FIFO or too big: refused before the database opens
     with open_store(db) as store:
         result = run(store, file, editor=editor)
     summary = {
@@ -257,6 +257,20 @@ def users_set_role(
     with open_store(db) as store:
         user = set_role(store, name, role)
     print(f"{user.name} is now {user.role}", file=sys.stderr)
+
+
+@users_app.command("rename")
+def users_rename(
+    name: Annotated[str, typer.Argument(help="Editor name now.")],
+    new_name: Annotated[str, typer.Argument(help="The new name.")],
+    db: DbOption = None,
+) -> None:
+    """Rename an editor; their history stays theirs and the rename is logged."""
+    from mt.store import open_store, rename_user
+
+    with open_store(db) as store:
+        user = rename_user(store, name, new_name)
+    print(f"{name} is now called {user.name}", file=sys.stderr)
 
 
 @users_app.command("passwd")

@@ -31,9 +31,11 @@ def tm_import(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Add a TMX file's Korean-English units to the memory (a source's latest English wins)."""
+    from mt.formats.base import read_path
     from mt.store import open_store
     from mt.tm import import_tmx
 
+    read_path(file)  # missing, a folder, a FIFO or too big: refused before the database opens
     with open_store(db) as store:
         result = import_tmx(store, file, replace_existing=not keep_existing)
     counts = {
@@ -69,8 +71,10 @@ def glossary_import(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Add a glossary file's terms; a term already in the glossary takes the file's English."""
+    from mt.qa.glossary import load_glossary
     from mt.store import import_glossary, open_store
 
+    load_glossary(file)  # a bad file is refused before the database opens
     with open_store(db) as store:
         result = import_glossary(store, file)
     counts = {"added": result.added, "updated": result.updated, "unchanged": result.unchanged}

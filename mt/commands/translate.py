@@ -51,13 +51,14 @@ def _output_for(
     file: Path, root: Path | None, out: Path | None, out_format: str | None, many: bool
 ) -> Path:
     from mt.batch import output_path_for
+    from mt.formats.base import make_folder
 
     if root is not None and out is not None:
         target = out / file.relative_to(root)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(target.parent)
         return output_path_for(file, target.parent, out_format)
     if many and out is not None:
-        out.mkdir(parents=True, exist_ok=True)
+        make_folder(out)
         return output_path_for(file, out, out_format)
     return output_path_for(file, out, out_format)
 
@@ -157,7 +158,11 @@ def translate(
     jobs: list[tuple[str, bytes, Path | None, Path | None]] = []  # name, data, file, output
     to_stdout = output is not None and str(output) == "-"
     if use_stdin:
-        data = sys.stdin.buffer.read()
+        from mt.formats.base import check_size
+        from mt.formats.limits import MAX_INPUT_BYTES
+
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        check_size(data, "<stdin>")
         jobs.append(("<stdin>", data, None, None if (output is None or to_stdout) else output))
     else:
         files = _collect_inputs(paths)
@@ -178,6 +183,13 @@ def translate(
         fmt = input_format or (None if file is not None else "txt")
         return data, formats.read_bytes(data, name, format=fmt, field=field, column=column)
 
+    # Every output location is checked before the model loads: a missing or read-only folder
+    # fails now, not after the model has loaded and the first batch is done.
+    from mt.formats.base import check_output
+
+    for _name, _data, _file, target in jobs:
+        if target is not None:
+            check_output(target)
     # One input: a bad file or output name fails now, not after seconds of loading the model
     # (with several, each failure is reported in turn and the other files still translate).
     first = None
@@ -255,14 +267,9 @@ def translate(
 
 
 def _read_bytes(file: Path) -> bytes:
-    try:
-        return file.read_bytes()
-    except IsADirectoryError:
-        raise InputError(f"{file}: is a folder") from None
-    except PermissionError:
-        raise InputError(f"{file}: permission denied") from None
-    except OSError as e:
-        raise InputError(f"{file}: cannot be read ({e.strerror})") from None
+    from mt.formats.base import read_path
+
+    return read_path(file)
 
 
 def register(app: typer.Typer) -> None:

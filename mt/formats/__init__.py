@@ -19,12 +19,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
+from mt.csvsafe import csv_safe
 from mt.errors import UnsupportedFormat
-from mt.formats.base import ParsedFile, TextUnit, atomic_write, check_targets, read_path
+from mt.formats.base import (
+    ParsedFile,
+    TextUnit,
+    atomic_write,
+    check_size,
+    check_targets,
+    read_path,
+)
 from mt.formats.encoding import decode, refuse_binary
-from mt.formats.table import csv_safe
 from mt.formats.tmx import read_tmx, write_tmx
 from mt.formats.xliff import BilingualUnit, read_xliff, write_xliff
+from mt.textsafe import refuse_unstorable
 
 __all__ = [
     "FORMATS",
@@ -127,7 +135,11 @@ def read(
 
 def _head(path: Path | str) -> bytes:
     """The first bytes of a file (enough for `refuse_binary`); b"" when it cannot be read."""
+    import stat
+
     try:
+        if not stat.S_ISREG(Path(path).stat().st_mode):
+            return b""  # never open a FIFO here: that would wait for a writer
         with open(path, "rb") as f:
             return f.read(64)
     except OSError:
@@ -143,6 +155,7 @@ def read_bytes(
     column: str | None = None,
 ) -> ParsedFile:
     """Like `read`, for bytes that are not in a file (stdin as "<stdin>", a web upload)."""
+    check_size(data, name)
     try:
         fmt = detect_format(name, format)
     except UnsupportedFormat:
@@ -150,10 +163,14 @@ def read_bytes(
         raise
     module = _module(fmt)
     if fmt in ("csv", "tsv"):
-        return module.read(data, name, format=fmt, column=column or field)
-    if fmt == "jsonl":
-        return module.read(data, name, field=field or column)
-    return module.read(data, name)
+        parsed = module.read(data, name, format=fmt, column=column or field)
+    elif fmt == "jsonl":
+        parsed = module.read(data, name, field=field or column)
+    else:
+        parsed = module.read(data, name)
+    for unit in parsed.units:  # a NUL or lone surrogate could not be stored or written
+        refuse_unstorable(unit.text, f"{name}: {unit.where}")
+    return parsed
 
 
 def write(

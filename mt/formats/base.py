@@ -82,16 +82,95 @@ def tool_version() -> str:
         return "unknown"
 
 
-def read_path(path: Path | str) -> bytes:
-    """The bytes of the file at `path`, or InputError naming it when it cannot be read."""
+def read_path(path: Path | str, *, limit: int | None = None) -> bytes:
+    """The bytes of the regular file at `path`, or InputError naming it.
+
+    A FIFO, socket or device is refused at once (reading one could block forever or never
+    end), and so is a file over `limit` bytes (default `MAX_INPUT_BYTES`), before it is read.
+    """
+    from mt.formats.limits import MAX_INPUT_BYTES, megabytes
+
+    limit = MAX_INPUT_BYTES if limit is None else limit
     try:
-        return Path(path).read_bytes()
+        # O_NONBLOCK: opening a FIFO without a writer would otherwise wait for one.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, not a file") from None
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror or e})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(f"{path}: is a folder, not a file")
+        raise InputError(f"{path}: not a regular file ({_file_kind(info.st_mode)})")
+    with os.fdopen(fd, "rb") as f:
+        size = info.st_size
+        if size > limit:
+            raise InputError(
+                f"{path}: file of {megabytes(size)} is over the {megabytes(limit)} limit"
+            )
+        try:
+            os.set_blocking(fd, True)
+            data = f.read(limit + 1)
+        except OSError as e:
+            raise InputError(f"{path}: cannot read ({e.strerror or e})") from None
+    if len(data) > limit:  # it grew while being read
+        raise InputError(f"{path}: file is over the {megabytes(limit)} limit")
+    return data
+
+
+def check_size(data: bytes, name: str, *, limit: int | None = None) -> None:
+    """InputError when `data` (an upload, stdin) is over `limit` bytes (default MAX_INPUT_BYTES)."""
+    from mt.formats.limits import MAX_INPUT_BYTES, megabytes
+
+    limit = MAX_INPUT_BYTES if limit is None else limit
+    if len(data) > limit:
+        raise InputError(
+            f"{name}: file of {megabytes(len(data))} is over the {megabytes(limit)} limit"
+        )
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a plain file"
+
+
+def check_output(path: Path | str) -> None:
+    """Raise TransdeskError unless a new file can be written at `path`.
+
+    Its folder must exist, be a folder, and accept a new file (tried with a probe file, which
+    also answers for read-only mounts and for root, whom permission bits do not stop).
+    """
+    path = Path(path)
+    folder = path.parent
+    if path.is_dir():
+        raise TransdeskError(f"{path}: is a folder, not a file")
+    if not folder.exists():
+        raise TransdeskError(f"{path}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise TransdeskError(f"{path}: {folder} is not a folder")
+    probe = folder / f".{path.name}.{secrets.token_hex(4)}.probe"
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.unlink(probe)
+    except OSError as e:
+        raise TransdeskError(f"{path}: cannot write in {folder} ({e.strerror or e})") from None
+
+
+def make_folder(folder: Path | str) -> None:
+    """Create `folder` (and its parents) or raise TransdeskError naming it."""
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise TransdeskError(f"{folder}: cannot create folder ({e.strerror or e})") from None
 
 
 def atomic_write(path: Path | str, data: bytes) -> None:

@@ -3,7 +3,8 @@
 Rows are numbered as a spreadsheet shows them: the header is row 1, so the first text is
 "row 2". Writing keeps every column and row, and fills a "translation" column: the existing one
 when the header has it (and it is not the source column), else a new last column. Translations
-pass through `csv_safe`, so a spreadsheet never runs them as formulas. Quoting is the csv
+pass through the project's one CSV writer (`mt.csvsafe`), so a spreadsheet runs no cell as a
+formula, whether it came from the input or the model. Quoting is the csv
 module's (minimal, RFC 4180); line endings follow the input (CRLF if it used CRLF, else LF).
 """
 
@@ -11,34 +12,16 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mt.csvsafe import write_csv
 from mt.errors import InputError
 from mt.formats.base import ParsedFile, TextUnit, check_targets, require_units
 from mt.formats.encoding import decode
 
 TRANSLATION_COLUMN = "translation"
 DELIMITERS = {"csv": ",", "tsv": "\t"}
-
-# OWASP's list of cell openings that spreadsheets evaluate (formulas, DDE).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-
-
-def csv_safe(cell: str) -> str:
-    """`cell` made inert for spreadsheets: a leading =, +, -, @, tab or CR gets a "'" before it.
-
-    Plain numbers such as "-5" or "+1.5e3" are left alone: they are values, not formulas.
-
-    Example:
-        >>> csv_safe("=HYPERLINK(\\"http://x\\")")
-        '\\'=HYPERLINK("http://x")'
-    """
-    if cell.startswith(_FORMULA_START) and not _NUMBER.fullmatch(cell):
-        return "'" + cell
-    return cell
 
 
 @dataclass(frozen=True)
@@ -94,7 +77,7 @@ def write(
             continue
         has_text = table.column < len(row) and row[table.column].strip()
         cells = row + [""] * (out_col + 1 - len(row))
-        cells[out_col] = csv_safe(next(pending)) if has_text else ""
+        cells[out_col] = next(pending) if has_text else ""
         rows.append(cells)
     return _dump(rows, format or parsed.format, table.newline)
 
@@ -104,11 +87,9 @@ def create(
 ) -> bytes:
     """A new table with "source" and "translation" columns from another format's units."""
     rows = [["source", TRANSLATION_COLUMN]]
-    rows += [[csv_safe(s), csv_safe(t)] for s, t in zip(sources, targets, strict=True)]
+    rows += [[s, t] for s, t in zip(sources, targets, strict=True)]
     return _dump(rows, format, "\n")
 
 
 def _dump(rows: list[list[str]], format: str, newline: str) -> bytes:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, delimiter=DELIMITERS[format], lineterminator=newline).writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    return write_csv(rows, delimiter=DELIMITERS[format], lineterminator=newline).encode("utf-8")

@@ -45,6 +45,7 @@ from mt.formats.base import (
     ParsedFile,
     TextUnit,
     atomic_write,
+    check_size,
     check_targets,
     read_path,
     require_units,
@@ -402,7 +403,7 @@ def _grouped(
             yield parent, unit
 
 
-def read_xliff(path: Path | str) -> list[BilingualUnit]:
+def read_xliff(path: Path | str, *, data: bytes | None = None) -> list[BilingualUnit]:
     """Read a bilingual XLIFF file (ours, or one saved by OmegaT, MateCat, Trados…).
 
     Returns one BilingualUnit per trans-unit (1.2) or unit (2.x) with a non-empty source, in
@@ -412,7 +413,11 @@ def read_xliff(path: Path | str) -> list[BilingualUnit]:
         InputError: unreadable, unsafe or malformed XML, not XLIFF, or no units.
     """
     name = str(path)
-    tree = parse_xml(read_path(path), name)
+    if data is None:
+        data = read_path(path)
+    else:  # an upload: parsed from memory, never written to disk
+        check_size(data, name)
+    tree = parse_xml(data, name)
     version = _version(tree, name)
     root = tree.getroot()
     units = list(_bilingual_12(root) if version == "1.2" else _bilingual_20(root))

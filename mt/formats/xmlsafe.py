@@ -8,6 +8,7 @@ from lxml import etree
 
 from mt.errors import InputError
 from mt.formats.encoding import refuse_binary
+from mt.formats.limits import MAX_XML_MARKUP
 
 # Characters XML 1.0 cannot hold (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF).
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -43,6 +44,10 @@ def parse_xml(data: bytes, name: str) -> etree._ElementTree:
     refuse_binary(data, name)
     if _declares_entities(data):
         raise InputError(f"{name}: XML with entity declarations is refused")
+    # Each element costs lxml 100-200 bytes however small it is in the file: count them first.
+    tags = data.count(b"<")
+    if tags > MAX_XML_MARKUP:
+        raise InputError(f"{name}: XML with {tags:,} tags, over the limit of {MAX_XML_MARKUP:,}")
     try:
         tree = etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as e:

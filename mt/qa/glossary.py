@@ -53,7 +53,7 @@ from mt.qa.checks import Finding
 if TYPE_CHECKING:
     from mt.types import Hypothesis
 
-__all__ = ["Glossary", "GlossaryEngine", "Term", "TermMatch", "load_glossary"]
+__all__ = ["Glossary", "GlossaryEngine", "Term", "TermMatch", "load_glossary", "parse_glossary"]
 
 # Particles, copula endings and a few suffixes that may follow a term inside the same eojeol.
 _PARTICLES = sorted(
@@ -329,19 +329,40 @@ def load_glossary(path: str | Path) -> Glossary:
             unsafe XML.
         UnsupportedFormat: the suffix is not ``.csv``, ``.tsv``, ``.txt``, ``.tbx`` or ``.xml``.
     """
+    from mt.formats.base import read_path
+
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".tsv", ".txt", ".tbx", ".xml"):
-        raise UnsupportedFormat(f"{path.name}: glossary must be .csv, .tsv or .tbx")
+    _check_suffix(path.name)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: glossary file not found") from None
-    except OSError as e:
-        raise InputError(f"{path}: cannot read glossary ({e.strerror})") from None
+        data = read_path(path)
+    except InputError as e:
+        if not path.exists() and not path.is_symlink():
+            raise InputError(f"{path}: glossary file not found") from None
+        raise e from None
+    return parse_glossary(data, path.name)
+
+
+def parse_glossary(data: bytes, name: str) -> Glossary:
+    """A glossary from a file's bytes (an upload): `name`'s suffix picks the format, as in
+    `load_glossary`; nothing is written to disk.
+
+    Raises:
+        InputError, UnsupportedFormat: as `load_glossary`.
+    """
+    from mt.formats.base import check_size
+
+    suffix = _check_suffix(name)
+    check_size(data, name)
     if suffix in (".tbx", ".xml"):
-        return _load_tbx(data, path.name)
-    return _load_csv(_decode(data, path.name), path.name, tab=suffix == ".tsv")
+        return _load_tbx(data, name)
+    return _load_csv(_decode(data, name), name, tab=suffix == ".tsv")
+
+
+def _check_suffix(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".csv", ".tsv", ".txt", ".tbx", ".xml"):
+        raise UnsupportedFormat(f"{name}: glossary must be .csv, .tsv or .tbx")
+    return suffix
 
 
 def _decode(data: bytes, name: str) -> str:

@@ -41,9 +41,12 @@ def hash_password(password: str) -> str:
 
 def clean_name(name: str) -> str:
     """An editor name, NFC-normalised and stripped; InputError when empty or too long."""
+    from mt.textsafe import refuse_unstorable
+
     name = unicodedata.normalize("NFC", name or "").strip()
     if not name:
         raise InvalidValue("editor name is empty")
+    refuse_unstorable(name, "editor name")
     if len(name) > 200:
         raise InvalidValue(f"editor name is too long ({len(name)} characters, at most 200)")
     return name
@@ -242,6 +245,28 @@ def set_password(store: Store, name: str, password: str, *, by: str | None = Non
         if row is None:
             raise NotFound(f"no editor named {name!r}")
         row.password_hash = hashed
+        session.flush()
+        return editor_view(row)
+
+
+def rename_user(store: Store, name: str, new_name: str, *, by: str | None = None) -> EditorView:
+    """Give an editor a new name (`by`: an admin once accounts exist).
+
+    The editor keeps its id, so its history stays its own; the database logs the rename
+    (`editor_rename`: old name, new name, when), so reports can say who was called what.
+
+    Raises NotFound for an unknown name, InputError when the new name is taken or invalid,
+    PermissionDenied.
+    """
+    name, new_name = clean_name(name), clean_name(new_name)
+    with store.session(write=True) as session:
+        _require_admin(session, by, "rename users")
+        row = find_editor(session, name)
+        if row is None:
+            raise NotFound(f"no editor named {name!r}")
+        if new_name != name and find_editor(session, new_name) is not None:
+            raise InputError(f"an editor named {new_name!r} already exists")
+        row.name = new_name
         session.flush()
         return editor_view(row)
 

@@ -16,6 +16,8 @@ BUSY_TIMEOUT_MS = 15_000
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any constant works: it only has to be the same for every process migrating one database.
 _PG_MIGRATION_LOCK = 7_424_011
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction may be retried.
+_RETRYABLE = {"40P01", "40001"}
 
 
 def default_url() -> str:
@@ -58,15 +60,23 @@ class Store:
         `write=True` makes SQLite take its write lock at BEGIN (BEGIN IMMEDIATE), so two writers
         queue on the busy timeout instead of failing half-way through a transaction.
         """
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import DBAPIError, OperationalError
 
-        from mt.errors import TransdeskError
+        from mt.errors import ConcurrentChange, TransdeskError
 
         factory = self._write_sessions if write else self._sessions
         try:
             with factory() as session, session.begin():
                 yield session
-        except OperationalError as e:
+        except DBAPIError as e:
+            if getattr(e.orig, "sqlstate", None) in _RETRYABLE:
+                # PostgreSQL rolled the transaction back whole: nothing half-written.
+                raise ConcurrentChange(
+                    "another change to the same segments was being saved at the same time; "
+                    "nothing was saved, try again"
+                ) from None
+            if not isinstance(e, OperationalError):
+                raise
             if self.dialect == "sqlite" and "database is locked" in str(e.orig):
                 # The transaction was rolled back whole: nothing half-written, safe to retry.
                 raise TransdeskError(
@@ -143,8 +153,13 @@ def _sqlite_engine(url: str) -> Any:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")  # durable in WAL mode except on power loss
         cursor.execute("PRAGMA foreign_keys=ON")
+        # REPLACE's implicit delete then fires the edit log's DELETE trigger (migration 0004
+        # also refuses such inserts outright, for connections made by other tools).
+        cursor.execute("PRAGMA recursive_triggers=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
+
+    _check_parameters(engine)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -157,7 +172,21 @@ def _sqlite_engine(url: str) -> Any:
 def _postgres_engine(url: str) -> Any:
     from sqlalchemy import create_engine
 
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    _check_parameters(engine)
+    return engine
+
+
+def _check_parameters(engine: Any) -> None:
+    """Refuse, before it reaches the database, any SQL parameter holding a NUL or a lone
+    surrogate: a clear InputError instead of psycopg's DataError (and the same on SQLite)."""
+    from sqlalchemy import event
+
+    from mt.textsafe import check_parameters
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(conn: Any, cursor: Any, statement: Any, parameters: Any, *args: Any) -> None:
+        check_parameters(parameters)
 
 
 def alembic_config(connection: Any = None) -> Any:

@@ -14,8 +14,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -78,17 +76,10 @@ def _render(store: Store, doc_id: int, fmt: str) -> bytes:
 
 
 def _csv(records: list[dict[str, Any]]) -> bytes:
-    from mt.formats import csv_safe
+    from mt.csvsafe import write_csv
 
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(EXPORT_FIELDS)
-    for r in records:
-        writer.writerow(
-            ["" if r[k] is None else csv_safe(r[k]) if isinstance(r[k], str) else r[k]
-             for k in EXPORT_FIELDS]
-        )  # fmt: skip
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    rows = [EXPORT_FIELDS, *([r[k] for k in EXPORT_FIELDS] for r in records)]
+    return write_csv(rows, bom=True).encode("utf-8")
 
 
 def segment_records(store: Store, doc_id: int) -> list[dict[str, Any]]:

@@ -9,7 +9,6 @@ QA and drafting use; it is cached per database and rebuilt when the terms change
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +17,7 @@ from typing import Any
 
 from mt.errors import InputError, NotFound
 from mt.qa.checks import Finding, check_pair
-from mt.qa.glossary import Glossary, Term, load_glossary
+from mt.qa.glossary import Glossary, Term, load_glossary, parse_glossary
 from mt.store.db import Store
 
 __all__ = [
@@ -83,14 +82,8 @@ def import_glossary(
         PermissionDenied: accounts exist and `by` is not an admin.
     """
     name = Path(path).name
-    if data is None:
-        glossary = load_glossary(path)
-    else:
-        # load_glossary reads files; the upload gets its own name so messages name it.
-        with tempfile.TemporaryDirectory(prefix="transdesk-glossary-") as folder:
-            copy = Path(folder) / (name or "glossary.csv")
-            copy.write_bytes(data)
-            glossary = load_glossary(copy)
+    # An upload is parsed from memory: it never touches the disk.
+    glossary = load_glossary(path) if data is None else parse_glossary(data, name or "glossary")
     return _save(store, glossary, source=name, by=by)
 
 
@@ -99,9 +92,12 @@ def _save(store: Store, glossary: Glossary, *, source: str, by: str | None) -> G
 
     from mt.store.accounts import _require_admin, clean_name, find_editor
     from mt.store.models import GlossaryTerm, utcnow
+    from mt.textsafe import refuse_unstorable
 
     terms = list(glossary)
     for term in terms:
+        for text in (term.korean, *term.english, *term.avoid, term.note or ""):
+            refuse_unstorable(text, f"{source}: term '{term.korean[:20]}'")
         if len(term.korean) > MAX_TERM_CHARS:
             raise InputError(
                 f"{source}: term '{term.korean[:20]}…' is longer than {MAX_TERM_CHARS} characters"

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -304,3 +305,21 @@ class DeskSetting(Base):
     value: Mapped[str] = mapped_column(Text)
     editor_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EditorRename(Base):
+    """A change of an editor's name (append-only, written by a database trigger on `editor`).
+
+    Identity is the editor's id; the name is data. History stays with the id, and this log
+    says when the name it is shown under changed, so a rename never silently re-attributes it.
+    """
+
+    __tablename__ = "editor_rename"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("editor.id"))
+    old_name: Mapped[str] = mapped_column(String(200))
+    new_name: Mapped[str] = mapped_column(String(200))
+    renamed_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, server_default=text("CURRENT_TIMESTAMP")
+    )

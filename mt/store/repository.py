@@ -33,6 +33,7 @@ from mt.store.accounts import (
     find_editor,
     has_accounts,
     list_users,
+    rename_user,
     set_password,
     set_role,
 )
@@ -51,6 +52,7 @@ from mt.store.views import (
     SegmentView,
     XliffImportResult,
 )
+from mt.textsafe import refuse_unstorable
 from mt.tm import draft_row, drafting_engine, remember
 
 __all__ = [
@@ -90,6 +92,7 @@ __all__ = [
     "next_segment",
     "open_segment",
     "open_store",
+    "rename_user",
     "reopen_segment",
     "report",
     "retranslate_document",
@@ -108,9 +111,10 @@ Progress = Callable[[int, int], None]
 CHANGE_KINDS = ("import", "save", "approve", "reopen", "revert")
 
 
-def _nfc(text: str) -> str:
+def _nfc(text: str, what: str = "text") -> str:
     """`text` NFC-normalised; InputError when it is not valid Unicode (a lone surrogate, which
-    neither SQLite nor PostgreSQL can store as UTF-8)."""
+    neither SQLite nor PostgreSQL can store as UTF-8) or holds a NUL, which PostgreSQL cannot
+    store (`what` names the text in that message)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as e:
@@ -118,7 +122,7 @@ def _nfc(text: str) -> str:
             f"text holds an unpaired surrogate (U+{ord(e.object[e.start]):04X}) at character "
             f"{e.start + 1}: not valid Unicode"
         ) from None
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", refuse_unstorable(text, what))
 
 
 def _check_client(client: str) -> str:
@@ -329,11 +333,11 @@ def create_document(
     from mt.store.drafting import SCRATCH_DRAFT, assign, check_share, draft_segments
     from mt.store.models import Document, Draft, EditEvent, Segment, utcnow
 
-    title = _nfc(title).strip() or (filename or "untitled")
+    title = _nfc(title, "title").strip() or (filename or "untitled")
     with store.session() as session:  # refuse a stranger before minutes of translation
         if accounts_exist(session) and find_editor(session, clean_name(created_by)) is None:
             raise PermissionDenied(f"no account named {created_by!r}")
-    seg = segment(_nfc(text), mode=segment_mode)
+    seg = segment(_nfc(text, filename or title), mode=segment_mode)
     if not seg.segments:
         raise InputError(f"{filename or title}: no text to translate")
     sources = [s.text for s in seg.segments]
@@ -898,7 +902,7 @@ def _change(
 
     _check_client(client)
     if text is not None:
-        text = _nfc(text)
+        text = _nfc(text, "translation")
     active_ms, idle_ms = _ms(active_ms, "active_ms"), _ms(idle_ms, "idle_ms")
     keystrokes = _ms(keystrokes, "keystrokes")
     if findings is not None and not isinstance(findings, list):
@@ -1065,7 +1069,7 @@ def add_comment(
     from mt.store.models import EditEvent, Segment, utcnow
 
     _check_client(client)
-    text = _nfc(text or "").strip()
+    text = _nfc(text or "", "comment").strip()
     if not text:
         raise InputError("comment is empty")
     with store.session(write=True) as session:

@@ -21,14 +21,16 @@ Approvals need a reviewer or admin once accounts exist (PermissionDenied otherwi
 from __future__ import annotations
 
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
 
-from mt.errors import ConflictError, InputError
+from mt.errors import ConcurrentChange, ConflictError, InputError
 from mt.store.db import Store
 from mt.store.views import XliffImportResult
+
+# Tries of the whole import when PostgreSQL reports a deadlock or serialization failure.
+ATTEMPTS = 3
 
 _UNIT_ID = re.compile(r"s?(\d+)(?:-v(\d+))?")
 
@@ -48,10 +50,7 @@ def _read_units(path: str | Path, data: bytes | None) -> list[Any]:
 
     if data is None:
         return read_xliff(path)
-    with tempfile.TemporaryDirectory() as tmp:
-        file = Path(tmp) / (Path(str(path)).name or "upload.xlf")
-        file.write_bytes(data)
-        return read_xliff(file)
+    return read_xliff(Path(str(path)).name or "upload.xlf", data=data)
 
 
 def _text_at(session: Any, seg: Any, version: int) -> str | None:
@@ -95,13 +94,28 @@ def import_xliff(
         ConflictError: a changed unit's segment also changed in Transdesk since the export.
         PermissionDenied: approvals by an editor while accounts exist.
     """
-    from mt.store.accounts import actor
-    from mt.store.models import Segment
-    from mt.store.repository import _cache_stats, _load_segment, apply_change
 
     name = Path(str(path)).name
     units = _read_units(path, data)
     parsed = [(unit, *_parse_id(name, unit.id)) for unit in units]
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _import(store, name, parsed, editor)
+        except ConcurrentChange:
+            # A deadlock or serialization failure rolled everything back; run it again (the
+            # segments' versions are then re-read, so a real clash becomes a conflict).
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _import(store: Store, name: str, parsed: list[Any], editor: str) -> XliffImportResult:
+    from sqlalchemy import select
+
+    from mt.store.accounts import actor
+    from mt.store.models import Segment
+    from mt.store.repository import _cache_stats, _load_segment, apply_change
+
     saved: list[int] = []
     approved: list[int] = []
     unchanged: list[int] = []
@@ -110,6 +124,17 @@ def import_xliff(
     with store.session(write=True) as session:
         needs_review = any(unit.state == "approved" for unit, _, _ in parsed)
         who = actor(session, editor, "approve" if needs_review else "save")
+        # Lock every segment of the file at once, in id order, whatever the file's order: two
+        # imports of the same segments then queue instead of deadlocking (PostgreSQL; SQLite
+        # already serialises writers with BEGIN IMMEDIATE).
+        ids = sorted({segment_id for _, segment_id, _ in parsed})
+        session.execute(
+            select(Segment)
+            .where(Segment.id.in_(ids))
+            .order_by(Segment.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
         for unit, segment_id, version in parsed:
             seg = session.get(Segment, segment_id)
             if seg is None:

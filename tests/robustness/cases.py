@@ -166,6 +166,39 @@ BROKEN_JSONL = (
 ).encode()
 
 
+def entity_docx() -> bytes:
+    """A Word file whose document.xml declares an entity and uses it in its second paragraph
+    (#13: it was read as one paragraph, the other silently dropped)."""
+    import docx
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    document = (
+        '<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY e "부산은 흐리다.">]>'
+        f'<w:document xmlns:w="{w}"><w:body><w:p><w:r><w:t>서울은 맑다.</w:t></w:r></w:p>'
+        "<w:p><w:r><w:t>&e;</w:t></w:r></w:p></w:body></w:document>"
+    ).encode()
+    base = io.BytesIO()
+    docx.Document().save(base)
+    source = zipfile.ZipFile(io.BytesIO(base.getvalue()))
+    return _zip(
+        {
+            info.filename: document if info.filename == "word/document.xml" else source.read(info)
+            for info in source.infolist()
+        }
+    )
+
+
+# U+0000 as XLIFF 2 writes it (#13: PostgreSQL cannot store it).
+CP_NUL_XLIFF = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="ko">'
+    '<file id="f"><unit id="1"><segment><source>서울은 맑다.</source></segment></unit>'
+    '<unit id="2"><segment><source>종<cp hex="0"/>이 울린다.</source></segment></unit>'
+    "</file></xliff>\n"
+).encode()
+NUL_CHAR = r"contains a NUL character \(U\+0000\) at character {}, which cannot be stored$"
+
+
 def _utf16(text: str, order: str) -> bytes:
     bom = codecs.BOM_UTF16_LE if order == "le" else codecs.BOM_UTF16_BE
     return bom + text.encode(f"utf-16-{order}")
@@ -259,6 +292,20 @@ def cases(secret_path: Path) -> list[Case]:
             r"line 3 is not valid JSON \(.*\)$",
             web_type=True,
         ),
+        # Issue #13: entities in a Word file; NUL, which no database here can store.
+        _refused(
+            "docx_entities",
+            "entities.docx",
+            entity_docx(),
+            r"Word file part word/document\.xml declares a DTD or entities; refused$",
+        ),
+        _refused(
+            "utf16_nul",
+            "utf16_nul.txt",
+            _utf16("서울은 맑다.\n부산은\x00 흐리다.\n", "le"),
+            "line 2: " + NUL_CHAR.format(4),
+        ),
+        _refused("xliff_cp_nul", "cp_nul.xlf", CP_NUL_XLIFF, "unit id=2: " + NUL_CHAR.format(2)),
         _refused("docx_not_word", "letter.docx", "워드 파일이 아니다.".encode(), NOT_WORD),
         _refused("docx_zip_not_word", "archive.docx", _zip({"readme.txt": b"hello"}), NOT_WORD),
     ]

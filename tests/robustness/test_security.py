@@ -16,6 +16,7 @@ import pytest
 
 from mt import store as repo
 from mt.errors import PermissionDenied, TransdeskError
+from tests.conftest import shown
 from tests.robustness.cases import ROOT, SECRET_MARKER, xxe_xliff
 from tests.robustness.conftest import run_cli
 
@@ -96,7 +97,7 @@ def test_each_page_checks_sign_in_itself(accounts, page):
 
     at = AppTest.from_file(str(ROOT / "ui" / "views" / f"{page}.py"), default_timeout=120).run()
     assert not at.exception, at.exception
-    assert [e.value for e in at.error] == ["sign in first."]
+    assert [shown(e.value) for e in at.error] == ["sign in first."]
     assert MARKER not in _all_values(at)
     assert not at.button and not at.text_area and not at.get("download_button")
 
@@ -195,7 +196,7 @@ def test_upload_over_the_limit_is_refused_before_reading(desk):
     data = "가".encode() * (20 * 1024 * 1024 // 3 + 1)
     assert len(data) > 20 * 1024 * 1024
     _upload(at, "big.txt", data)
-    assert [e.value for e in at.error] == ["big.txt: 21.0 MB is over the 20 MB upload limit"]
+    assert [shown(e.value) for e in at.error] == ["big.txt: 21.0 MB is over the 20 MB upload limit"]
     assert repo.list_documents(desk) == []
 
 
@@ -205,7 +206,9 @@ def test_hostile_upload_is_harmless(desk, tmp_path, secret_file):
     at = _app().run()
     # 1. An XLIFF whose entity would pull a local file into the document: refused, unread.
     _upload(at, "evil.xlf", xxe_xliff(secret_file))
-    assert [e.value for e in at.error] == ["evil.xlf: XML with entity declarations is refused"]
+    assert [shown(e.value) for e in at.error] == [
+        "evil.xlf: XML with entity declarations is refused"
+    ]
     assert repo.list_documents(desk) == []
     # 2. A name that climbs out of any folder, and script and Markdown in the text.
     target = tmp_path / "pwned"

@@ -15,6 +15,7 @@ import pytest
 
 from mt import store as repo
 from mt.formats import decode, read_bytes
+from tests.conftest import shown
 from tests.robustness.cases import ROOT, Case, case_ids
 
 pytestmark = pytest.mark.slow
@@ -46,7 +47,7 @@ class Desk:
         submit = [b for b in at.get("form_submit_button") if b.label == "Translate"]
         submit[0].click().run()
         new = sorted({d.id for d in repo.list_documents(self.store)} - before)
-        return [e.value for e in at.error], [e.message for e in at.exception], new
+        return [shown(e.value) for e in at.error], [e.message for e in at.exception], new
 
     def translated(self, case: Case) -> int:
         if case.id not in self.documents:

@@ -182,7 +182,7 @@ def _translate(
         )
         bar.progress(1.0, text="Done")
     except TransdeskError as e:
-        st.error(str(e))
+        ui.error(str(e))
         return
     doc = repo.get_document(store, doc_id)
     st.session_state["documents_created"] = {"id": doc_id, "segments": doc.segments}
@@ -246,7 +246,7 @@ def main() -> None:
         st.divider()
         _document_list(store)
     except TransdeskError as e:
-        st.error(str(e))
+        ui.error(str(e))
 
 
 main()

@@ -353,7 +353,7 @@ def _segment_box(total: int) -> None:
             _conflict_box(ses.conflict)
         _active_card(store, identity, ses, seg, total)
     except TransdeskError as e:
-        st.error(str(e))
+        ui.error(str(e))
 
 
 def _active_card(
@@ -642,14 +642,7 @@ def _set_page(page: int) -> None:
 
 def _show_messages(ses: EditorSession) -> None:
     for kind, message in ses.messages:
-        if kind == "toast":
-            st.toast(message)
-        elif kind == "error":
-            st.error(message)
-        elif kind == "success":
-            st.success(message)
-        else:
-            st.info(message)
+        ui.message(kind if kind in ("toast", "error", "success") else "info", message)
     ses.messages.clear()
 
 
@@ -681,10 +674,10 @@ def main() -> None:
         _segment_list(total)
         downloads.article_section(store, doc)
     except NotFound as e:
-        st.error(str(e))
+        ui.error(str(e))
         st.session_state["editor_session"] = EditorSession()
     except TransdeskError as e:
-        st.error(str(e))
+        ui.error(str(e))
 
 
 def _active_segment(

@@ -48,10 +48,15 @@ def _error_bars(frame: pd.DataFrame, key: str, label: str, axis: str, title: str
 
 def _csv(frame: pd.DataFrame) -> bytes:
     """CSV for spreadsheets: UTF-8 with BOM, and no text cell that a spreadsheet would run."""
-    from mt.formats.table import csv_safe
+    from mt.csvsafe import write_csv
 
-    safe = frame.apply(lambda col: col.map(lambda v: csv_safe(v) if isinstance(v, str) else v))
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    rows = [list(frame.columns), *(_cells(row) for row in frame.itertuples(index=False))]
+    return write_csv(rows, lineterminator="\n", bom=True).encode("utf-8")
+
+
+def _cells(row: tuple) -> list[Any]:
+    # pandas writes NaN/NaT as empty cells; so does this.
+    return [None if v is None or (isinstance(v, float) and v != v) else v for v in row]
 
 
 def _headline(rep: dict[str, Any]) -> None:
@@ -326,7 +331,7 @@ def main() -> None:
             doc = next(d for d in docs if d.id == doc_id)
             downloads.download_row(store, doc, downloads.DATA_FORMATS, key="report")
     except TransdeskError as e:
-        st.error(str(e))
+        ui.error(str(e))
 
 
 main()

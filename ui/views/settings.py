@@ -46,10 +46,11 @@ def _add_user() -> None:
     password = st.session_state.get("user_password") or ""
     role = st.session_state.get("user_role") or "editor"
     try:
-        auth.require(auth.current(), "manage_users")
+        auth.require(auth.current(), "manage_users")  # the page's check; the store checks again
         if len(password) < 8:
             raise TransdeskError("a password needs at least 8 characters")
-        repo.add_user(state.store(), name, role=role, password=password)
+        identity = auth.current()
+        repo.add_user(state.store(), name, role=role, password=password, by=identity.name)
         st.session_state["user_name"] = st.session_state["user_password"] = ""
         st.session_state["settings_message"] = ("success", f"Added {name} as {role}.")
     except TransdeskError as e:
@@ -59,8 +60,9 @@ def _add_user() -> None:
 def _change_role(name: str) -> None:
     role = st.session_state.get(f"role_{name}")
     try:
-        auth.require(auth.current(), "manage_users")
-        repo.set_role(state.store(), name, role)
+        identity = auth.current()
+        auth.require(identity, "manage_users")
+        repo.set_role(state.store(), name, role, by=identity.name)
         st.session_state["settings_message"] = ("success", f"{name} is now {role}.")
     except TransdeskError as e:
         st.session_state["settings_message"] = ("error", str(e))
@@ -73,7 +75,7 @@ def _users(identity: auth.Identity) -> None:
         return
     message = st.session_state.pop("settings_message", None)
     if message:
-        (st.success if message[0] == "success" else st.error)(message[1])
+        ui.message(message[0], message[1])
     users = repo.list_users(state.store())
     if users:
         st.dataframe(
@@ -160,7 +162,7 @@ def _glossary(identity: auth.Identity) -> None:
     )
     message = st.session_state.pop("glossary_message", None)
     if message:
-        (st.success if message[0] == "success" else st.error)(message[1])
+        ui.message(message[0], message[1])
     terms = repo.list_glossary(state.store())
     if terms:
         st.dataframe(
@@ -306,7 +308,7 @@ def main() -> None:
         _house_style(identity)
         _users(identity)
     except TransdeskError as e:
-        st.error(str(e))
+        ui.error(str(e))
 
 
 main()

@@ -5,7 +5,7 @@ Existing databases keep working: drafts keep their rows (compute_type stays unkn
 and every segment's steps are rebuilt from its events (`mt.store.steps.rebuild_all_steps`).
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0019
 Create Date: 2026-11-30
 """
 
