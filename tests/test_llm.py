@@ -241,6 +241,7 @@ def test_build_test_causal_lm_and_models_list(tmp_path):
     result = _run("models", "build-test", str(tmp_path / "llm"), "--family", "causal-lm")
     assert result.returncode == 0, result.stderr
     assert "TEST model" in result.stderr
+    assert "Writing model shards" not in result.stderr  # no transformers progress bar
     config = json.loads((tmp_path / "llm" / "config.json").read_text())
     assert config["transdesk_test_model"] is True and config["model_type"] == "llama"
     assert (

@@ -237,7 +237,7 @@ def build_test_model(
         model.eval()
         if shape.draft_like:
             _limit_to_word_pieces(model, vocab)
-        _save_quietly(model, tmp)
+        save_quietly(model, tmp)
         (tmp / "TEST_MODEL.txt").write_text(
             f"Transdesk {size} test model: {TEST_MODEL_WARNING}.\n"
             f"Sentencepiece trained on: {', '.join(str(f) for f in files)}\n",
@@ -252,7 +252,7 @@ def build_test_model(
     return out_dir
 
 
-def _save_quietly(model, folder: Path) -> None:
+def save_quietly(model, folder: Path) -> None:
     """save_pretrained without transformers' "Writing model shards" progress bar."""
     from transformers.utils import logging as hf_logging
 

@@ -28,6 +28,7 @@ from mt.models.build_test import (
     _read_lines,
     _train_sentencepiece,
     default_training_text,
+    save_quietly,
 )
 
 
@@ -177,7 +178,7 @@ def build_test_causal_lm(
         model.generation_config = GenerationConfig(
             bos_token_id=bos, eos_token_id=eos, pad_token_id=pad, do_sample=False
         )
-        model.save_pretrained(tmp)
+        save_quietly(model, tmp)
         (tmp / "TEST_MODEL.txt").write_text(
             f"Transdesk {size} causal-LM test model: {TEST_MODEL_WARNING}.\n"
             f"Sentencepiece trained on: {', '.join(str(f) for f in files)}\n",
