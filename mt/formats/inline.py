@@ -109,8 +109,8 @@ class _Builder:
             self.parts.append(text)
             self.length += len(text)
 
-    def code(self, code: Code) -> int:
-        if code.space and not self._ends_with_space():
+    def code(self, code: Code, *, space_follows: bool = False) -> int:
+        if code.space and not space_follows and not self._ends_with_space():
             code.added_space = True
             self.codes.append((self.length, code))
             self.text(" ")
@@ -170,7 +170,7 @@ def _walk(element: etree._Element, out: _Builder, char, wrappers: frozenset[str]
             code = Code("standalone", fragment=[_detached(kid)], space=is_space_code(kid))
             if protected(kid):
                 code.verbatim = "".join(kid.itertext()).strip()
-            out.code(code)
+            out.code(code, space_follows=(kid.tail or "")[:1].isspace())
             _pair_markers(out, kid, code)
         out.text(kids[i].tail or "")
         i += 1
