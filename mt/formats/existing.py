@@ -4,16 +4,16 @@ Pre-translation fills empty targets only. A segment that already has a target ke
 its state is named in `overwrite` (the CLI's `--overwrite STATES`). A segment's state is read
 from the most binding signal the file carries, in this order:
 
-| signal                                                    | state name                         |
-|-----------------------------------------------------------|------------------------------------|
-| SDLXLIFF `<sdl:seg locked="true">`, memoQ `mq:locked`      | `locked`                           |
-| XLIFF 1.2 `<trans-unit approved="yes">`                    | `approved`                         |
-| SDLXLIFF `<sdl:seg conf=…>`                                | `draft`, `translated`, `approvedtranslation`, `approvedsignoff`, `rejectedtranslation`, `rejectedsignoff` |
-| memoQ `mq:status`                                          | `pretranslated`, `manuallyconfirmed`, `proofread`, … |
-| XLIFF 1.2 `<target state>` (MateCat, Okapi, OmegaT, …)     | `new`, `needs-translation`, `needs-review-translation`, `translated`, `signed-off`, `final`, … |
-| XLIFF 2 `<segment state>`                                  | `initial`, `translated`, `reviewed`, `final` |
-| a TMX memory's existing English `<tuv>`                    | `translated`                       |
-| a target with none of these                               | `none`                             |
+- `locked`: SDLXLIFF `<sdl:seg locked="true">`, memoQ `mq:locked="locked"`;
+- `approved`: XLIFF 1.2 `<trans-unit approved="yes">`;
+- SDLXLIFF `<sdl:seg conf>` lowercased: `draft`, `translated`, `approvedtranslation`,
+  `approvedsignoff`, `rejectedtranslation`, `rejectedsignoff`;
+- memoQ `mq:status` lowercased: `pretranslated`, `manuallyconfirmed`, `proofread`, …;
+- XLIFF 1.2 `<target state>` (MateCat, Okapi, OmegaT, translate-toolkit …): `new`,
+  `needs-translation`, `needs-review-translation`, `translated`, `signed-off`, `final`, …;
+- XLIFF 2 `<segment state>`: `initial` (also when absent), `translated`, `reviewed`, `final`;
+- a TMX memory's existing English `<tuv>`: `translated`;
+- a target with none of these: `none`.
 
 `any` names every state that is not an approval; approvals (`APPROVALS`) and `locked` are only
 replaced when named themselves.

@@ -28,6 +28,7 @@ import copy
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from lxml import etree
 
@@ -338,7 +339,7 @@ def _guess(source: str, offset: int, target: str) -> int:
     if len(src_ends) == len(tgt_ends):
         points += list(zip(src_ends, tgt_ends, strict=True))
     points.append((len(source), len(target)))
-    for (s0, t0), (s1, t1) in zip(points, points[1:], strict=False):
+    for (s0, t0), (s1, t1) in pairwise(points):
         if s0 <= offset <= s1:
             if not source[s0:offset].strip():  # right after a sentence end
                 return t0

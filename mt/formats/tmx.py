@@ -92,7 +92,9 @@ def write(parsed: ParsedFile, targets: Sequence[str], **_: object) -> bytes:
     check_targets(parsed, targets)
     original, chosen = parsed.payload  # type: ignore[misc]
     tree = copy.deepcopy(original)
-    pairs = [(tu, tuv) for tu, tuv in _korean(_tus(tree, parsed.name)) if _seg_inline(tuv).text.strip()]
+    pairs = [
+        (tu, tuv) for tu, tuv in _korean(_tus(tree, parsed.name)) if _seg_inline(tuv).text.strip()
+    ]
     for n, target in zip(chosen, targets, strict=True):
         tu, ko_tuv = pairs[n]
         tuv = _find_tuv(tu, TARGET_LANG)

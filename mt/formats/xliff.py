@@ -54,6 +54,7 @@ from mt.formats.base import (
 )
 from mt.formats.existing import may_replace
 from mt.formats.language import TARGET_LANGUAGE, check_source, is_english
+from mt.formats.xmlsafe import _code_point as _cp_char
 from mt.formats.xmlsafe import (
     child,
     children,
@@ -63,7 +64,6 @@ from mt.formats.xmlsafe import (
     serialize,
     xml_text,
 )
-from mt.formats.xmlsafe import _code_point as _cp_char
 
 NS12 = "urn:oasis:names:tc:xliff:document:1.2"
 NS20 = "urn:oasis:names:tc:xliff:document:2.0"
