@@ -314,10 +314,11 @@ def _walk(element: etree._Element, out) -> None:
 
 def _shell(element: etree._Element) -> etree._Element:
     """`element` with its attributes and property children (`w:rPr`…) but no content."""
-    shell = etree.Element(element.tag, dict(element.attrib), nsmap=element.nsmap)
-    for c in element:
-        if inline.local_name(c).endswith("Pr"):
-            shell.append(copy.deepcopy(c))
+    shell = copy.deepcopy(element)
+    for c in list(shell):
+        if not inline.local_name(c).endswith("Pr"):
+            shell.remove(c)
+    shell.text = shell.tail = None
     return shell
 
 

@@ -163,7 +163,7 @@ def _walk(element: etree._Element, out: _Builder, char, wrappers: frozenset[str]
             out.code(Code("standalone", fragment=fragment))
             i = end
         elif name in wrappers and not protected(kid) and kid.get("mtype") != "seg":
-            shell = etree.Element(kid.tag, dict(kid.attrib), nsmap=kid.nsmap)
+            shell = _emptied(kid)
             opened = out.code(Code("open", element=shell))
             _walk(kid, out, char, wrappers)
             out.code(Code("close", pair=opened))
@@ -197,6 +197,15 @@ def _end_marker(kids: Sequence[etree._Element], start: int) -> int | None:
         if local_name(kids[j]) == "em" and kids[j].get("startRef") == ident:
             return j
     return None
+
+
+def _emptied(element: etree._Element) -> etree._Element:
+    """A copy of `element` without content (its namespaces kept as declared, even odd ones)."""
+    shell = copy.copy(element)
+    for inner in list(shell):
+        shell.remove(inner)
+    shell.text = shell.tail = None
+    return shell
 
 
 def _detached(element: etree._Element, *, keep_tail: bool = False) -> etree._Element:
