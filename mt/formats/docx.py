@@ -318,7 +318,7 @@ def _shell(element: etree._Element) -> etree._Element:
     for c in list(shell):
         if not inline.local_name(c).endswith("Pr"):
             shell.remove(c)
-    shell.text = shell.tail = None
+    shell.tail = None  # (python-docx's CT_R.text setter would take None for text)
     return shell
 
 
