@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (XML fixtures are kept one element a line)
 """Word files with links, comments, tracked changes, fields and bookmarks keep them (#16)."""
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ def run(text: str, bold: bool = False) -> str:
 def make(ko: list[str]) -> bytes:
     document = docx.Document()
     body = document.element.body
-    rid = document.part.relate_to("https://example.com/", docx.opc.constants.RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    rid = document.part.relate_to(
+        "https://example.com/", docx.opc.constants.RELATIONSHIP_TYPE.HYPERLINK, is_external=True
+    )
     paragraphs = [
         # a link in the middle of a sentence
         f'{run(ko[0][:6] + " ")}<w:hyperlink r:id="{rid}">{run("KBS 뉴스")}</w:hyperlink>{run(" " + ko[0][6:])}',

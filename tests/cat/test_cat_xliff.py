@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (XML fixtures are kept one element a line)
 """Files as CAT tools write them (#16): inline codes kept, human work kept, languages checked.
 
 The corpus is generated here with real Korean news sentences (NTREX-128): XLIFF 1.2 with every
@@ -194,12 +195,19 @@ def test_sdlxliff_confirmed_segments_are_kept(ko, conf):
     overwrite = parse_overwrite(conf.lower())
     assert len(read_bytes(sdlxliff(ko, conf), "t.sdlxliff", overwrite=overwrite).units) == 2
     if conf.startswith("Approved"):  # "any" never reaches an approval
-        assert len(read_bytes(sdlxliff(ko, conf), "t.sdlxliff", overwrite=parse_overwrite("any")).units) == 1
+        assert (
+            len(
+                read_bytes(sdlxliff(ko, conf), "t.sdlxliff", overwrite=parse_overwrite("any")).units
+            )
+            == 1
+        )
 
 
 def test_sdlxliff_locked_segment_needs_naming_locked(ko):
     data = sdlxliff(ko, "Translated", locked=True)
-    assert len(read_bytes(data, "t.sdlxliff", overwrite=parse_overwrite("translated,any")).units) == 1
+    assert (
+        len(read_bytes(data, "t.sdlxliff", overwrite=parse_overwrite("translated,any")).units) == 1
+    )
     assert len(read_bytes(data, "t.sdlxliff", overwrite=parse_overwrite("locked")).units) == 2
 
 
