@@ -343,8 +343,9 @@ def test_docx_translation_keeps_styles_and_first_run_format(pairs, tmp_path):
     assert body[0].style.name == "Heading 1"
     assert body[1].style.name == "List Bullet"
     runs = body[1].runs
-    assert runs[0].text == targets[1] and runs[0].bold
-    assert runs[1].text == "" and runs[1].italic  # emptied, formatting left alone
+    # each run keeps its formatting and gets its share of the translation (#16)
+    assert "".join(r.text for r in runs) == targets[1]
+    assert runs[0].bold and runs[0].text and runs[1].italic
     cells = document.tables[0].rows[0].cells
     assert [c.text for c in cells] == targets[2:4]
     page_break = 'w:br w:type="page"'
