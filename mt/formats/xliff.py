@@ -7,11 +7,13 @@ A unit is, in XLIFF 1.2, a `<trans-unit>`'s `<source>` (or each `<mrk mtype="seg
 `<note from="transdesk">MT: model</note>`, and in 2.x `<target>`, `<segment state="initial">`
 plus `<note category="transdesk">MT: model</note>` in the unit's `<notes>`.
 
-Units marked `translate="no"` and empty sources are skipped. Inline codes are flattened to their
-text (`<g>`, `<mrk>`, `<pc>` keep theirs; `<ph>`, `<bpt>`, `<x/>`, `<sc/>` … add none) and a
-written target is plain text. A target that is already approved (1.2 `approved="yes"`, state
-`signed-off` or `final`; 2.x state `final`) is never overwritten. SDLXLIFF segment definitions
-(`sdl:seg-defs`) are marked Draft with origin mt.
+Units marked `translate="no"` and empty sources are skipped. Inline codes are taken out of the
+MT input and projected back into the target (`mt.formats.inline`). A segment whose target has
+text is human work and is kept unless its state is named in `overwrite` (`mt.formats.existing`:
+XLIFF states, SDLXLIFF `conf` and `locked`, memoQ `mq:status`/`mq:locked`). Filled SDLXLIFF
+segment definitions (`sdl:seg-defs`) are marked Draft with origin mt; the file's target language
+becomes `en`. A declared or detected source language other than Korean is refused
+(`mt.formats.language`).
 
 Bilingual export (`write_xliff`) and import (`read_xliff`) map the store's segment status:
 
