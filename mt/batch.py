@@ -98,7 +98,8 @@ def translate_parsed(
             beam=beam,
             batch_tokens=batch_tokens,
             segment_mode=segment_mode,
-            options={"format": out_format},
+            # the units depend on options such as which existing targets are overwritten
+            options={"format": out_format, "units": [u.where for u in parsed.units]},
         )
         checkpoint = Checkpoint.open(checkpoint_path(output), fingerprint, resume=resume)
     results: dict[int, Hypothesis] = {}

@@ -116,7 +116,9 @@ def test_txt_translation_keeps_layout_line_for_line(pairs):
     out = write(parsed, [en[u.text] for u in parsed.units], None)
     expected = "\r\n\r\n".join(en[k] for k in ko) + "\r\n"
     assert out == expected.encode("utf-8")  # UTF-8 out whatever came in, CRLF kept
-    assert units_of(read_bytes(out, "news.en.txt")) == [en[k] for k in ko]
+    assert units_of(read_bytes(out, "news.en.txt", force_source_language=True)) == [
+        en[k] for k in ko
+    ]
 
 
 def test_txt_translation_line_breaks_become_spaces():
@@ -151,8 +153,12 @@ def test_jsonl_round_trip_and_translation_key(pairs):
     assert [o["translation"] for o in objects] == [en[r["ko"]] for r in rows]
     assert [o["meta"] for o in objects] == [r["meta"] for r in rows]
     assert lines[3] == ""  # the blank line stays
-    assert units_of(read_bytes(out, "o.jsonl", field="ko")) == units_of(parsed)
-    assert units_of(read_bytes(out, "o.jsonl", field="translation")) == [en[r["ko"]] for r in rows]
+    assert units_of(read_bytes(out, "o.jsonl", field="ko", force_source_language=True)) == units_of(
+        parsed
+    )
+    assert units_of(
+        read_bytes(out, "o.jsonl", field="translation", force_source_language=True)
+    ) == [en[r["ko"]] for r in rows]
 
 
 def test_jsonl_replaces_an_existing_translation_in_place_and_skips_empty_fields():
@@ -230,9 +236,15 @@ def test_tsv_translation_and_conversion_to_csv(pairs):
     assert parsed.format == "tsv"
     targets = [en[k] for k in units_of(parsed)]
     out = write(parsed, targets, None)
-    assert units_of(read_bytes(out, "o.tsv", column="translation")) == targets
+    assert (
+        units_of(read_bytes(out, "o.tsv", column="translation", force_source_language=True))
+        == targets
+    )
     as_csv = write(parsed, targets, None, format="csv")
-    assert units_of(read_bytes(as_csv, "o.csv", column="translation")) == targets
+    assert (
+        units_of(read_bytes(as_csv, "o.csv", column="translation", force_source_language=True))
+        == targets
+    )
     assert units_of(read_bytes(as_csv, "o.csv", column="ko")) == ko
 
 
@@ -324,15 +336,16 @@ def test_docx_translation_keeps_styles_and_first_run_format(pairs, tmp_path):
     targets = [en[u.text] for u in parsed.units]
     out = tmp_path / "story.en.docx"
     assert write(parsed, targets, out) is None
-    assert units_of(read(out)) == targets
+    assert units_of(read(out, force_source_language=True)) == targets
 
     document = docx.Document(str(out))
     body = [p for p in document.paragraphs if p.text.strip()]
     assert body[0].style.name == "Heading 1"
     assert body[1].style.name == "List Bullet"
     runs = body[1].runs
-    assert runs[0].text == targets[1] and runs[0].bold
-    assert runs[1].text == "" and runs[1].italic  # emptied, formatting left alone
+    # each run keeps its formatting and gets its share of the translation (#16)
+    assert "".join(r.text for r in runs) == targets[1]
+    assert runs[0].bold and runs[0].text and runs[1].italic
     cells = document.tables[0].rows[0].cells
     assert [c.text for c in cells] == targets[2:4]
     page_break = 'w:br w:type="page"'
@@ -389,9 +402,11 @@ def test_docx_to_txt_and_txt_to_docx(pairs, tmp_path):
     assert text is None
     assert (tmp_path / "story.txt").read_text(encoding="utf-8") == "\n".join(targets) + "\n"
 
-    txt = read(tmp_path / "story.txt")
+    txt = read(tmp_path / "story.txt", force_source_language=True)
     write(txt, [u.text.upper() for u in txt.units], tmp_path / "upper.docx")
-    assert units_of(read(tmp_path / "upper.docx")) == [t.upper() for t in targets]
+    assert units_of(read(tmp_path / "upper.docx", force_source_language=True)) == [
+        t.upper() for t in targets
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "tsv", "xliff", "tmx"])
@@ -401,9 +416,13 @@ def test_txt_converts_to_every_bilingual_format(pairs, fmt):
     out = write(parsed, [en[u.text] for u in parsed.units], None, format=fmt)
     name = "out." + {"xliff": "xlf"}.get(fmt, fmt)
     options = {"field": "source", "column": "source"}
-    assert units_of(read_bytes(out, name, **options)) == list(en)
+    assert units_of(
+        read_bytes(out, name, **options, overwrite=frozenset({"any"}), force_source_language=True)
+    ) == list(en)
     if fmt in ("jsonl", "csv", "tsv"):
-        back = read_bytes(out, name, field="translation", column="translation")
+        back = read_bytes(
+            out, name, field="translation", column="translation", force_source_language=True
+        )
         assert units_of(back) == list(en.values())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from xml.sax.saxutils import escape
 
@@ -112,11 +113,11 @@ def test_xliff12_units(ko):
     parsed = read_bytes(xliff12(ko), "news.xlf")
     assert parsed.format == "xliff"
     k = [plain(s) for s in ko]
-    assert texts(parsed) == [k[0], f"{k[1]} {k[2]}", k[3], k[4], k[5]]
+    # the approved unit 4 is kept, so it is not sent to MT (#16)
+    assert texts(parsed) == [k[0], f"{k[1]} {k[2]}", k[4], k[5]]
     assert [u.where for u in parsed.units] == [
         "unit id=1",
         "unit id=2",
-        "unit id=4",
         "unit id=7 segment 1",
         "unit id=7 segment 2",
     ]
@@ -124,26 +125,28 @@ def test_xliff12_units(ko):
 
 def test_xliff12_writer_fills_targets_and_keeps_the_rest(ko, en):
     parsed = read_bytes(xliff12(ko), "news.xlf")
-    targets = [plain(s) for s in en[:5]]
+    targets = [plain(s) for s in en[:4]]
     out = write(parsed, targets, None, model_id="Helsinki-NLP/opus-mt-ko-en")
     root = etree.fromstring(out)
     tus = {tu.get("id"): tu for tu in root.iterfind(".//x:trans-unit", NS12)}
 
     for tid, target in (("1", targets[0]), ("2", targets[1])):
         t = tus[tid].find("x:target", NS12)
-        assert t.text == target
+        assert "".join(t.itertext()) == target
         assert t.get("state") == "needs-review-translation"
         assert t.get("state-qualifier") == "mt-suggestion"
         note = tus[tid].find("x:note[@from='transdesk']", NS12)
         assert note.text == "MT: Helsinki-NLP/opus-mt-ko-en"
     # target follows source, before alt-trans, as the schema orders them
     assert [etree.QName(c).localname for c in tus["2"]][:3] == ["source", "target", "note"]
+    # inline codes kept (#16): the bold <g> and the line-break <x/>, in source order
+    assert [etree.QName(c).localname for c in tus["2"].find("x:target", NS12)] == ["g", "x"]
     assert tus["2"].find("x:alt-trans/x:target", NS12).text == "old TM text"
     assert tus["3"].find("x:target", NS12) is None  # translate="no"
     assert tus["4"].find("x:target", NS12).text == "A human approved this."  # never overwritten
     assert tus["5"].find("x:target", NS12) is None  # nothing to translate
     marks = tus["7"].findall("x:target/x:mrk", NS12)
-    assert [(m.get("mid"), m.text) for m in marks] == [("1", targets[3]), ("2", targets[4])]
+    assert [(m.get("mid"), m.text) for m in marks] == [("1", targets[2]), ("2", targets[3])]
     # the rest is untouched: comment, header, foreign attributes, file attributes
     assert b"<!-- exported by a CAT tool -->" in out
     assert root.find(".//x:header/x:tool", NS12).get("tool-id") == "okapi"
@@ -154,25 +157,27 @@ def test_xliff12_writer_fills_targets_and_keeps_the_rest(ko, en):
 def test_xliff12_round_trip(ko):
     parsed = read_bytes(xliff12(ko), "news.xlf")
     out = write(parsed, texts(parsed), None)
-    assert texts(read_bytes(out, "again.xlf")) == texts(parsed)
+    mt = frozenset({"needs-review-translation"})  # our own drafts, translated again
+    assert texts(read_bytes(out, "again.xlf", overwrite=mt)) == texts(parsed)
     # writing twice replaces our note instead of adding a second one
-    twice = write(read_bytes(out, "a.xlf"), texts(parsed), None, model_id="m2")
-    again = write(read_bytes(twice, "b.xlf"), texts(parsed), None, model_id="m3")
+    twice = write(read_bytes(out, "a.xlf", overwrite=mt), texts(parsed), None, model_id="m2")
+    again = write(read_bytes(twice, "b.xlf", overwrite=mt), texts(parsed), None, model_id="m3")
     # one note per unit that got a target (1, 2 and 7; not the approved 4), naming the last model
     assert again.count(b'<note from="transdesk">MT: m3</note>') == 3
     assert b"MT: m2" not in again
 
 
 def test_xliff20_units_and_writer(ko, en):
-    parsed = read_bytes(xliff20(ko), "news.xlf")
+    # s2's "old" target (state initial) is replaced only when asked; u2's final one never
+    parsed = read_bytes(xliff20(ko), "news.xlf", overwrite=frozenset({"initial"}))
     k = [plain(s) for s in ko]
-    assert texts(parsed) == [k[0], k[1] + "\x03", k[2]]
+    assert texts(parsed) == [k[0], k[1] + "\x03"]
     assert [u.where for u in parsed.units] == [
         "unit id=u1 segment s1",
         "unit id=u1 segment s2",
-        "unit id=u2",
     ]
-    out = write(parsed, [plain(s) for s in en[:3]], None, model_id="nllb")
+    assert texts(read_bytes(xliff20(ko), "news.xlf")) == [k[0]]
+    out = write(parsed, [plain(s) for s in en[:2]], None, model_id="nllb")
     root = etree.fromstring(out)
     u1 = root.find(".//x:unit[@id='u1']", NS20)
     assert [etree.QName(c).localname for c in u1] == [
@@ -185,11 +190,14 @@ def test_xliff20_units_and_writer(ko, en):
     assert u1.find("x:notes/x:note[@category='transdesk']", NS20).text == "MT: nllb"
     segments = u1.findall("x:segment", NS20)
     assert [s.get("state") for s in segments] == ["initial", "initial"]
-    assert [s.find("x:target", NS20).text for s in segments] == [plain(s) for s in en[:2]]
+    assert ["".join(s.find("x:target", NS20).itertext()) for s in segments] == [
+        plain(s) for s in en[:2]
+    ]
+    assert segments[0].find("x:target/x:pc", NS20).get("dataRefStart") == "d1"  # code kept
     final = root.find(".//x:unit[@id='u2']/x:segment", NS20)
     assert final.find("x:target", NS20).text == "Final human text."
     assert root.find(".//x:unit[@id='u3']//x:target", NS20) is None
-    assert texts(read_bytes(out, "again.xlf")) == texts(parsed)
+    assert texts(read_bytes(out, "again.xlf", overwrite=frozenset({"initial"}))) == texts(parsed)
 
 
 def test_not_xliff_and_no_units():
@@ -269,7 +277,7 @@ def test_billion_laughs_is_refused_quickly():
 
 def test_doctype_without_entities_is_fine(ko):
     data = xliff12(ko).replace(b"<!--", b'<!DOCTYPE xliff SYSTEM "xliff.dtd">\n<!--', 1)
-    assert len(read_bytes(data, "d.xlf").units) == 5
+    assert len(read_bytes(data, "d.xlf").units) == 4
 
 
 # ---- bilingual export / import ------------------------------------------------------------
@@ -294,7 +302,8 @@ def test_bilingual_xliff_round_trip(bilingual, version, tmp_path):
     assert read_xliff(out) == bilingual
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
     # the file is also a translatable XLIFF: units are the sources
-    assert texts(read(out)) == [u.source for u in bilingual]
+    every = frozenset({"any", "approved", "signed-off", "final"})
+    assert texts(read(out, overwrite=every)) == [u.source for u in bilingual]
 
 
 def test_bilingual_xliff12_states(bilingual, tmp_path):
@@ -440,15 +449,20 @@ def tmx(ko: list[str]) -> bytes:
 """.encode()
 
 
+ALL = frozenset({"translated"})  # existing English is replaced only when asked (#16)
+
+
 def test_tmx_units(ko):
-    parsed = read_bytes(tmx(ko), "memory.tmx")
+    parsed = read_bytes(tmx(ko), "memory.tmx", overwrite=ALL)
     k = [plain(s) for s in ko]
     assert texts(parsed) == [f"{k[0]} {k[1]}", k[2], k[3]]
     assert [u.where for u in parsed.units] == ["tu tuid=a1", "tu 2", "tu 4"]
+    kept = read_bytes(tmx(ko), "memory.tmx")
+    assert [u.where for u in kept.units] == ["tu 2"]
 
 
 def test_tmx_writer_replaces_or_adds_english(ko, en):
-    parsed = read_bytes(tmx(ko), "memory.tmx")
+    parsed = read_bytes(tmx(ko), "memory.tmx", overwrite=ALL)
     targets = [plain(s) for s in en[:3]]
     out = write(parsed, targets, None)
     root = etree.fromstring(out)
@@ -458,12 +472,18 @@ def test_tmx_writer_replaces_or_adds_english(ko, en):
     def tuvs(tu):
         return [(t.get(lang) or t.get("lang"), t.findtext("seg")) for t in tu.findall("tuv")]
 
-    assert tuvs(tus[0])[1:] == [("en-US", targets[0]), ("de", "alte Übersetzung")]
+    assert tuvs(tus[0])[2:] == [("de", "alte Übersetzung")]
+    english = tus[0].findall("tuv")[1]
+    assert english.get(lang) == "en-US"
+    seg = copy.deepcopy(english.find("seg"))
+    seg.find("ph").text = ""  # the code's content is no text of the translation
+    assert "".join(seg.itertext()) == targets[0]
+    assert [c.tag for c in english.find("seg")] == ["ph", "hi"]  # codes restored
     assert tuvs(tus[1]) == [("KO", plain(ko[2])), ("en", targets[1])]
     assert tuvs(tus[2]) == [("fr", "seulement français")]
     assert tuvs(tus[3])[1] == ("en", targets[2])
     assert tus[0].findtext("prop") == "news"
-    assert texts(read_bytes(out, "again.tmx")) == texts(parsed)
+    assert texts(read_bytes(out, "again.tmx", overwrite=ALL)) == texts(parsed)
 
 
 def test_tmx_without_korean_lists_languages():
@@ -485,7 +505,7 @@ def test_not_tmx():
 
 def test_utf16_tmx_as_trados_writes_it(ko):
     data = tmx(ko).decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
-    parsed = read_bytes(data, "trados.tmx")
+    parsed = read_bytes(data, "trados.tmx", overwrite=ALL)
     assert parsed.encoding == "utf-16"
     assert len(parsed.units) == 3
     assert write(parsed, texts(parsed), None).startswith(b'<?xml version="1.0" encoding="UTF-8"')

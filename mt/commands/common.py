@@ -180,3 +180,23 @@ def print_records(console, title: str, records: list[dict[str, str]]) -> None:
         for col in columns[1:]:
             block.add_row(col, record[col])
         console.print(block)
+
+
+ForceSourceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force-source-language",
+        help="Translate even when the file declares, or its text is in, another language than"
+        " Korean.",
+    ),
+]
+OverwriteOption = Annotated[
+    str | None,
+    typer.Option(
+        "--overwrite",
+        metavar="STATES",
+        help="Comma-separated states whose existing targets (XLIFF, TMX) are translated again,"
+        " e.g. needs-review-translation,translated or 'any' (every state but approvals and"
+        " locked); default: only empty targets are filled.",
+    ),
+]

@@ -15,6 +15,7 @@ from mt.commands.common import (
     ContextOption,
     EndpointOption,
     FallbackOption,
+    ForceSourceOption,
     PromptOption,
     StyleOption,
     TemperatureOption,
@@ -83,6 +84,7 @@ def import_(
     ] = 0,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help='Print {"document_id": N}.')] = False,
+    force_source_language: ForceSourceOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
     endpoint: EndpointOption = None,
     prompt: PromptOption = None,
@@ -111,7 +113,16 @@ def import_(
         raise InvalidValue("give either --model or --models, not both")
     if len(set(names)) != len(names):
         raise InvalidValue(f"--models names a model twice: {models}")
-    formats.read(file, format=input_format, field=field, column=column)
+    from mt.formats.existing import ANY, APPROVALS
+
+    formats.read(
+        file,
+        format=input_format,
+        field=field,
+        column=column,
+        overwrite=APPROVALS | {ANY},
+        force_source_language=force_source_language,
+    )
     llm = llm_options(
         endpoint=endpoint,
         prompt=prompt,
@@ -131,7 +142,7 @@ def import_(
             store, file, title=title, engine=loaded if names else loaded[0],
             created_by=editor or _editor_default(), segment_mode=segment_mode,
             progress=progress, format=input_format, field=field, column=column,
-            from_scratch=from_scratch, seed=seed,
+            from_scratch=from_scratch, seed=seed, force_source_language=force_source_language,
         )  # fmt: skip
     print(json.dumps({"document_id": doc_id}) if as_json else doc_id)
 

@@ -13,6 +13,8 @@ from mt.commands.common import (
     ContextOption,
     EndpointOption,
     FallbackOption,
+    ForceSourceOption,
+    OverwriteOption,
     PromptOption,
     StyleOption,
     TemperatureOption,
@@ -142,6 +144,8 @@ def translate(
     fallback_model: FallbackOption = None,
     concurrency: ConcurrencyOption = 4,
     timeout: TimeoutOption = 60.0,
+    overwrite: OverwriteOption = None,
+    force_source_language: ForceSourceOption = False,
 ) -> None:
     """Translate Korean files into English drafts (txt, docx, jsonl, csv/tsv, XLIFF, TMX)."""
     from mt import formats
@@ -155,6 +159,9 @@ def translate(
     if out_format:
         formats.detect_format("x", out_format)  # validates the name early
     check_mode(segment_mode)
+    from mt.formats.existing import parse_overwrite
+
+    overwrite_states = parse_overwrite(overwrite)
     jobs: list[tuple[str, bytes, Path | None, Path | None]] = []  # name, data, file, output
     to_stdout = output is not None and str(output) == "-"
     if use_stdin:
@@ -181,7 +188,15 @@ def translate(
         if file is not None:
             data = _read_bytes(file)
         fmt = input_format or (None if file is not None else "txt")
-        return data, formats.read_bytes(data, name, format=fmt, field=field, column=column)
+        return data, formats.read_bytes(
+            data,
+            name,
+            format=fmt,
+            field=field,
+            column=column,
+            overwrite=overwrite_states,
+            force_source_language=force_source_language,
+        )
 
     # Every output location is checked before the model loads: a missing or read-only folder
     # fails now, not after the model has loaded and the first batch is done.

@@ -30,6 +30,7 @@ from mt.formats.base import (
     read_path,
 )
 from mt.formats.encoding import decode, refuse_binary
+from mt.formats.language import check_source
 from mt.formats.tmx import read_tmx, write_tmx
 from mt.formats.xliff import BilingualUnit, read_xliff, write_xliff
 from mt.textsafe import refuse_unstorable
@@ -112,6 +113,8 @@ def read(
     format: str | None = None,
     field: str | None = None,
     column: str | None = None,
+    overwrite: frozenset[str] = frozenset(),
+    force_source_language: bool = False,
 ) -> ParsedFile:
     """Read a file to translate.
 
@@ -120,8 +123,13 @@ def read(
         format: one of FORMAT_NAMES, or an extension such as "xlf".
         field: the JSONL field holding the text (also accepted for CSV/TSV).
         column: the CSV/TSV column holding the text (also accepted for JSONL).
+        overwrite: states whose existing targets (XLIFF, TMX) are translated again
+            (`mt.formats.existing`); by default only empty targets are filled.
+        force_source_language: translate even when the file declares or holds another
+            source language than Korean.
 
     Raises:
+        NotKorean: the source language is not Korean (and not forced).
         InputError: missing, unreadable, empty, binary, undecodable or malformed input.
     """
     name = str(path)
@@ -130,7 +138,15 @@ def read(
     except UnsupportedFormat:
         refuse_binary(_head(path), name)  # "photo.png: binary file (PNG image)" says more
         raise
-    return read_bytes(read_path(path), name, format=format, field=field, column=column)
+    return read_bytes(
+        read_path(path),
+        name,
+        format=format,
+        field=field,
+        column=column,
+        overwrite=overwrite,
+        force_source_language=force_source_language,
+    )
 
 
 def _head(path: Path | str) -> bytes:
@@ -153,6 +169,8 @@ def read_bytes(
     format: str | None = None,
     field: str | None = None,
     column: str | None = None,
+    overwrite: frozenset[str] = frozenset(),
+    force_source_language: bool = False,
 ) -> ParsedFile:
     """Like `read`, for bytes that are not in a file (stdin as "<stdin>", a web upload)."""
     check_size(data, name)
@@ -166,8 +184,14 @@ def read_bytes(
         parsed = module.read(data, name, format=fmt, column=column or field)
     elif fmt == "jsonl":
         parsed = module.read(data, name, field=field or column)
+    elif fmt in ("xliff", "tmx"):  # bilingual: existing targets and declared languages
+        parsed = module.read(
+            data, name, overwrite=overwrite, force_source_language=force_source_language
+        )
     else:
         parsed = module.read(data, name)
+    if not force_source_language and fmt not in ("xliff", "tmx"):
+        check_source(name, [], [unit.text for unit in parsed.units])
     for unit in parsed.units:  # a NUL or lone surrogate could not be stored or written
         refuse_unstorable(unit.text, f"{name}: {unit.where}")
     return parsed

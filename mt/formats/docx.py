@@ -15,6 +15,7 @@ unpacked bytes), so a small zip of millions of empty paragraphs costs a few mega
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 import zlib
@@ -23,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from lxml import etree
 
 from mt.errors import InputError
+from mt.formats import inline
 from mt.formats.base import ParsedFile, TextUnit, check_targets, require_units
 from mt.formats.limits import (
     MAX_DOCX_PARAGRAPHS,
@@ -44,24 +46,29 @@ _DTD_MARKS = tuple(
 
 
 def read(data: bytes, name: str) -> ParsedFile:
-    """Read a .docx file; `where` of each unit is "paragraph N" (counting empty ones too)."""
+    """Read a .docx file; `where` of a unit is "paragraph N" (counting empty ones too),
+    "footnote N", "endnote N" or "comment N"."""
     document = _open(data, name)
     units = [
-        TextUnit(text, f"paragraph {n}")
-        for n, p in enumerate(_paragraphs(document), start=1)
-        if (text := _text(p).strip())
+        TextUnit(inline_text, where)
+        for where, p in _paragraphs(document)
+        if (inline_text := _parse(p).text).strip()
     ]
     return ParsedFile(name, "docx", "binary", require_units(name, units), data)
 
 
 def write(parsed: ParsedFile, targets: Sequence[str], **_: object) -> bytes:
-    """Rebuild the Word file with each non-empty paragraph's text replaced by its translation."""
+    """Rebuild the Word file with each non-empty paragraph's text replaced by its translation,
+    its runs, links, tracked changes, comment ranges, notes and fields kept in place."""
     check_targets(parsed, targets)
     assert isinstance(parsed.payload, bytes)
     document = _open(parsed.payload, parsed.name)
-    paragraphs = [p for p in _paragraphs(document) if _text(p).strip()]
-    for p, target in zip(paragraphs, targets, strict=True):
-        _set_text(p, xml_text(target))
+    chosen = [
+        (p, parsed_p) for _, p in _paragraphs(document) if (parsed_p := _parse(p)).text.strip()
+    ]
+    for (p, parsed_p), target in zip(chosen, targets, strict=True):
+        _fill(p, parsed_p, xml_text(target))
+    _store_parts(document)
     return _save(document)
 
 
@@ -204,28 +211,165 @@ def _qn(tag: str) -> str:
     return qn(tag)
 
 
-def _paragraphs(document) -> list[etree._Element]:
-    """Body and table-cell paragraphs in document order, without those inside text boxes."""
+# ---- paragraphs and their runs ---------------------------------------------------------------
+
+_NOTE_PARTS = {
+    "/word/footnotes.xml": ("footnote", "w:footnote"),
+    "/word/endnotes.xml": ("endnote", "w:endnote"),
+    "/word/comments.xml": ("comment", "w:comment"),
+}
+# Containers whose runs are translated in place (a link, a tracked insertion, a move's new place).
+_CONTAINERS = {"hyperlink", "ins", "moveTo", "smartTag", "fldSimple", "customXml", "dir", "bdo"}
+# Kept as they are, untranslated: a tracked deletion, the old place of a move, content controls.
+_KEPT = {"del", "moveFrom", "sdt"}
+_SPACES = {"tab", "cr", "ptab"}
+
+
+def _paragraphs(document) -> list[tuple[str, etree._Element]]:
+    """Body, table-cell, footnote, endnote and comment paragraphs in order, with locators;
+    not those inside text boxes."""
     body = document.element.body
+    found = [(f"paragraph {n}", p) for n, p in enumerate(_outer_paragraphs(body), start=1)]
+    for part in _note_parts(document):
+        kind, tag = _NOTE_PARTS[str(part.partname)]
+        root = _part_root(part)
+        for note in root.iter(_qn(tag)):
+            if note.get(_qn("w:type")) in ("separator", "continuationSeparator"):
+                continue
+            ident = note.get(_qn("w:id"))
+            for p in _outer_paragraphs(note):
+                found.append((f"{kind} {ident}", p))
+    return found
+
+
+def _outer_paragraphs(element: etree._Element) -> list[etree._Element]:
     run = _qn("w:r")
-    return [p for p in body.iter(_qn("w:p")) if not any(True for _ in p.iterancestors(run))]
+    return [p for p in element.iter(_qn("w:p")) if not any(True for _ in p.iterancestors(run))]
 
 
-def _runs(p: etree._Element) -> Iterator[etree._Element]:
-    """The runs whose text belongs to paragraph `p` (not a text box's, not a fallback copy)."""
-    stop = {_qn("w:p"), "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
-    for r in p.iter(_qn("w:r")):
-        for ancestor in r.iterancestors():
-            if ancestor is p:
-                yield r
-                break
-            if ancestor.tag in stop:
-                break
+def _note_parts(document) -> list:
+    return [p for p in document.part.package.iter_parts() if str(p.partname) in _NOTE_PARTS]
 
 
-def _text(p: etree._Element) -> str:
-    # CT_R.text maps w:tab to "\t" and a line break to "\n", as Paragraph.text does.
-    return "".join(r.text for r in _runs(p))
+def _part_root(part) -> etree._Element:
+    """The XML of a part; a part python-docx keeps as bytes is parsed once (safely) and kept."""
+    element = getattr(part, "_element", None)
+    if element is not None:
+        return element
+    cached = getattr(part, "_transdesk_root", None)
+    if cached is None:
+        from mt.formats.xmlsafe import parse_xml
+
+        cached = parse_xml(part.blob, str(part.partname)).getroot()
+        part._transdesk_root = cached
+    return cached
+
+
+def _store_parts(document) -> None:
+    for part in _note_parts(document):
+        root = getattr(part, "_transdesk_root", None)
+        if root is not None:
+            part._blob = etree.tostring(
+                root, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
+
+
+def _parse(p: etree._Element) -> inline.Inline:
+    """A paragraph as MT text and codes: each run a pair of codes around its text."""
+    builder = inline._Builder()
+    for kid in p:
+        if kid.tag != _qn("w:pPr"):
+            _walk(kid, builder)
+    return builder.result()
+
+
+def _walk(element: etree._Element, out) -> None:
+    name = inline.local_name(element)
+    if name == "r" and not _is_field_code(element):
+        if not any(_is_text(c) or inline.local_name(c) in _SPACES for c in element):
+            out.code(inline.Code("standalone", fragment=[copy.deepcopy(element)]))
+            return
+        shell = _shell(element)
+        opened = out.code(inline.Code("open", element=shell))
+        for c in element:
+            local = inline.local_name(c)
+            if c.tag == _qn("w:rPr"):
+                continue
+            if c.tag == _qn("w:t"):
+                out.text(c.text or "")
+            elif local in _SPACES or (local == "br" and _is_text(c)):
+                out.code(inline.Code("standalone", fragment=[copy.deepcopy(c)], space=True))
+            else:
+                out.code(inline.Code("standalone", fragment=[copy.deepcopy(c)]))
+        out.code(inline.Code("close", pair=opened))
+    elif name in _CONTAINERS:
+        opened = out.code(inline.Code("open", element=_shell(element)))
+        for c in element:
+            if not inline.local_name(c).endswith("Pr"):
+                _walk(c, out)
+        out.code(inline.Code("close", pair=opened))
+    else:  # deletions, bookmarks, comment ranges, field code runs, math…: kept as they are
+        out.code(inline.Code("standalone", fragment=[copy.deepcopy(element)]))
+
+
+def _shell(element: etree._Element) -> etree._Element:
+    """`element` with its attributes and property children (`w:rPr`…) but no content."""
+    shell = copy.deepcopy(element)
+    for c in list(shell):
+        if not inline.local_name(c).endswith("Pr"):
+            shell.remove(c)
+    shell.tail = None  # (python-docx's CT_R.text setter would take None for text)
+    return shell
+
+
+def _is_field_code(run: etree._Element) -> bool:
+    return any(c.tag in (_qn("w:instrText"), _qn("w:fldChar")) for c in run)
+
+
+def _fill(p: etree._Element, parsed_p: inline.Inline, target: str) -> None:
+    """Write the projected translation into paragraph `p`, text inside runs (`w:t`)."""
+    for kid in [k for k in p if k.tag != _qn("w:pPr")]:
+        p.remove(kid)
+    events = inline.project(parsed_p, target)
+    stack = [p]
+    props = _first_run_props(parsed_p)
+    for event in events:
+        if isinstance(event, str):
+            top = stack[-1]
+            if top.tag != _qn("w:r"):  # text between runs: a run of its own, like its neighbour
+                run = etree.SubElement(top, _qn("w:r"))
+                if props is not None:
+                    run.append(copy.deepcopy(props))
+                top = run
+            _add_text(top, event)
+        elif event.kind == "open":
+            assert event.element is not None
+            element = copy.deepcopy(event.element)
+            stack[-1].append(element)
+            stack.append(element)
+            if element.tag == _qn("w:r"):
+                props = element.find(_qn("w:rPr"))
+        elif event.kind == "close":
+            if len(stack) > 1:
+                stack.pop()
+        else:
+            for piece in event.fragment:
+                assert not isinstance(piece, str)
+                stack[-1].append(copy.deepcopy(piece))
+
+
+def _first_run_props(parsed_p: inline.Inline) -> etree._Element | None:
+    for _, code in parsed_p.codes:
+        if code.kind == "open" and code.element is not None and code.element.tag == _qn("w:r"):
+            return code.element.find(_qn("w:rPr"))
+    return None
+
+
+def _add_text(run: etree._Element, text: str) -> None:
+    t = etree.SubElement(run, _qn("w:t"))
+    t.text = text
+    if text != text.strip() or "  " in text:
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
 
 def _is_text(element: etree._Element) -> bool:
@@ -238,19 +382,3 @@ def _is_text(element: etree._Element) -> bool:
         _qn("w:noBreakHyphen"),
         _qn("w:ptab"),
     }
-
-
-def _set_text(p: etree._Element, text: str) -> None:
-    from docx.oxml import OxmlElement
-
-    text_runs = [r for r in _runs(p) if any(_is_text(c) for c in r)]
-    direct = [r for r in text_runs if r.getparent() is p]
-    first = (direct or text_runs)[0]
-    anchor = next(i for i, c in enumerate(first) if _is_text(c))
-    for r in text_runs:
-        for child in [c for c in r if _is_text(c)]:
-            r.remove(child)
-    scratch = OxmlElement("w:r")
-    scratch.text = text  # python-docx turns "\t" and "\n" into w:tab and w:br here
-    for offset, child in enumerate(list(scratch)):
-        first.insert(anchor + offset, child)

@@ -18,6 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from mt.errors import InputError
+from mt.formats import inline
 from mt.formats.base import (
     ParsedFile,
     TextUnit,
@@ -27,6 +28,8 @@ from mt.formats.base import (
     require_units,
     tool_version,
 )
+from mt.formats.existing import may_replace
+from mt.formats.language import check_source
 from mt.formats.xmlsafe import (
     child,
     children,
@@ -34,7 +37,6 @@ from mt.formats.xmlsafe import (
     local_name,
     parse_xml,
     serialize,
-    set_text,
     xml_text,
 )
 
@@ -42,10 +44,22 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SOURCE_LANG = "ko"
 TARGET_LANG = "en"
 _CODES = frozenset({"bpt", "ept", "ph", "it", "ut", "sub"})
+_WRAPPERS = frozenset({"hi"})
 
 
-def read(data: bytes, name: str) -> ParsedFile:
-    """Read a TMX file; each Korean segment is a unit, `where` is "tu N" or "tu tuid=…"."""
+def read(
+    data: bytes,
+    name: str,
+    *,
+    overwrite: frozenset[str] = frozenset(),
+    force_source_language: bool = False,
+) -> ParsedFile:
+    """Read a TMX file; each Korean segment is a unit, `where` is "tu N" or "tu tuid=…".
+
+    A `<tu>` that already has English text keeps it unless `overwrite` names "translated"
+    (or "any"); inline codes (`<bpt>`, `<ph>`, `<hi>` …) are taken out of the unit's text and
+    restored in the translation (`mt.formats.inline`).
+    """
     tree = parse_xml(data, name)
     tus = _tus(tree, name)
     if not tus:
@@ -57,18 +71,32 @@ def read(data: bytes, name: str) -> ParsedFile:
             f"{name}: no Korean ({SOURCE_LANG}) segments;"
             f" languages found: {', '.join(found) or 'none'}"
         )
-    units = [TextUnit(text, where) for where, tuv in korean if (text := _seg_text(tuv)).strip()]
+    pairs = [(where, tuv) for where, tuv in korean if _seg_inline(tuv).text.strip()]
+    chosen = [n for n, (_where, tuv) in enumerate(pairs) if _may_fill(tuv.getparent(), overwrite)]
+    units = [TextUnit(_seg_inline(pairs[n][1]).text, pairs[n][0]) for n in chosen]
+    if not force_source_language:
+        header = child(tree.getroot(), "header")
+        declared = header.get("srclang") if header is not None else None
+        check_source(name, [None if declared == "*all*" else declared], [u.text for u in units])
+    if pairs and not chosen:
+        raise InputError(
+            f"{name}: nothing to translate: all {len(pairs)} Korean segments already have an"
+            " English translation, kept (name their state to overwrite them)"
+        )
     encoding = (tree.docinfo.encoding or "utf-8").lower()
-    return ParsedFile(name, "tmx", encoding, require_units(name, units), tree)
+    return ParsedFile(name, "tmx", encoding, require_units(name, units), (tree, chosen))
 
 
 def write(parsed: ParsedFile, targets: Sequence[str], **_: object) -> bytes:
     """The original memory with an English `<tuv>` holding each translation."""
     check_targets(parsed, targets)
-    assert isinstance(parsed.payload, etree._ElementTree)
-    tree = copy.deepcopy(parsed.payload)
-    pairs = [(tu, tuv) for tu, tuv in _korean(_tus(tree, parsed.name)) if _seg_text(tuv).strip()]
-    for (tu, ko_tuv), target in zip(pairs, targets, strict=True):
+    original, chosen = parsed.payload  # type: ignore[misc]
+    tree = copy.deepcopy(original)
+    pairs = [
+        (tu, tuv) for tu, tuv in _korean(_tus(tree, parsed.name)) if _seg_inline(tuv).text.strip()
+    ]
+    for n, target in zip(chosen, targets, strict=True):
+        tu, ko_tuv = pairs[n]
         tuv = _find_tuv(tu, TARGET_LANG)
         if tuv is None:
             tuv = etree.Element("tuv", {XML_LANG: TARGET_LANG})
@@ -77,8 +105,20 @@ def write(parsed: ParsedFile, targets: Sequence[str], **_: object) -> bytes:
         seg = child(tuv, "seg")
         if seg is None:
             seg = etree.SubElement(tuv, "seg")
-        set_text(seg, target)
+        inline.fill(seg, _seg_inline(ko_tuv), target)
     return serialize(tree)
+
+
+def _may_fill(tu: etree._Element, overwrite: frozenset[str]) -> bool:
+    english = _find_tuv(tu, TARGET_LANG)
+    if english is None or not _seg_text(english).strip():
+        return True
+    return may_replace("translated", overwrite)
+
+
+def _seg_inline(tuv: etree._Element) -> inline.Inline:
+    seg = child(tuv, "seg")
+    return inline.Inline("") if seg is None else inline.parse(seg, wrappers=_WRAPPERS)
 
 
 def create(sources: Sequence[str], targets: Sequence[str], **_: object) -> bytes:

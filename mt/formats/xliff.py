@@ -7,11 +7,13 @@ A unit is, in XLIFF 1.2, a `<trans-unit>`'s `<source>` (or each `<mrk mtype="seg
 `<note from="transdesk">MT: model</note>`, and in 2.x `<target>`, `<segment state="initial">`
 plus `<note category="transdesk">MT: model</note>` in the unit's `<notes>`.
 
-Units marked `translate="no"` and empty sources are skipped. Inline codes are flattened to their
-text (`<g>`, `<mrk>`, `<pc>` keep theirs; `<ph>`, `<bpt>`, `<x/>`, `<sc/>` … add none) and a
-written target is plain text. A target that is already approved (1.2 `approved="yes"`, state
-`signed-off` or `final`; 2.x state `final`) is never overwritten. SDLXLIFF segment definitions
-(`sdl:seg-defs`) are marked Draft with origin mt.
+Units marked `translate="no"` and empty sources are skipped. Inline codes are taken out of the
+MT input and projected back into the target (`mt.formats.inline`). A segment whose target has
+text is human work and is kept unless its state is named in `overwrite` (`mt.formats.existing`:
+XLIFF states, SDLXLIFF `conf` and `locked`, memoQ `mq:status`/`mq:locked`). Filled SDLXLIFF
+segment definitions (`sdl:seg-defs`) are marked Draft with origin mt; the file's target language
+becomes `en`. A declared or detected source language other than Korean is refused
+(`mt.formats.language`).
 
 Bilingual export (`write_xliff`) and import (`read_xliff`) map the store's segment status:
 
@@ -35,12 +37,14 @@ import copy
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import groupby
 from pathlib import Path
 
 from lxml import etree
 
 from mt.errors import InputError
+from mt.formats import inline
 from mt.formats.base import (
     ParsedFile,
     TextUnit,
@@ -50,6 +54,9 @@ from mt.formats.base import (
     read_path,
     require_units,
 )
+from mt.formats.existing import may_replace
+from mt.formats.language import TARGET_LANGUAGE, check_source, is_english
+from mt.formats.xmlsafe import _code_point as _cp_char
 from mt.formats.xmlsafe import (
     child,
     children,
@@ -57,13 +64,15 @@ from mt.formats.xmlsafe import (
     local_name,
     parse_xml,
     serialize,
-    set_text,
     xml_text,
 )
 
 NS12 = "urn:oasis:names:tc:xliff:document:1.2"
 NS20 = "urn:oasis:names:tc:xliff:document:2.0"
 _SDL = "{http://sdl.com/FileTypes/SdlXliff/1.0}"
+_MQ = "{MQXliff}"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 TOOL = "transdesk"
 VERSIONS = ("1.2", "2.0")
 STATUSES = ("draft", "edited", "approved")
@@ -103,32 +112,74 @@ class _Slot:
     mid: str | None  # the mrk's id when the source is a seg-source segment
     where: str
 
+    @cached_property
+    def inline(self) -> inline.Inline:
+        return inline.parse(self.source, char=_char)
+
 
 # ---- translating a file -------------------------------------------------------------------
 
 
-def read(data: bytes, name: str) -> ParsedFile:
-    """Read an XLIFF 1.x or 2.x file; each unit's `where` is "unit id=…"."""
+@dataclass
+class _Payload:
+    """What `write` needs: the tree, its version, and which of its slots get a translation."""
+
+    tree: etree._ElementTree
+    version: str
+    chosen: list[int]
+    kept: int
+
+
+def read(
+    data: bytes,
+    name: str,
+    *,
+    overwrite: frozenset[str] = frozenset(),
+    force_source_language: bool = False,
+) -> ParsedFile:
+    """Read an XLIFF 1.x or 2.x file; each unit's `where` is "unit id=…".
+
+    A unit's text is its source with inline codes taken out (`mt.formats.inline`); a segment
+    whose target is not empty is left out unless its state is in `overwrite`
+    (`mt.formats.existing`).
+
+    Raises:
+        NotKorean: the declared or detected source language is not Korean (unless forced).
+        InputError: not XLIFF, malformed, or nothing left to translate.
+    """
     tree = parse_xml(data, name)
     version = _version(tree, name)
-    units = [TextUnit(_flat(s.source), s.where) for s in _slots(tree, version)]
+    slots = _slots(tree, version)
+    chosen = [i for i, slot in enumerate(slots) if _may_fill(slot, version, overwrite)]
+    units = [TextUnit(slots[i].inline.text, slots[i].where) for i in chosen]
+    if not force_source_language:
+        check_source(name, _declared_sources(tree, version), [u.text for u in units])
+    if slots and not chosen:
+        raise InputError(
+            f"{name}: nothing to translate: all {len(slots)} segments already have a"
+            " translation, kept (name their states to overwrite them)"
+        )
     encoding = (tree.docinfo.encoding or "utf-8").lower()
-    return ParsedFile(name, "xliff", encoding, require_units(name, units), tree)
+    payload = _Payload(tree, version, chosen, len(slots) - len(chosen))
+    return ParsedFile(name, "xliff", encoding, require_units(name, units), payload)
 
 
 def write(
     parsed: ParsedFile, targets: Sequence[str], *, model_id: str | None = None, **_: object
 ) -> bytes:
-    """The original document with the translations as MT-suggested targets."""
+    """The original document with the translations as MT-suggested targets, codes restored."""
     check_targets(parsed, targets)
-    assert isinstance(parsed.payload, etree._ElementTree)
-    tree = copy.deepcopy(parsed.payload)
-    version = _version(tree, parsed.name)
-    for slot, target in zip(_slots(tree, version), targets, strict=True):
-        if version == "1.2":
-            _fill_12(slot, target, model_id)
+    payload = parsed.payload
+    assert isinstance(payload, _Payload)
+    tree = copy.deepcopy(payload.tree)
+    slots = _slots(tree, payload.version)
+    for index, target in zip(payload.chosen, targets, strict=True):
+        if payload.version == "1.2":
+            _fill_12(slots[index], target, model_id)
         else:
-            _fill_20(slot, target, model_id)
+            _fill_20(slots[index], target, model_id)
+    if payload.chosen:
+        _set_target_language(tree, payload.version)
     return serialize(tree)
 
 
@@ -148,6 +199,25 @@ def create(
     return build_xliff(units, original=name, model_id=model_id)
 
 
+def _declared_sources(tree: etree._ElementTree, version: str) -> list[str | None]:
+    root = tree.getroot()
+    if version == "2.0":
+        return [root.get("srcLang")]
+    return [f.get("source-language") for f in root.iter("{*}file")]
+
+
+def _set_target_language(tree: etree._ElementTree, version: str) -> None:
+    """The file says English where the desk wrote English."""
+    root = tree.getroot()
+    if version == "2.0":
+        if not is_english(root.get("trgLang")):
+            root.set("trgLang", TARGET_LANGUAGE)
+        return
+    for file in root.iter("{*}file"):
+        if not is_english(file.get("target-language")):
+            file.set("target-language", TARGET_LANGUAGE)
+
+
 def _version(tree: etree._ElementTree, name: str) -> str:
     root = tree.getroot()
     if local_name(root) != "xliff":
@@ -159,9 +229,9 @@ def _version(tree: etree._ElementTree, name: str) -> str:
 
 
 def _slots(tree: etree._ElementTree, version: str) -> list[_Slot]:
-    """Every non-empty translatable source, in document order."""
+    """Every translatable source with text, in document order."""
     slots = _slots_12(tree.getroot()) if version == "1.2" else _slots_20(tree.getroot())
-    return [s for s in slots if _flat(s.source).strip()]
+    return [s for s in slots if s.inline.text.strip()]
 
 
 def _slots_12(root: etree._Element) -> Iterator[_Slot]:
@@ -193,11 +263,49 @@ def _slots_20(root: etree._Element) -> Iterator[_Slot]:
             yield _Slot(segment, source, None, where)
 
 
+def _existing_target(slot: _Slot) -> etree._Element | None:
+    """The target (1.2 segment: its `<mrk>`) that a translation of `slot` would replace."""
+    target = child(slot.owner, "target")
+    if target is None or slot.mid is None:
+        return target
+    return next((m for m in _segment_marks(target) if m.get("mid") == slot.mid), None)
+
+
+def _state(slot: _Slot, version: str) -> str:
+    """The segment's state name, from its most binding signal (`mt.formats.existing`)."""
+    if version == "2.0":
+        return (slot.owner.get("state") or "initial").lower()
+    tu = slot.owner
+    sdl = _sdl_seg(tu, slot.mid)
+    if (sdl is not None and sdl.get("locked") == "true") or tu.get(f"{_MQ}locked") == "locked":
+        return "locked"
+    if tu.get("approved") == "yes":
+        return "approved"
+    if sdl is not None and sdl.get("conf"):
+        return sdl.get("conf", "").lower()
+    if tu.get(f"{_MQ}status"):
+        return tu.get(f"{_MQ}status", "").lower()
+    target = child(tu, "target")
+    state = target.get("state") if target is not None else None
+    return (state or "none").lower()
+
+
+def _may_fill(slot: _Slot, version: str, overwrite: frozenset[str]) -> bool:
+    existing = _existing_target(slot)
+    if existing is None or not inline.parse(existing).text.strip():
+        return True
+    return may_replace(_state(slot, version), overwrite)
+
+
+def _sdl_seg(tu: etree._Element, mid: str | None) -> etree._Element | None:
+    if mid is None:
+        return None
+    return next((seg for seg in tu.iter(f"{_SDL}seg") if seg.get("id") == mid), None)
+
+
 def _fill_12(slot: _Slot, text: str, model_id: str | None) -> None:
     tu = slot.owner
     target = child(tu, "target")
-    if target is not None and _is_approved_12(tu, target):
-        return
     if target is None:
         anchor = child(tu, "seg-source") if slot.mid is not None else None
         anchor = anchor if anchor is not None else child(tu, "source")
@@ -205,13 +313,18 @@ def _fill_12(slot: _Slot, text: str, model_id: str | None) -> None:
         if slot.mid is not None:  # copy the segment structure; each mrk is filled below
             target.text = anchor.text
             target.extend(copy.deepcopy(list(anchor)))
-    if slot.mid is None:
-        set_text(target, text)
-    else:
-        set_text(_target_mark(target, slot), text)
+    container = target if slot.mid is None else _target_mark(target, slot)
+    inline.fill(container, slot.inline, text)
+    if slot.mid is not None:
         _mark_sdl_draft(tu, slot.mid)
+    if tu.get("approved") == "yes":  # an approval named in overwrite no longer holds
+        del tu.attrib["approved"]
+    if tu.get(f"{_MQ}status"):
+        tu.set(f"{_MQ}status", "Pretranslated")
     target.set("state", _STATE_12["draft"])
     target.set("state-qualifier", "mt-suggestion")
+    if target.get(_XML_LANG) is not None:
+        target.set(_XML_LANG, TARGET_LANGUAGE)
     if model_id:
         notes = [n for n in children(tu, "note") if n.get("from") == TOOL]
         note = notes[0] if notes else _new_sibling_after(target, "note")
@@ -222,20 +335,18 @@ def _fill_12(slot: _Slot, text: str, model_id: str | None) -> None:
 def _fill_20(slot: _Slot, text: str, model_id: str | None) -> None:
     segment = slot.owner
     target = child(segment, "target")
-    if target is not None and segment.get("state") == "final" and _flat(target).strip():
-        return
     if target is None:
         target = _new_sibling_after(slot.source, "target")
-    set_text(target, text)
+        space = slot.source.get(_XML_SPACE)
+        if space is not None:
+            target.set(_XML_SPACE, space)
+    inline.fill(target, slot.inline, text)
     segment.set("state", _STATE_20["draft"])
+    segment.attrib.pop("subState", None)  # a tool's sub-state described the replaced target
+    if target.get(_XML_LANG) is not None:
+        target.set(_XML_LANG, TARGET_LANGUAGE)
     if model_id:
         _set_note_20(segment.getparent(), f"MT: {model_id}")
-
-
-def _is_approved_12(tu: etree._Element, target: etree._Element) -> bool:
-    if not _flat(target).strip():
-        return False
-    return tu.get("approved") == "yes" or target.get("state") in _APPROVED_STATES
 
 
 def _target_mark(target: etree._Element, slot: _Slot) -> etree._Element:
@@ -497,6 +608,10 @@ def _join_notes(notes: list[etree._Element]) -> str:
 
 def _flat(element: etree._Element) -> str:
     return flat_text(element, _CODES)
+
+
+def _char(element: etree._Element) -> str:
+    return _cp_char(element.get("hex", ""))
 
 
 def _segment_marks(element: etree._Element) -> list[etree._Element]:

@@ -14,9 +14,10 @@ from mt.formats.limits import MAX_XML_MARKUP
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _parser() -> etree.XMLParser:
+def _parser(*, recover: bool = False) -> etree.XMLParser:
     # A fresh parser per call: lxml parsers keep state and are not safe to share across threads.
     return etree.XMLParser(
+        recover=recover,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -51,13 +52,37 @@ def parse_xml(data: bytes, name: str) -> etree._ElementTree:
     try:
         tree = etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as e:
-        raise InputError(f"{name}: malformed XML at line {e.lineno}: {_reason(e)}") from None
+        if not _only_uri_warnings(e.error_log):
+            raise InputError(f"{name}: malformed XML at line {e.lineno}: {_reason(e)}") from None
+        tree = _parse_lenient_uris(data, name, e)
     except (etree.LxmlError, ValueError, LookupError) as e:
         raise InputError(f"{name}: malformed XML: {_first_line(str(e))}") from None
     dtd = tree.docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise InputError(f"{name}: XML with entity declarations is refused")
     return tree
+
+
+# libxml2 refuses a namespace name that is not a valid URI ("urn:x 1.2", with a space); the
+# Namespaces in XML spec only recommends URI syntax, and expat, .NET and Java parsers accept it.
+_URI_WARNINGS = frozenset({"WAR_NS_URI", "WAR_NS_URI_RELATIVE"})
+
+
+def _only_uri_warnings(log) -> bool:
+    entries = list(log)
+    return bool(entries) and all(entry.type_name in _URI_WARNINGS for entry in entries)
+
+
+def _parse_lenient_uris(data: bytes, name: str, first: etree.XMLSyntaxError) -> etree._ElementTree:
+    """Parse XML whose only fault is a namespace name that is no valid URI (kept as written)."""
+    parser = _parser(recover=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except (etree.LxmlError, ValueError) as e:
+        raise InputError(f"{name}: malformed XML: {_first_line(str(e))}") from None
+    if root is None or not _only_uri_warnings(parser.error_log):
+        raise InputError(f"{name}: malformed XML at line {first.lineno}: {_reason(first)}")
+    return etree.ElementTree(root)
 
 
 def _declares_entities(data: bytes) -> bool:

@@ -429,7 +429,16 @@ def _parse_case(value: str, name: str, line: int) -> bool:
     )
 
 
-_DEPRECATED = ("deprecatedterm-admn-sts", "supersededterm-admn-sts", "deprecated", "superseded")
+_DEPRECATED = (
+    "deprecatedterm-admn-sts",
+    "supersededterm-admn-sts",
+    "obsoleteterm-admn-sts",
+    "deprecated",
+    "superseded",
+    "obsolete",
+)
+# TBX-Basic says normativeAuthorization, TBX 2008 administrativeStatus (#16)
+_STATUS_KINDS = ("administrativeStatus", "normativeAuthorization")
 
 
 def _load_tbx(data: bytes, name: str) -> Glossary:
@@ -469,7 +478,7 @@ def _is_deprecated(term_el: Any, local_name: Callable[[Any], str]) -> bool:
     """Whether a TBX term's group marks it deprecated (termNote or a DCT status element)."""
     for el in term_el.getparent().iter():
         kind = el.get("type") if local_name(el) == "termNote" else local_name(el)
-        if kind == "administrativeStatus" and (el.text or "").strip().lower() in _DEPRECATED:
+        if kind in _STATUS_KINDS and (el.text or "").strip().lower() in _DEPRECATED:
             return True
     return False
 

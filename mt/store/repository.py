@@ -458,9 +458,13 @@ def import_file(
     column: str | None = None,
     from_scratch: float = 0.0,
     seed: int | None = 0,
+    force_source_language: bool = False,
 ) -> int:
     """Read a file with `mt.formats` and `create_document` from it (`engine`, `from_scratch`
     and `seed` as there).
+
+    A file whose source is not Korean is refused (NotKorean) unless `force_source_language`;
+    every source of an XLIFF or TMX file is imported, whether or not it has a target.
 
     A plain-text file is segmented as decoded, so its paragraphs and blank lines come back in
     `document_text`; in other formats each unit (Word paragraph, JSONL field, CSV cell, XLIFF
@@ -473,7 +477,16 @@ def import_file(
     from mt.formats.encoding import decode
 
     path = Path(path)
-    parsed = formats.read(path, format=format, field=field, column=column)
+    from mt.formats.existing import ANY, APPROVALS
+
+    parsed = formats.read(
+        path,
+        format=format,
+        field=field,
+        column=column,
+        overwrite=APPROVALS | {ANY},
+        force_source_language=force_source_language,
+    )
     if parsed.format == "txt":
         text, _ = decode(path.read_bytes(), path.name)
     else:
