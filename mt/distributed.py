@@ -76,7 +76,8 @@ class EngineSpec:
         """Load the engine on this machine and check it is the driver's model."""
         model = self.model_path
         if not Path(model).is_dir():
-            if self.model_id == self.model_path:  # a local folder, not a hub model
+            # A local folder is pinned by a content fingerprint; a hub model by its commit.
+            if (self.revision or "").startswith("sha256:") or self.model_id == self.model_path:
                 raise ModelError(
                     f"{self.model_path}: model folder not found on Ray worker "
                     f"{socket.gethostname()}; put it on a path every node can read"

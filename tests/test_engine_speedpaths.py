@@ -57,6 +57,7 @@ def test_sub_batched_output_equals_one_plain_call(ct2_engine):
             max_batch_size=0,
             max_decoding_length=max(limits),
             min_decoding_length=1,
+            no_repeat_ngram_size=ct2_engine.options.no_repeat_ngram_size,
             return_scores=True,
         )
         assert [r.hypotheses[0] for r in split] == [r.hypotheses[0] for r in whole]

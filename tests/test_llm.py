@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -170,7 +171,9 @@ def test_local_engine_signature_records_generation(llm_engine, tiny_llm_dir):
     gen = sig["generation"]
     assert sig["engine"] in ("llm-transformers", "llm-ctranslate2") and sig["beam"] == 1
     assert sig["test_model"] is True
-    assert gen["family"] == "causal-lm" and gen["model"] == str(tiny_llm_dir)
+    # a local folder is named by its folder name and pinned by a fingerprint, never by its path
+    assert gen["family"] == "causal-lm" and gen["model"] == tiny_llm_dir.name
+    assert gen["revision"].startswith("sha256:")
     assert gen["temperature"] == 0.0 and gen["context_sentences"] == 3
     assert gen["prompt"] == "generic.txt"
     assert gen["prompt_sha256"] == PromptTemplate.load().sha256
@@ -184,7 +187,7 @@ def test_local_engine_random_replies_fail_validation_and_fall_back_to_nmt(
     hyps = llm_engine.translate(ARTICLE)
     assert len(hyps) == len(ARTICLE)
     fallback = llm_engine.fallback_signature()
-    assert fallback["model"] == str(tiny_model_dir)
+    assert fallback["model"] == tiny_model_dir.name
     # The fallback runs on the LLM's backend choice.
     assert fallback["engine"] == llm_engine.name.removeprefix("llm-")
     nmt = load_engine(str(tiny_model_dir), engine=fallback["engine"]).translate(ARTICLE)
@@ -258,7 +261,8 @@ def test_build_test_causal_lm_and_models_list(tmp_path):
     for name in ("qwen2.5-3b-instruct", "exaone-3.5-2.4b-instruct", "gemma-3-4b-it"):
         assert by_name[name]["family"] == "causal-lm"
         assert by_name[name]["license"]
-    assert "license: Gemma Terms of Use" in _run("models", "list").stdout
+    table = _run("models", "list", env={**os.environ, "COLUMNS": "80"}).stdout
+    assert "license" in table and "Gemma Terms of Use" in table
 
 
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])

@@ -23,6 +23,7 @@ import re
 import resource
 import signal
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -68,15 +69,39 @@ def _paragraph_bomb(paragraphs: int) -> bytes:
     return out.getvalue()
 
 
+# Linux starts a forked child's peak RSS (ru_maxrss) at its parent's size, and exec keeps it: a
+# command started straight from this test process (by then gigabytes, after the rest of the
+# suite) would report that size. A small launcher process starts the command and reports the
+# command's own peak, from os.wait4.
+LAUNCHER = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss * 1024))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def _measured(
+    command: list[str], peak_file: Path, **kwargs
+) -> tuple[subprocess.CompletedProcess, int]:
+    """Run `command` through the launcher: (its result, its peak RSS in bytes)."""
+    result = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, str(peak_file), *command], timeout=600, **kwargs
+    )
+    return result, int(peak_file.read_text())
+
+
 def _peak(args: list[str], **kwargs) -> tuple[int, str, int]:
     """(exit code, stderr, peak RSS in bytes) of one CLI run, measured by the kernel."""
-    with open(os.devnull, "wb") as null:
-        err_path = Path(kwargs.pop("err"))
-        with err_path.open("wb") as err:
-            proc = subprocess.Popen([*TRANSDESK, *args], stdout=null, stderr=err, cwd=ROOT)
-            _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, err_path.read_text(), usage.ru_maxrss * 1024
+    err_path = Path(kwargs.pop("err"))
+    with err_path.open("wb") as err:
+        result, peak = _measured(
+            [*TRANSDESK, *args], err_path.with_suffix(".peak"),
+            stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT,
+        )  # fmt: skip
+    return result.returncode, err_path.read_text(), peak
 
 
 # --- 1. bounded memory ----------------------------------------------------------------------
@@ -108,11 +133,10 @@ def test_huge_inputs_are_refused_in_bounded_memory(kind, tmp_path):
     assert not db.exists()
 
 
-READ_PEAK = """
-import resource, sys
+READ = """
+import sys
 from mt.formats import read
-parsed = read(sys.argv[1], field="ko")
-print(len(parsed.units), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+print(len(read(sys.argv[1], field="ko").units))
 """
 
 
@@ -148,13 +172,12 @@ def _near_limit_files(folder: Path) -> dict[str, Path]:
 @pytest.mark.slow
 def test_files_just_under_the_limits_are_read_under_1_gb(tmp_path):
     for name, path in _near_limit_files(tmp_path).items():
-        result = subprocess.run(
-            [TRANSDESK[0], "-c", READ_PEAK, str(path)], capture_output=True, cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600,
+        result, peak = _measured(
+            [sys.executable, "-c", READ, str(path)], tmp_path / f"{name}.peak",
+            capture_output=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         )  # fmt: skip
         assert result.returncode == 0, (name, result.stderr.decode()[-2000:])
-        units, peak = map(int, result.stdout.split())
-        assert units > 0
+        assert int(result.stdout) > 0
         assert peak < GB, f"{name}: peak RSS {peak / 2**20:.0f} MB"
 
 

@@ -159,7 +159,7 @@ def test_every_command_has_help():
         assert command.callback.__doc__, f"{command.name} is missing its help"
 
 
-@pytest.mark.parametrize("columns", ["80", "200"])
+@pytest.mark.parametrize("columns", ["80", "1000"])
 def test_report_by_editor_is_never_cut_in_a_narrow_terminal(doc, store, monkeypatch, capsys,
                                                            columns):  # fmt: skip
     monkeypatch.setenv("COLUMNS", columns)
