@@ -39,6 +39,7 @@ from mt.store.accounts import (
 )
 from mt.store.db import Store, default_url, open_store
 from mt.store.steps import rebuild_steps
+from mt.store.workflow import note_segment_change
 from mt.store.views import (
     CLIENTS,
     EVENT_KINDS,
@@ -852,6 +853,8 @@ def apply_change(
         if result.rowcount != 1:  # another writer got there between our read and our write
             session.expire(seg)
             raise _conflict(session.get(Segment, seg.id), base_version, text)
+    # The article's workflow state follows (mt.store.workflow); a published one refuses.
+    note_segment_change(session, seg, who, kind=kind, new_status=new_status, now=now)
     session.add(
         EditEvent(
             document_id=seg.document_id,

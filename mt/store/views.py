@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-ROLES = ("editor", "reviewer", "admin")
+from mt.permissions import ROLES  # viewer, editor, reviewer, admin
+
 STATUSES = ("draft", "edited", "approved")
 EVENT_KINDS = ("open", "save", "approve", "reopen", "revert", "comment", "import")
 CLIENTS = ("web", "xliff", "api", "cli")
