@@ -140,8 +140,9 @@ def _require_admin(
     if not permissions.allowed(row.role, permission) and row.name != unless_self:
         who = " or ".join(permissions.roles_for(permission))
         article = "an" if row.role[:1] in "aeiou" else "a"
+        needs = "an" if who[:1] in "aeiou" else "a"
         raise PermissionDenied(
-            f"{row.name} is {article} {row.role}; to {action} needs {'an' if who[:1] in 'aeiou' else 'a'} {who}"
+            f"{row.name} is {article} {row.role}; to {action} needs {needs} {who}"
         )
 
 

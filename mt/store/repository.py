@@ -39,7 +39,6 @@ from mt.store.accounts import (
 )
 from mt.store.db import Store, default_url, open_store
 from mt.store.steps import rebuild_steps
-from mt.store.workflow import note_segment_change
 from mt.store.views import (
     CLIENTS,
     EVENT_KINDS,
@@ -53,6 +52,7 @@ from mt.store.views import (
     SegmentView,
     XliffImportResult,
 )
+from mt.store.workflow import note_segment_change
 from mt.textsafe import refuse_unstorable
 from mt.tm import draft_row, drafting_engine, remember
 
@@ -1221,11 +1221,14 @@ def drafts(store: Store, segment_id: int) -> list[DraftView]:
 # --- exchange and reports (implemented in export.py, xliff_import.py, mt/report.py) ------------
 
 
-def export_document(store: Store, doc_id: int, fmt: str, out_path: str | Path) -> None:
-    """Write the document as txt, docx, xliff, xliff2, tmx, jsonl or csv (see mt.store.export)."""
+def export_document(
+    store: Store, doc_id: int, fmt: str, out_path: str | Path, *, unapproved: str = "refuse"
+) -> None:
+    """Write the document as txt, docx, html, md, xliff, xliff2, tmx, jsonl or csv (see
+    mt.store.export); `unapproved`: "refuse", "mark" or "allow" for the article formats."""
     from mt.store.export import export_document as _export
 
-    _export(store, doc_id, fmt, out_path)
+    _export(store, doc_id, fmt, out_path, unapproved=unapproved)
 
 
 def import_xliff(

@@ -279,9 +279,16 @@ def history(store: Store, doc_id: int) -> list[DocumentEventView]:
         ).all()
     return [
         DocumentEventView(
-            e.id, e.document_id, name, e.kind, e.from_value, e.to_value, e.note,
-            bool(e.override), e.at,
-        )  # fmt: skip
+            e.id,
+            e.document_id,
+            name,
+            e.kind,
+            e.from_value,
+            e.to_value,
+            e.note,
+            bool(e.override),
+            e.at,
+        )
         for e, name in rows
     ]
 
@@ -306,9 +313,15 @@ def _log(
     now = now or utcnow()
     session.add(
         DocumentEvent(
-            document_id=doc.id, editor_id=who.id, kind=kind, from_value=before, to_value=after,
-            note=note, override=override, at=now,
-        )  # fmt: skip
+            document_id=doc.id,
+            editor_id=who.id,
+            kind=kind,
+            from_value=before,
+            to_value=after,
+            note=note,
+            override=override,
+            at=now,
+        )
     )
     doc.updated_at = now
     session.flush()

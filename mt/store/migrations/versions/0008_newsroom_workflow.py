@@ -182,7 +182,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["document_id"], ["document.id"], name=op.f("fk_presence_document_id_document")
         ),
-        sa.ForeignKeyConstraint(["editor_id"], ["editor.id"], name=op.f("fk_presence_editor_id_editor")),
+        sa.ForeignKeyConstraint(
+            ["editor_id"], ["editor.id"], name=op.f("fk_presence_editor_id_editor")
+        ),
         sa.ForeignKeyConstraint(
             ["segment_id"], ["segment.id"], name=op.f("fk_presence_segment_id_segment")
         ),
