@@ -356,7 +356,9 @@ def test_comments_travel_with_xliff_both_ways(doc, team, tmp_path, fmt):
     export_document(team, doc, fmt, out)
     root = etree.parse(str(out)).getroot()
     td = "urn:transdesk:xliff"
-    notes = [n for n in root.iter() if etree.QName(n).localname == "note" and n.get(f"{{{td}}}author")]
+    notes = [
+        n for n in root.iter() if etree.QName(n).localname == "note" and n.get(f"{{{td}}}author")
+    ]
     assert [(n.text, n.get(f"{{{td}}}author")) for n in notes] == [
         ("Check the fare <amount> & date", "rita"),
     ]
