@@ -82,6 +82,7 @@ def test_rename_archive_restore(desk, monkeypatch, capsys):
     code, out, _ = _main(monkeypatch, capsys, "documents", "list", "--json", *db)
     assert json.loads(out) == []
     code, out, _ = _main(monkeypatch, capsys, "documents", "list", "--archived", "--json", *db)
+    assert code == 0
     assert [r["title"] for r in json.loads(out)] == ["Fares rise"]
     assert _main(monkeypatch, capsys, "documents", "restore", str(doc), "--editor", "rita",
                  *db)[0] == 0  # fmt: skip
