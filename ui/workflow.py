@@ -198,12 +198,25 @@ def _exporter(store: repo.Store, doc_id: int, fmt: str):
     return export
 
 
+_COPY_SCRIPT = """<script>
+(() => {
+  if (window.__tdCopyArticle) return;
+  window.__tdCopyArticle = true;
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest(".td-copy-article");
+    if (!button) return;
+    navigator.clipboard.writeText(JSON.parse(button.dataset.text))
+      .then(() => { button.textContent = "Copied"; });
+  });
+})();
+</script>"""
+
+
 def copy_button(text: str, *, key: str) -> None:
     """A button that puts `text` on the clipboard (in the browser; no server round trip)."""
     payload = ui.escaped(json.dumps(text))
     st.html(
-        f'<button class="td-copy-article" id="{key}" data-text="{payload}" '
-        'onclick="navigator.clipboard.writeText(JSON.parse(this.dataset.text))'
-        ".then(() => { this.textContent = 'Copied'; })\">Copy article</button>",
+        f'<button class="td-copy-article" id="{key}" data-text="{payload}">Copy article</button>'
+        + _COPY_SCRIPT,
         unsafe_allow_javascript=True,
     )
