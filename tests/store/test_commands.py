@@ -151,7 +151,8 @@ def test_users_commands(store, monkeypatch, capsys):
     assert [u.role for u in list_users(store)] == ["admin"]
     code, _, err = _main(monkeypatch, capsys, "users", "add", "bad", "--role", "boss",
                          "--no-password", "--db", store.url)  # fmt: skip
-    assert (code, err) == (1, "Error: unknown role 'boss' (choose from: viewer, editor, reviewer, admin)\n")
+    roles = "viewer, editor, reviewer, admin"
+    assert (code, err) == (1, f"Error: unknown role 'boss' (choose from: {roles})\n")
 
 
 def test_users_add_prompts_without_echo(store):

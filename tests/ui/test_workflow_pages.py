@@ -32,7 +32,8 @@ def html_bodies(at) -> str:
 
 
 def messages(at) -> str:
-    return "\n".join(str(m.value) for kind in ("error", "success", "info") for m in getattr(at, kind))
+    kinds = ("error", "success", "info")
+    return "\n".join(str(m.value) for kind in kinds for m in getattr(at, kind))
 
 
 @pytest.fixture
