@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "mt.commands.ui",
     "mt.commands.check",
     "mt.commands.store",
+    "mt.commands.documents",
     "mt.commands.evaluate",
     "mt.commands.tm",
 ]

@@ -66,3 +66,10 @@ class PermissionDenied(TransdeskError):
     """The signed-in user's role does not allow the action."""
 
     exit_code = 7
+
+
+class WorkflowError(TransdeskError):
+    """An article cannot move to that state now (a move the workflow does not allow, `ready`
+    with segments not approved, a change to a published article): exit 1, like a bad value."""
+
+    exit_code = 1

@@ -1,4 +1,5 @@
-"""The Transdesk web app: sign-in, then the Documents, Editor, Reports and Settings pages.
+"""The Transdesk web app: sign-in, then the Documents, Editor, Copy desk, Reports and Settings
+pages.
 
 Run with `transdesk ui` or `streamlit run ui/app.py`.
 """
@@ -16,7 +17,7 @@ import streamlit as st  # noqa: E402
 
 from mt import store as repo  # noqa: E402
 from mt.errors import TransdeskError  # noqa: E402
-from ui import auth, state, upload_guard  # noqa: E402
+from ui import auth, presence, state, upload_guard  # noqa: E402
 from ui import components as ui  # noqa: E402
 
 # Not "pages/": Streamlit still gives a folder of that name beside the main script its old
@@ -29,6 +30,7 @@ def pages() -> dict[str, st.Page]:
     spec = [
         ("documents", "Documents", ":material/description:"),
         ("editor", "Editor", ":material/edit_note:"),
+        ("copydesk", "Copy desk", ":material/fact_check:"),
         ("reports", "Reports", ":material/bar_chart:"),
         ("settings", "Settings", ":material/settings:"),
     ]
@@ -80,7 +82,9 @@ def run() -> None:
         )
     else:
         _user_bar(identity)
-    st.navigation(list(pages().values()), position="top").run()
+    page = st.navigation(list(pages().values()), position="top")
+    presence.presence_bar(identity.name)  # who else has this article open (pages with ?doc=)
+    page.run()
 
 
 run()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from mt import permissions
 from mt import store as repo
 from mt.errors import PermissionDenied
 from ui import components as ui
@@ -27,15 +28,6 @@ from ui import components as ui
 _SESSION_KEY = "transdesk_identity"
 _FAILURES_KEY = "transdesk_signin_failures"
 _FAILED_KEY = "transdesk_signin_failed"
-
-# What each action needs when accounts exist; single-user mode may do everything.
-ACTIONS: dict[str, tuple[str, ...]] = {
-    "edit": ("editor", "reviewer", "admin"),
-    "translate": ("editor", "reviewer", "admin"),
-    "approve": ("reviewer", "admin"),
-    "reopen": ("reviewer", "admin"),
-    "manage_users": ("admin",),
-}
 
 
 @dataclass(frozen=True)
@@ -47,22 +39,13 @@ class Identity:
     mode: str
 
     def can(self, action: str) -> bool:
-        """Whether this person's role allows `action` (see ACTIONS)."""
-        return self.mode == "single" or self.role in ACTIONS[action]
+        """Whether this person's role allows `action` (the one table, `mt.permissions`)."""
+        return permissions.allowed(self.role, action, accounts=self.mode != "single")
 
 
 def require(identity: Identity, action: str) -> None:
-    """Raise PermissionDenied unless `identity` may do `action`."""
-    if not identity.can(action):
-        allowed = " or ".join(ACTIONS[action])
-        raise PermissionDenied(
-            f"{identity.name} is {_article(identity.role)} {identity.role}; "
-            f"to {action.replace('_', ' ')} you need to be {allowed}"
-        )
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
+    """Raise PermissionDenied unless `identity` may do `action` (`mt.permissions`)."""
+    permissions.require(identity.name, identity.role, action, accounts=identity.mode != "single")
 
 
 def oidc_configured() -> bool:

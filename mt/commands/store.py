@@ -150,16 +150,35 @@ def import_(
 def export(
     document: Annotated[int, typer.Argument(help="Document id.")],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="txt, docx, xliff, xliff2, tmx, jsonl or csv.")
+        str,
+        typer.Option(
+            "--format", "-f", help="txt, docx, html, md, xliff, xliff2, tmx, jsonl or csv."
+        ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    allow_unapproved: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unapproved",
+            help="txt/docx/html/md: export segments not yet approved (refused otherwise).",
+        ),
+    ] = False,
+    mark_unapproved: Annotated[
+        bool,
+        typer.Option(
+            "--mark-unapproved",
+            help="txt/docx/html/md: export them marked [UNAPPROVED: ...].",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Export a document: the edited article, XLIFF for a CAT tool, TMX, or JSONL/CSV records."""
+    """Export a document: the article (txt, docx, HTML or Markdown for the CMS), XLIFF for a
+    CAT tool, TMX, or JSONL/CSV records."""
     from mt.store import export_document, open_store
 
+    unapproved = "mark" if mark_unapproved else "allow" if allow_unapproved else "refuse"
     with open_store(db) as store:
-        export_document(store, document, fmt, output)
+        export_document(store, document, fmt, output, unapproved=unapproved)
     print(f"document {document} → {output} ({fmt})", file=sys.stderr)
 
 
@@ -182,17 +201,20 @@ def import_xliff(
         "saved": len(result.saved),
         "approved": len(result.approved),
         "unchanged": len(result.unchanged),
+        "comments": len(result.comments),
     }
     if as_json:
         print(json.dumps(summary))
     else:
         print(
             f"{file.name}: {summary['saved']} saved, {summary['approved']} approved, "
-            f"{summary['unchanged']} unchanged"
+            f"{summary['unchanged']} unchanged, {summary['comments']} comments"
         )
 
 
-users_app = typer.Typer(help="Accounts: editors, reviewers and admins.", no_args_is_help=True)
+users_app = typer.Typer(
+    help="Accounts: viewers, editors, reviewers and admins.", no_args_is_help=True
+)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -215,7 +237,7 @@ def _read_password(from_stdin: bool) -> str:
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="Display name (used to sign in).")],
-    role: Annotated[str, typer.Option(help="editor, reviewer or admin.")] = "editor",
+    role: Annotated[str, typer.Option(help="viewer, editor, reviewer or admin.")] = "editor",
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from stdin's first line.")
     ] = False,
@@ -259,7 +281,7 @@ def users_list(
 @users_app.command("set-role")
 def users_set_role(
     name: Annotated[str, typer.Argument(help="Editor name.")],
-    role: Annotated[str, typer.Argument(help="editor, reviewer or admin.")],
+    role: Annotated[str, typer.Argument(help="viewer, editor, reviewer or admin.")],
     db: DbOption = None,
 ) -> None:
     """Change an editor's role."""

@@ -7,12 +7,11 @@ import secrets
 import unicodedata
 from typing import Any
 
+from mt import permissions
 from mt.errors import InputError, InvalidValue, NotFound, PermissionDenied
 from mt.store.db import Store
-from mt.store.views import ROLES, EditorView
+from mt.store.views import EditorView
 
-# Actions only reviewers and admins may take once accounts exist.
-REVIEW_ACTIONS = frozenset({"approve", "reopen"})
 _hasher: Any = None
 
 
@@ -53,10 +52,8 @@ def clean_name(name: str) -> str:
 
 
 def check_role(role: str) -> str:
-    """`role` when it is one of `ROLES`; an `InvalidValue` (exit 1) otherwise."""
-    if role not in ROLES:
-        raise InvalidValue(f"unknown role {role!r} (choose from: {', '.join(ROLES)})")
-    return role
+    """`role` when it is one of `mt.permissions.ROLES`; an `InvalidValue` (exit 1) otherwise."""
+    return permissions.check_role(role)
 
 
 def editor_view(row: Any) -> EditorView:
@@ -95,15 +92,16 @@ def create_editor(session: Any, name: str, role: str = "editor") -> Any:
 
 
 def actor(session: Any, name: str, action: str) -> Any:
-    """The editor row doing `action`, after the role check.
+    """The editor row doing `action`, after the role check of `mt.permissions`.
 
-    Without accounts (local, single-user use) anyone may do anything and unknown names are
-    created as editors. Once any account has a password, the name must exist, and approve and
-    reopen need a reviewer or admin.
+    Without accounts (local, single-user use) anyone but a viewer may do anything, and unknown
+    names are created as editors. Once any account has a password, the name must exist and its
+    role must allow `action` (`mt.permissions.PERMISSIONS`).
 
     Raises:
         PermissionDenied: unknown name with accounts, or a role too low for `action`.
     """
+    permissions.check_action(action)
     name = clean_name(name)
     accounts = accounts_exist(session)
     row = find_editor(session, name)
@@ -111,8 +109,7 @@ def actor(session: Any, name: str, action: str) -> Any:
         if accounts:
             raise PermissionDenied(f"no account named {name!r}")
         return create_editor(session, name)
-    if accounts and action in REVIEW_ACTIONS and row.role not in ("reviewer", "admin"):
-        raise PermissionDenied(f"{name} is an {row.role}; to {action} needs a reviewer or admin")
+    permissions.require(row.name, row.role, action, accounts=accounts)
     return row
 
 
@@ -125,15 +122,28 @@ def insert_ignore(session: Any, model: Any, values: dict[str, Any] | list[dict[s
     session.execute(insert(model).on_conflict_do_nothing(), values)
 
 
-def _require_admin(session: Any, by: str | None, action: str, *, unless_self: str = "") -> None:
-    """With accounts, only an admin (or, for a password, the user themself) may manage people."""
+def _require_admin(
+    session: Any,
+    by: str | None,
+    action: str,
+    *,
+    unless_self: str = "",
+    permission: str = "manage_users",
+) -> None:
+    """With accounts, only a role `permission` allows (admins: `mt.permissions`), or for a
+    password the user themself, may manage people and the desk's shared data."""
     if by is None or not accounts_exist(session):
         return
     row = find_editor(session, clean_name(by))
     if row is None:
         raise PermissionDenied(f"no account named {by!r}")
-    if row.role != "admin" and row.name != unless_self:
-        raise PermissionDenied(f"{row.name} is an {row.role}; to {action} needs an admin")
+    if not permissions.allowed(row.role, permission) and row.name != unless_self:
+        who = " or ".join(permissions.roles_for(permission))
+        article = "an" if row.role[:1] in "aeiou" else "a"
+        needs = "an" if who[:1] in "aeiou" else "a"
+        raise PermissionDenied(
+            f"{row.name} is {article} {row.role}; to {action} needs {needs} {who}"
+        )
 
 
 # --- public functions (re-exported by mt.store.repository) ------------------------------------

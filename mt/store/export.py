@@ -1,6 +1,8 @@
 """Export a stored document: the article (txt, docx), XLIFF for CAT tools, TMX, JSONL and CSV.
 
-- txt / docx: the current targets laid out as the source article (`document_text`).
+- txt / docx / html / md: the article for handover (`mt.store.article`): txt laid out as the
+  source, docx opening with the headline as Heading 1, a clean HTML fragment, Markdown;
+  unapproved segments are refused, marked or allowed (`unapproved`).
 - xliff / xliff2: every segment as a unit with id `s<segment id>-v<version>` (so an import knows
   which segment and which version the CAT tool started from), its status as the XLIFF state
   (see `mt.formats.xliff`), its paragraph as a group, and the model id in a note.
@@ -23,7 +25,8 @@ from mt.errors import UnsupportedFormat
 from mt.models.provenance import model_name
 from mt.store.db import Store
 
-EXPORT_FORMATS = ("txt", "docx", "xliff", "xliff2", "tmx", "jsonl", "csv")
+EXPORT_FORMATS = ("txt", "docx", "html", "md", "xliff", "xliff2", "tmx", "jsonl", "csv")
+ARTICLE_FORMATS = ("txt", "docx", "html", "md")
 EXPORT_FIELDS = (
     "document_id", "segment_id", "position", "paragraph", "source", "draft", "final", "status",
     "version", "model", "engine", "revision", "draft_score", "origin", "editor", "active_ms",
@@ -36,12 +39,18 @@ def unit_id(segment_id: int, version: int) -> str:
     return f"s{segment_id}-v{version}"
 
 
-def export_document(store: Store, doc_id: int, fmt: str, out_path: str | Path) -> None:
+def export_document(
+    store: Store, doc_id: int, fmt: str, out_path: str | Path, *, unapproved: str = "refuse"
+) -> None:
     """Write document `doc_id` in format `fmt` to `out_path` (atomically).
+
+    `unapproved` ("refuse", "mark" or "allow") says what the article formats do with segments
+    not approved (see `mt.store.article`); the other formats carry every segment's status.
 
     Raises:
         UnsupportedFormat: `fmt` is not one of EXPORT_FORMATS.
         NotFound: no such document.
+        WorkflowError: an article format, "refuse", and segments not approved.
     """
     from mt.formats.base import atomic_write
 
@@ -50,7 +59,11 @@ def export_document(store: Store, doc_id: int, fmt: str, out_path: str | Path) -
             f"cannot export as {fmt!r} (choose from: {', '.join(EXPORT_FORMATS)})"
         )
     out_path = Path(out_path)
-    if fmt in ("xliff", "xliff2"):
+    if fmt in ARTICLE_FORMATS:
+        from mt.store.article import render
+
+        atomic_write(out_path, render(store, doc_id, fmt, unapproved=unapproved))
+    elif fmt in ("xliff", "xliff2"):
         _xliff(store, doc_id, out_path, "1.2" if fmt == "xliff" else "2.0")
     elif fmt == "tmx":
         _tmx(store, doc_id, out_path)
@@ -179,6 +192,9 @@ def _xliff(store: Store, doc_id: int, out_path: Path, version: str) -> None:
         if doc.model_id
         else None,
     )
+    from mt.store.xliff_notes import add_comment_notes
+
+    add_comment_notes(store, doc_id, out_path)  # comments travel as notes (author, time)
 
 
 def _tmx(store: Store, doc_id: int, out_path: Path) -> None:

@@ -1,5 +1,6 @@
 """SQLAlchemy 2 tables: editor, document, segment, draft, edit_event (append-only), edit_step,
-metric_stats, tm_entry (translation memory) and glossary_term."""
+metric_stats, tm_entry (translation memory), glossary_term, document_event (the article's
+workflow log, append-only) and presence (who has an article open, expiring)."""
 
 from __future__ import annotations
 
@@ -73,7 +74,9 @@ class Editor(Base):
     """A person; `password_hash` (argon2id) is None for local, password-less editors."""
 
     __tablename__ = "editor"
-    __table_args__ = (CheckConstraint("role IN ('editor', 'reviewer', 'admin')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('viewer', 'editor', 'reviewer', 'admin')", name="role"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -83,10 +86,19 @@ class Editor(Base):
 
 
 class Document(Base):
-    """An article: its segments rebuild it (paragraph numbers, `before` whitespace, `trailing`)."""
+    """An article: its segments rebuild it (paragraph numbers, `before` whitespace, `trailing`).
+
+    `state` is its place in the newsroom workflow (`mt.store.workflow`): drafted, editing,
+    review, ready, published; every move is a `DocumentEvent`. An archived article
+    (`archived_at` set) is hidden from lists and kept everywhere else."""
 
     __tablename__ = "document"
-    __table_args__ = (CheckConstraint("status IN ('in_progress', 'done')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('in_progress', 'done')", name="status"),
+        CheckConstraint(
+            "state IN ('drafted', 'editing', 'review', 'ready', 'published')", name="state"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(Text)
@@ -100,6 +112,53 @@ class Document(Base):
     model_id: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("editor.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), default="drafted", server_default="drafted")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), nullable=True)
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow, nullable=True)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DocumentEvent(Base):
+    """One entry of an article's workflow log: a state move, an assignment, a rename, a
+    deadline, an archive or a restore (who, when, from, to, note). Append-only: database
+    triggers refuse UPDATE and DELETE. `override` marks an admin's move to ready with
+    segments not yet approved."""
+
+    __tablename__ = "document_event"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('state', 'assign', 'rename', 'deadline', 'archive', 'restore')",
+            name="kind",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("editor.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    from_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    to_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    override: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Presence(Base):
+    """Who has an article open right now: one row per browser session (`client`), refreshed by
+    heartbeats every few seconds and ignored (then removed) once `seen_at` is older than
+    `mt.store.presence.EXPIRY_S`. Derived, disposable data: not part of any history."""
+
+    __tablename__ = "presence"
+    __table_args__ = (UniqueConstraint("client", name="uq_presence_client"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client: Mapped[str] = mapped_column(String(64))
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("editor.id"))
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segment.id"), nullable=True)
+    typing: Mapped[bool] = mapped_column(Boolean, default=False)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Segment(Base):

@@ -52,6 +52,7 @@ from mt.store.views import (
     SegmentView,
     XliffImportResult,
 )
+from mt.store.workflow import note_segment_change
 from mt.textsafe import refuse_unstorable
 from mt.tm import draft_row, drafting_engine, remember
 
@@ -865,6 +866,8 @@ def apply_change(
         if result.rowcount != 1:  # another writer got there between our read and our write
             session.expire(seg)
             raise _conflict(session.get(Segment, seg.id), base_version, text)
+    # The article's workflow state follows (mt.store.workflow); a published one refuses.
+    note_segment_change(session, seg, who, kind=kind, new_status=new_status, now=now)
     session.add(
         EditEvent(
             document_id=seg.document_id,
@@ -1231,11 +1234,14 @@ def drafts(store: Store, segment_id: int) -> list[DraftView]:
 # --- exchange and reports (implemented in export.py, xliff_import.py, mt/report.py) ------------
 
 
-def export_document(store: Store, doc_id: int, fmt: str, out_path: str | Path) -> None:
-    """Write the document as txt, docx, xliff, xliff2, tmx, jsonl or csv (see mt.store.export)."""
+def export_document(
+    store: Store, doc_id: int, fmt: str, out_path: str | Path, *, unapproved: str = "refuse"
+) -> None:
+    """Write the document as txt, docx, html, md, xliff, xliff2, tmx, jsonl or csv (see
+    mt.store.export); `unapproved`: "refuse", "mark" or "allow" for the article formats."""
     from mt.store.export import export_document as _export
 
-    _export(store, doc_id, fmt, out_path)
+    _export(store, doc_id, fmt, out_path, unapproved=unapproved)
 
 
 def import_xliff(

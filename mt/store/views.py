@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-ROLES = ("editor", "reviewer", "admin")
+from mt.permissions import ROLES as ROLES  # viewer, editor, reviewer, admin (re-exported)
+
 STATUSES = ("draft", "edited", "approved")
 EVENT_KINDS = ("open", "save", "approve", "reopen", "revert", "comment", "import")
 CLIENTS = ("web", "xliff", "api", "cli")
@@ -126,9 +127,11 @@ class EditEventView:
 
 @dataclass(frozen=True)
 class XliffImportResult:
-    """What `import_xliff` did: segment ids saved, approved, and left unchanged."""
+    """What `import_xliff` did: segment ids saved, approved, and left unchanged, and the
+    edit-log ids of the comments made from the file's new notes."""
 
     document_ids: tuple[int, ...]
     saved: tuple[int, ...]
     approved: tuple[int, ...]
     unchanged: tuple[int, ...]
+    comments: tuple[int, ...] = ()

@@ -100,7 +100,10 @@ def import_xliff(
     parsed = [(unit, *_parse_id(name, unit.id)) for unit in units]
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return _import(store, name, parsed, editor)
+            result = _import(store, name, parsed, editor)
+            from mt.store.xliff_notes import import_notes  # notes come back as comments
+
+            return import_notes(store, path, data, editor, result)
         except ConcurrentChange:
             # A deadlock or serialization failure rolled everything back; run it again (the
             # segments' versions are then re-read, so a real clash becomes a conflict).

@@ -98,7 +98,7 @@ def test_only_admins_change_the_glossary_once_accounts_exist(store, glossary_fil
     import_glossary(store, glossary_file)  # no accounts yet: anyone may
     add_user(store, "boss", role="admin", password="a long password")
     add_user(store, "lee", role="reviewer", password="another password")
-    with pytest.raises(PermissionDenied, match="lee is an reviewer; to change the glossary"):
+    with pytest.raises(PermissionDenied, match="lee is a reviewer; to change the glossary"):
         import_glossary(store, glossary_file, by="lee")
     with pytest.raises(PermissionDenied):
         delete_glossary_term(store, "네이버", by="lee")

@@ -89,13 +89,22 @@ def test_export_article_formats(store, doc, tmp_path):
     txt, word = tmp_path / "a.txt", tmp_path / "a.docx"
     for fmt, out in (("txt", txt), ("docx", word)):
         result = runner.invoke(app, ["export", str(doc), "--format", fmt, "-o", str(out),
-                                     "--db", store.url])  # fmt: skip
+                                     "--db", store.url, "--allow-unapproved"])  # fmt: skip
         assert result.exit_code == 0, result.output
     article = txt.read_text(encoding="utf-8")
     assert article == document_text(store, doc)
     assert article.startswith("=SUM(A1:A2) is not a formula here.\n\nSecond sentence.")
-    paragraphs = [p.text for p in docx.Document(str(word)).paragraphs]
-    assert paragraphs == [p for p in article.split("\n") if p]
+    paragraphs = docx.Document(str(word)).paragraphs
+    lines = [p for p in article.split("\n") if p]
+    # #18: the Word file opens with the headline (the first paragraph when it is one short
+    # segment, else the title) as Heading 1
+    assert paragraphs[0].style.name == "Heading 1"
+    expected = lines if paragraphs[0].text == lines[0] else ["news", *lines]
+    assert [p.text for p in paragraphs] == expected
+    # without the flag, unapproved segments are refused (one line, exit 1)
+    refused = runner.invoke(app, ["export", str(doc), "--format", "txt", "-o", str(txt),
+                                  "--db", store.url])  # fmt: skip
+    assert refused.exit_code == 1
 
 
 def test_export_records(store, doc, tmp_path):
@@ -142,7 +151,8 @@ def test_users_commands(store, monkeypatch, capsys):
     assert [u.role for u in list_users(store)] == ["admin"]
     code, _, err = _main(monkeypatch, capsys, "users", "add", "bad", "--role", "boss",
                          "--no-password", "--db", store.url)  # fmt: skip
-    assert (code, err) == (1, "Error: unknown role 'boss' (choose from: editor, reviewer, admin)\n")
+    roles = "viewer, editor, reviewer, admin"
+    assert (code, err) == (1, f"Error: unknown role 'boss' (choose from: {roles})\n")
 
 
 def test_users_add_prompts_without_echo(store):

@@ -1,4 +1,5 @@
-"""Documents page: add an article (upload or paste), translate it, see every article's progress."""
+"""Documents page: add an article (upload or paste), translate it, see every article's state,
+assignee, deadline and progress (yours first), filter them, and move them through the workflow."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import streamlit as st
 from mt import store as repo
 from mt.errors import InputError, TransdeskError
 from mt.models.provenance import describe
-from ui import auth, state
+from mt.store import workflow as wf
+from ui import auth, state, workflow
 from ui import components as ui
 
 HOW_IT_WORKS = """
@@ -204,32 +206,71 @@ def _open_in_editor(doc_id: int) -> None:
     st.switch_page("views/editor.py", query_params={"doc": str(doc_id)})
 
 
-def _document_list(store: repo.Store) -> None:
-    docs = repo.list_documents(store)
+def _open_copy_desk(doc_id: int) -> None:
+    st.session_state.pop("copydesk_segment", None)
+    st.switch_page("views/copydesk.py", query_params={"doc": str(doc_id)})
+
+
+def _filters(store: repo.Store) -> tuple[str | None, str | None, bool]:
+    left, mid, right = st.columns([2, 2, 1], vertical_alignment="bottom")
+    states = ["All states", *wf.STATES]
+    chosen = left.selectbox(
+        "State", states, key="docs_state",
+        format_func=lambda s: workflow.STATE_LABELS.get(s, s),
+    )  # fmt: skip
+    people = ["Everyone", *(u.name for u in repo.list_users(store) if u.role != "viewer")]
+    who = mid.selectbox("Assignee", people, key="docs_assignee")
+    archived = right.toggle("Archived", key="docs_archived")
+    return (
+        None if chosen == "All states" else chosen,
+        None if who == "Everyone" else who,
+        archived,
+    )
+
+
+def _document_list(store: repo.Store, identity: auth.Identity) -> None:
     st.subheader("Articles")
-    if not docs:
-        st.info("No articles yet: add one above.")
+    workflow.show_message()
+    state_filter, assignee, archived = _filters(store)
+    rows = wf.list_articles(
+        store, state=state_filter, assignee=assignee, me=identity.name, archived=archived
+    )
+    if not rows:
+        st.info("No articles match." if (state_filter or assignee or archived) else
+                "No articles yet: add one above.")  # fmt: skip
         return
+    docs = {d.id: d for d in repo.list_documents(store)}
     if (
-        any(d.test_model or state.is_test_model_id(d.model_id) for d in docs)
+        any(d.test_model or state.is_test_model_id(d.model_id) for d in docs.values())
         and not state.default_model().is_test_model
     ):
         ui.test_model_warning()  # (when the default is a test model, the page top says so)
-    header = st.columns([4, 1, 2, 2, 2, 1.2])
-    for col, name in zip(
-        header, ["Title", "Segments", "Approved", "Last editor", "Last change", ""], strict=True
-    ):
+    widths = [3.5, 1.3, 1.5, 1.5, 1.8, 1.8, 1, 1.2]
+    header = st.columns(widths)
+    names = ["Title", "State", "Assignee", "Deadline", "Approved", "Last change", "", ""]
+    for col, name in zip(header, names, strict=True):
         col.caption(name)
-    for doc in docs:
-        with st.container(key=f"doc_{doc.id}"):
-            cols = st.columns([4, 1, 2, 2, 2, 1.2], vertical_alignment="center")
-            cols[0].text(doc.title)
-            cols[1].text(str(doc.segments))
-            cols[2].progress(doc.percent_approved / 100, text=f"{doc.percent_approved:.0f}%")
-            cols[3].text(doc.last_editor or "—")
-            cols[4].text(ui.when(doc.last_edit_at) or "—")
-            if cols[5].button("Open", key=f"open_doc_{doc.id}"):
-                _open_in_editor(doc.id)
+    for row in rows:
+        with st.container(key=f"doc_{row.id}"):
+            cols = st.columns(widths, vertical_alignment="center")
+            mine = " ★" if row.assignee == identity.name else ""
+            cols[0].text(row.title + mine)
+            cols[1].html(workflow.state_badge_html(row.state))
+            cols[2].text(row.assignee or "—")
+            cols[3].text(ui.when(row.deadline) or "—")
+            cols[4].progress(row.percent_approved / 100, text=f"{row.approved}/{row.segments}")
+            who = f" ({row.last_editor})" if row.last_editor else ""
+            cols[5].text((ui.when(row.updated_at) or "—") + who)
+            if cols[6].button("Open", key=f"open_doc_{row.id}"):
+                _open_in_editor(row.id)
+            if cols[7].button("Copy desk", key=f"desk_doc_{row.id}"):
+                _open_copy_desk(row.id)
+    st.subheader("Manage an article")
+    labels = {r.id: f"{r.title} (#{r.id})" for r in rows}
+    picked = st.selectbox("Article", list(labels), format_func=labels.get, key="docs_manage")
+    row = next(r for r in rows if r.id == picked)
+    workflow.controls(identity, row, key="docs")
+    workflow.handover(store, row, key="docs")
 
 
 def main() -> None:
@@ -242,9 +283,13 @@ def main() -> None:
     try:
         with st.expander("How it works", expanded=not repo.list_documents(store)):
             st.markdown(HOW_IT_WORKS)
-        _new_document(identity)
+        if identity.can("translate"):
+            _new_document(identity)
+        else:
+            st.info("You can read articles and reports and download them; adding articles "
+                    "needs an editor, reviewer or admin.")  # fmt: skip
         st.divider()
-        _document_list(store)
+        _document_list(store, identity)
     except TransdeskError as e:
         ui.error(str(e))
 
