@@ -52,13 +52,17 @@ Fragment = etree._Element | str
 class Code:
     """One inline code: `kind` is "open", "close" or "standalone".
 
-    An open code holds a childless copy of its element, a standalone one the fragment to copy
-    (elements, and text for a protected region); `pair` of a close is its open's index.
+    An open code holds its element, a standalone one the fragment to copy (elements, and text
+    for a protected region); `pair` of a close is its open's index. Codes parsed from a file
+    refer to the file's own elements (`borrowed`): they are copied only when a target is built
+    (an open code without its content, each fragment element without its tail but the text
+    between a protected region's markers), so reading a file costs no copy of its markup.
     """
 
     kind: str
     element: etree._Element | None = None
     fragment: list[Fragment] = field(default_factory=list)
+    borrowed: bool = False
     pair: int | None = None
     space: bool = False  # stands for a space or line break
     added_space: bool = False  # the MT input has a space in its place
@@ -99,7 +103,8 @@ def protected(element: etree._Element) -> bool:
 class _Builder:
     """Collects text and codes while walking a source element."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_codes: bool = True) -> None:
+        self.keep_codes = keep_codes
         self.parts: list[str] = []
         self.codes: list[tuple[int, Code]] = []
         self.length = 0
@@ -111,12 +116,12 @@ class _Builder:
             self.length += len(text)
 
     def code(self, code: Code, *, space_follows: bool = False) -> int:
+        at = self.length
         if code.space and not space_follows and not self._ends_with_space():
             code.added_space = True
-            self.codes.append((self.length, code))
             self.text(" ")
-        else:
-            self.codes.append((self.length, code))
+        if self.keep_codes:
+            self.codes.append((at, code))
         return len(self.codes) - 1
 
     def _ends_with_space(self) -> bool:
@@ -144,6 +149,19 @@ def parse(
     return builder.result()
 
 
+def parse_text(
+    element: etree._Element,
+    *,
+    char: Callable[[etree._Element], str] | None = None,
+    wrappers: frozenset[str] = WRAPPERS,
+) -> str:
+    """`parse(...).text` without keeping the codes: what reading a file needs, at the memory
+    cost of the text alone (a code keeps its element alive)."""
+    builder = _Builder(keep_codes=False)
+    _walk(element, builder, char, wrappers)
+    return "".join(builder.parts)
+
+
 def _walk(element: etree._Element, out: _Builder, char, wrappers: frozenset[str]) -> None:
     out.text(element.text or "")
     kids = list(element)
@@ -152,23 +170,19 @@ def _walk(element: etree._Element, out: _Builder, char, wrappers: frozenset[str]
         kid = kids[i]
         name = local_name(kid)
         if not name:  # a comment or processing instruction: kept as a code
-            out.code(Code("standalone", fragment=[_detached(kid)]))
+            out.code(Code("standalone", fragment=[kid], borrowed=True))
         elif name == "cp":
             out.text(char(kid) if char else "")
         elif name == "sm" and kid.get("translate") == "no" and (end := _end_marker(kids, i)):
-            fragment: list[Fragment] = []
-            for j in range(i, end + 1):
-                # the text between the markers travels as the tails of the copies
-                fragment.append(_detached(kids[j], keep_tail=j < end))
-            out.code(Code("standalone", fragment=fragment))
+            # the text between the markers travels as the tails of the copies
+            out.code(Code("standalone", fragment=kids[i : end + 1], borrowed=True))
             i = end
         elif name in wrappers and not protected(kid) and kid.get("mtype") != "seg":
-            shell = _emptied(kid)
-            opened = out.code(Code("open", element=shell))
+            opened = out.code(Code("open", element=kid, borrowed=True))
             _walk(kid, out, char, wrappers)
             out.code(Code("close", pair=opened))
         else:
-            code = Code("standalone", fragment=[_detached(kid)], space=is_space_code(kid))
+            code = Code("standalone", fragment=[kid], space=is_space_code(kid), borrowed=True)
             if protected(kid):
                 code.verbatim = "".join(kid.itertext()).strip()
             out.code(code, space_follows=(kid.tail or "")[:1].isspace())
@@ -422,16 +436,19 @@ def build(container: etree._Element, events: Sequence[str | Code]) -> None:
             add_text(event)
         elif event.kind == "open":
             assert event.element is not None
-            element = copy.deepcopy(event.element)
+            element = _emptied(event.element) if event.borrowed else copy.deepcopy(event.element)
             add_element(element)
             stack.append([element, None])
         elif event.kind == "close":
             if len(stack) > 1:
                 stack.pop()
         else:
-            for piece in event.fragment:
+            last = len(event.fragment) - 1
+            for k, piece in enumerate(event.fragment):
                 if isinstance(piece, str):
                     add_text(piece)
+                elif event.borrowed:
+                    add_element(_detached(piece, keep_tail=k < last))
                 else:
                     add_element(copy.deepcopy(piece))
 

@@ -116,6 +116,11 @@ class _Slot:
     def inline(self) -> inline.Inline:
         return inline.parse(self.source, char=_char)
 
+    @cached_property
+    def text(self) -> str:
+        """The MT input text (`inline.text`), without keeping the codes."""
+        return inline.parse_text(self.source, char=_char)
+
 
 # ---- translating a file -------------------------------------------------------------------
 
@@ -151,7 +156,7 @@ def read(
     version = _version(tree, name)
     slots = _slots(tree, version)
     chosen = [i for i, slot in enumerate(slots) if _may_fill(slot, version, overwrite)]
-    units = [TextUnit(slots[i].inline.text, slots[i].where) for i in chosen]
+    units = [TextUnit(slots[i].text, slots[i].where) for i in chosen]
     if not force_source_language:
         check_source(name, _declared_sources(tree, version), [u.text for u in units])
     if slots and not chosen:
@@ -231,7 +236,7 @@ def _version(tree: etree._ElementTree, name: str) -> str:
 def _slots(tree: etree._ElementTree, version: str) -> list[_Slot]:
     """Every translatable source with text, in document order."""
     slots = _slots_12(tree.getroot()) if version == "1.2" else _slots_20(tree.getroot())
-    return [s for s in slots if s.inline.text.strip()]
+    return [s for s in slots if s.text.strip()]
 
 
 def _slots_12(root: etree._Element) -> Iterator[_Slot]:
