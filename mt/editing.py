@@ -19,6 +19,7 @@ key event and the save, each counted up to `mt.timing.IDLE_AFTER` (a longer gap 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -118,7 +119,7 @@ def active_ms(times: Collection[int], elapsed_ms: int | None) -> int | None:
     marks = [0, *times] + ([elapsed_ms] if elapsed_ms is not None else [])
     if len(marks) < 2:
         return None
-    return sum(min(max(b - a, 0), cap) for a, b in zip(marks, marks[1:]))
+    return sum(min(max(b - a, 0), cap) for a, b in itertools.pairwise(marks))
 
 
 def apply_event(

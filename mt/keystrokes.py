@@ -92,7 +92,7 @@ class KeyLog:
     def stats(self) -> PauseStats:
         """Keystrokes and pauses of this visit."""
         short = short_ms = long = long_ms = 0
-        for before, after in zip(self.times, self.times[1:]):
+        for before, after in zip(self.times, self.times[1:], strict=False):
             gap = after - before
             if gap >= PAUSE_SHORT_MS:
                 short, short_ms = short + 1, short_ms + gap
@@ -118,7 +118,7 @@ def parse_keylog(raw: Any) -> KeyLog | None:
             raise InputError('keystroke log must be {"t": [milliseconds], "c": "classes"}')
         if len(times) != len(codes):
             raise InputError(f"keystroke log has {len(times)} times but {len(codes)} classes")
-        pairs: Iterable[Any] = zip(times, codes)
+        pairs: Iterable[Any] = zip(times, codes, strict=False)
         size = len(times)
     elif isinstance(raw, list):
         pairs, size = raw, len(raw)

@@ -39,6 +39,7 @@ __all__ = [
     "revoke_session",
     "session_editor",
     "session_hours",
+    "session_live_by_id",
 ]
 
 COOKIE_NAME = "transdesk_session"
@@ -158,6 +159,18 @@ def session_editor(store: Store, token: str) -> EditorView | None:
     with store.session() as session:
         found = _live(session, token)
         return editor_view(found[1]) if found is not None else None
+
+
+def session_live_by_id(store: Store, session_id: int) -> bool:
+    """Whether the session is neither revoked nor expired and its account unchanged."""
+    from mt.store.models import Editor, WebSession, utcnow
+
+    with store.session() as session:
+        row = session.get(WebSession, session_id)
+        if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+            return False
+        editor = session.get(Editor, row.editor_id)
+        return editor is not None and editor.password_hash is not None and editor.role == row.role
 
 
 def revoke_session(
