@@ -87,12 +87,14 @@ def parse_event(raw: Any, *, editor: str) -> EditorEvent:
         )
     text = raw.get("text")
     if op in ("save", "approve", "wip"):
-        if not isinstance(text, str):
+        if op == "approve" and text is None:
+            pass  # approve the stored text as it is
+        elif not isinstance(text, str):
             raise InputError(f"{op} needs the box's text: refused")
-        if len(text) > MAX_TEXT:
-            raise InputError(f"text is {len(text):,} characters (at most {MAX_TEXT:,}): refused")
     else:
         text = None
+    if isinstance(text, str) and len(text) > MAX_TEXT:
+        raise InputError(f"text is {len(text):,} characters (at most {MAX_TEXT:,}): refused")
     elapsed = raw.get("elapsed")
     if elapsed is not None and (
         isinstance(elapsed, bool) or not isinstance(elapsed, (int, float)) or not elapsed >= 0

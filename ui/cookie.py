@@ -19,7 +19,8 @@ export default function (component) {
   fetch(data.url, {
     method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
     body: JSON.stringify(data.body || {}),
-  }).then((r) => r.json()).then((answer) => setTriggerValue("done", { token: data.token, ok: !!answer.ok }))
+  }).then((r) => r.json())
+    .then((answer) => setTriggerValue("done", { token: data.token, ok: !!answer.ok }))
     .catch(() => setTriggerValue("done", { token: data.token, ok: false }));
 }
 """
