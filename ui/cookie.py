@@ -37,14 +37,16 @@ def request(url: str, body: dict[str, Any] | None = None) -> None:
 
 
 def render() -> None:
-    """Draw the component when a request waits (call once per run, anywhere in the app)."""
+    """Draw the component (call once per run, at the same place in every run).
+
+    It is drawn even with nothing to do, so the app's element tree keeps its shape: an element
+    appearing or going away above the editor would make the browser draw the grid afresh.
+    """
     job = st.session_state.get(_KEY)
-    if not job:
-        return
 
     def done() -> None:
         answer = st.session_state.get("transdesk_cookie_el", {}).get("done")
-        if isinstance(answer, dict) and answer.get("token") == job["token"]:
+        if isinstance(answer, dict) and job and answer.get("token") == job["token"]:
             st.session_state.pop(_KEY, None)
 
     _component(key="transdesk_cookie_el", data=job, on_done_change=done)

@@ -7,7 +7,7 @@
 
 const FIELDS = ["id", "n", "para", "source", "target", "status", "version", "origin",
   "qe", "qw", "low", "wip", "wipv"];
-const WIP_DELAY_MS = 1500;      // unsaved text reaches the server within 2 s of the last key
+const WIP_DELAY_MS = 1000;      // unsaved text reaches the server within 2 s of the last key
 const RESEND_MS = 15000;        // an action not answered by then is sent again (same nonce)
 const REFRESH_MS = 60000;       // others' changes are fetched when the editor is idle
 const BUFFER_PX = 600;          // rows drawn above and below the visible part
@@ -537,6 +537,7 @@ class Grid {
     if (this.inflight || !this.queue.length) return;
     this.inflight = this.queue.shift();
     this.inflight.sentAt = performance.now();
+    if (this.inflight.payload.op === "wip") this.wipSentAt = this.inflight.sentAt;
     this.send("action", this.inflight.payload);
   }
 
