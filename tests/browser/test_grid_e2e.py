@@ -81,7 +81,8 @@ def grid_state(page) -> dict:
     return page.evaluate(
         """() => { const g = window.__tdGrid; if (!g) return null;
         const a = g.parent.activeElement;
-        return {active: g.active, message: g.msg.textContent, inflight: g.inflight && g.inflight.payload,
+        return {active: g.active, message: g.msg.textContent,
+                inflight: g.inflight && g.inflight.payload,
                 queue: g.queue.length, focused: a ? a.tagName : String(document.activeElement)} }"""
     )
 
