@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from mt import store as repo
-from mt.timing import SegmentClock, utcnow
 from tests.ui.conftest import ARTICLE, ROOT, new_app
 
 pytestmark = pytest.mark.slow
