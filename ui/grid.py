@@ -158,10 +158,18 @@ def grid(
 
     def on_active() -> None:
         value = st.session_state[key].get("active")
-        if isinstance(value, dict) and isinstance(value.get("id"), int):
-            ses.active = value["id"]
-            if isinstance(value.get("n"), int):
-                st.query_params["seg"] = str(value["n"])
+        if not isinstance(value, dict) or not isinstance(value.get("id"), int):
+            return
+        try:
+            seg = repo.get_segment(store, value["id"])
+            if seg.document_id != ses.doc_id:
+                return  # not a segment of this article: ignored
+            repo.open_segment(store, seg.id, editor=_current().name)  # the edit log's `open`
+        except TransdeskError:
+            return
+        ses.active = seg.id
+        if isinstance(value.get("n"), int):
+            st.query_params["seg"] = str(value["n"])
 
     payload = {
         "me": identity.name,
