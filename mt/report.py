@@ -28,6 +28,10 @@ Definitions (design.md):
 - **QA** (`qa`): the findings stored with each segment's latest save or approval, counted while
   that saved text is still the segment's target: findings in all, errors, warnings, per check,
   and segments checked and with findings.
+- **Keystrokes** (`keystrokes`): from the key logs the web editor stores with saves and
+  approvals (`mt.keystrokes`): keystrokes, keystrokes per source character (over segments with
+  a log), pauses of >= 300 ms and >= 1,000 ms (count and total seconds); edit time and words per
+  hour are `active_seconds` and `words_per_hour` above.
 - **Confidence** (`confidence`): Spearman's rank correlation between the model score of the
   draft (mean token log-probability) and the segment's own HTER, over approved segments with an
   MT draft that has a score (`mt.confidence.spearman`, pandas). Negative: low scores go with
@@ -92,6 +96,7 @@ class _Row:
     draft_origin: str | None = None
     findings: list[dict] | None = None  # QA findings stored with the current target's save
     revision: str | None = None
+    keys: Any = None  # mt.keystrokes.PauseStats of the segment's logged visits, or None
 
     def __post_init__(self) -> None:
         self.words = len(self.source.split())
@@ -176,6 +181,7 @@ def _summary(rows: Sequence[_Row], *, n_samples: int, seed: int) -> dict[str, An
         "scratch_segments": sum(r.draft_origin == "scratch" for r in rows),
         "signatures": {name: score.signature for name, score in scores.items()},
         "qa": _qa(rows),
+        "keystrokes": _keystrokes(rows),
         "confidence": _confidence(rows),
         "_scores": scores,
     }
@@ -193,6 +199,24 @@ def _qa(rows: Sequence[_Row]) -> dict[str, Any]:
         "by_check": dict(sorted(Counter(str(f.get("check")) for f in findings).items())),
         "segments_checked": len(checked),
         "segments_with_findings": sum(bool(r.findings) for r in checked),
+    }
+
+
+def _keystrokes(rows: Sequence[_Row]) -> dict[str, Any]:
+    """Keystroke and pause counts over the segments that have key logs."""
+    from mt.keystrokes import PauseStats
+
+    logged = [r for r in rows if r.keys is not None]
+    total = sum((r.keys for r in logged), PauseStats())
+    chars = sum(r.chars for r in logged)
+    return {
+        "segments": len(logged),
+        "keystrokes": total.keystrokes,
+        "keystrokes_per_char": _round(total.keystrokes / chars) if chars else None,
+        "pauses_300": total.pauses_300,
+        "pauses_300_seconds": _round(total.pauses_300_ms / 1000, 3),
+        "pauses_1000": total.pauses_1000,
+        "pauses_1000_seconds": _round(total.pauses_1000_ms / 1000, 3),
     }
 
 
@@ -257,6 +281,7 @@ def _load(
             seg_q = seg_q.where(Segment.document_id == document_id)
         active = dict(session.execute(time_q.group_by(EditEvent.segment_id)).all())
         saved = _latest_findings(session, document_id)
+        keys = _key_stats(session, document_id)
         rows = []
         for (
             sid,
@@ -292,10 +317,27 @@ def _load(
                     draft_origin=origin,
                     findings=findings if text_saved == tgt else None,
                     revision=revision,
+                    keys=keys.get(sid),
                 )
             )
         cached = cached_for_current_drafts(session, document_id)
     return rows, titles, cached
+
+
+def _key_stats(session: Any, document_id: int | None) -> dict[int, Any]:
+    """Per segment, the summed `PauseStats` of its events' key logs."""
+    from sqlalchemy import select
+
+    from mt.keystrokes import merge_stats
+    from mt.store.models import EditEvent
+
+    query = select(EditEvent.segment_id, EditEvent.keylog).where(EditEvent.keylog.is_not(None))
+    if document_id is not None:
+        query = query.where(EditEvent.document_id == document_id)
+    logs: dict[int, list] = defaultdict(list)
+    for sid, log in session.execute(query).all():
+        logs[sid].append(log)
+    return {sid: merge_stats(found) for sid, found in logs.items()}
 
 
 def _latest_findings(session: Any, document_id: int | None) -> dict[int, tuple[str, list]]:

@@ -17,7 +17,7 @@ import streamlit as st  # noqa: E402
 
 from mt import store as repo  # noqa: E402
 from mt.errors import TransdeskError  # noqa: E402
-from ui import auth, presence, state, upload_guard  # noqa: E402
+from ui import auth, cookie, presence, state, upload_guard  # noqa: E402
 from ui import components as ui  # noqa: E402
 
 # Not "pages/": Streamlit still gives a folder of that name beside the main script its old
@@ -69,9 +69,18 @@ def run() -> None:
     except TransdeskError as e:
         ui.error(str(e))
         st.stop()
+    cookie.render()
     if identity is None:
-        # Only the sign-in page exists until someone signs in, so no other URL renders.
-        st.navigation([st.Page(auth.sign_in_page, title="Sign in", url_path="signin")]).run()
+        # Only the sign-in page renders until someone signs in; it answers every page's URL
+        # (query included), so a deep link such as /editor?doc=1&seg=4 opens where it pointed
+        # once the sign-in succeeds.
+        sign_in = [st.Page(auth.sign_in_page, title="Sign in", url_path="signin", default=True)]
+        sign_in += [
+            st.Page(auth.sign_in_page, title="Sign in", url_path=name)
+            for name in pages()
+            if name != "documents"
+        ]
+        st.navigation(sign_in, position="hidden").run()
         return
     if identity.mode == "single":
         st.info(

@@ -4,7 +4,10 @@ Three modes, chosen on every run:
 - **oidc**: `[auth]` is configured in `.streamlit/secrets.toml`; sign-in goes through `st.login`
   and the editor's role comes from the store (new people start as editors);
 - **local**: the store has accounts with passwords; people sign in with name and password
-  (argon2 hashes, checked by the store);
+  (argon2 hashes, checked by the store). A sign-in lasts across reloads, new tabs and deep
+  links: a random session token in an HttpOnly, SameSite=Strict cookie, stored only as a hash
+  (`mt.store.sessions`; the cookie is set by `ui.server`'s route), until sign-out, expiry
+  (TRANSDESK_SESSION_HOURS, default 12) or a change of the account (removed, new role);
 - **single**: no account exists yet; the app runs as one local user with every right and says so.
 
 Roles are enforced by the store (it raises `PermissionDenied`); `require` repeats the check on the
@@ -26,6 +29,7 @@ from mt.errors import PermissionDenied
 from ui import components as ui
 
 _SESSION_KEY = "transdesk_identity"
+_WEB_SESSION_KEY = "transdesk_web_session"
 _FAILURES_KEY = "transdesk_signin_failures"
 _FAILED_KEY = "transdesk_signin_failed"
 
@@ -121,9 +125,43 @@ def _oidc_identity(store: repo.Store) -> Identity | None:
     return Identity(editor.name, editor.role, "oidc")
 
 
+def _cookie_identity(store: repo.Store) -> Identity | None:
+    """Who the browser's session cookie belongs to (a reload, a new tab, a deep link)."""
+    from mt.store import sessions
+
+    try:
+        token = st.context.cookies.get(sessions.COOKIE_NAME)
+    except Exception:  # no request context (AppTest, bare mode)
+        token = None
+    if not token:
+        return None
+    editor = sessions.session_editor(store, token)
+    if editor is None:
+        return None
+    st.session_state[_WEB_SESSION_KEY] = ("token", token)
+    return Identity(editor.name, editor.role, "local")
+
+
+def _session_live(store: repo.Store) -> bool:
+    """Whether this browser session's sign-in is still live in the store (not signed out,
+    expired, or ended by a role change or removal)."""
+    from mt.store import sessions
+
+    kept = st.session_state.get(_WEB_SESSION_KEY)
+    if kept is None:
+        return True  # signed in before sessions were recorded (tests drive the page directly)
+    kind, value = kept
+    if kind == "token":
+        return sessions.session_editor(store, value) is not None
+    return sessions.session_live_by_id(store, value)
+
+
 def _local_identity(store: repo.Store) -> Identity | None:
     kept = st.session_state.get(_SESSION_KEY)
     if not isinstance(kept, Identity) or kept.mode != "local":
+        return _cookie_identity(store)
+    if not _session_live(store):
+        st.session_state.pop(_WEB_SESSION_KEY, None)
         return None
     # The role may have changed (or the account gone) since sign-in: read it again.
     for user in repo.list_users(store):
@@ -172,12 +210,39 @@ def _check_password() -> None:
         return
     st.session_state[_FAILURES_KEY] = 0
     st.session_state[_SESSION_KEY] = Identity(editor.name, editor.role, "local")
+    _remember_browser(editor.name)
+
+
+def _remember_browser(name: str) -> None:
+    """Open a stored session and have the browser trade its one-time code for the cookie."""
+    from mt.store import sessions
+    from ui import cookie
+    from ui.server_routes import SESSION_ROUTE
+    from ui.state import store
+
+    pending = sessions.begin_session(store(), name)
+    st.session_state[_WEB_SESSION_KEY] = ("id", pending.session_id)
+    cookie.request(SESSION_ROUTE, {"code": pending.code})
 
 
 def sign_out() -> None:
     """Forget this session's identity and everything it kept (a button callback)."""
+    from mt.store import sessions
+    from ui import cookie
+    from ui.server_routes import SIGNOUT_ROUTE
+    from ui.state import store
+
     identity = st.session_state.get(_SESSION_KEY)
+    kept = st.session_state.get(_WEB_SESSION_KEY)
+    if kept is not None:
+        kind, value = kept
+        if kind == "token":
+            sessions.revoke_session(store(), token=value)
+        else:
+            sessions.revoke_session(store(), session_id=value)
     for key in list(st.session_state):
         del st.session_state[key]
     if isinstance(identity, Identity) and identity.mode == "oidc":
         st.logout()
+    elif isinstance(identity, Identity) and identity.mode == "local":
+        cookie.request(SIGNOUT_ROUTE)  # the cookie goes too (its session is already revoked)

@@ -11,13 +11,12 @@ command behave the same:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 from mt import store as repo
-from mt.timing import SegmentClock
 
 DEFAULT_MAX_UPLOAD_MB = 20
 
@@ -103,46 +102,3 @@ def engine(model: str, kind: str = "auto") -> Any:
     from mt.engines import load_engine
 
     return load_engine(model, engine=kind)
-
-
-# Session classes live here, not in page scripts: Streamlit runs a page's code afresh on every
-# run, so a class defined there would be a new class each time and isinstance checks would fail.
-
-
-@dataclass
-class Conflict:
-    """A refused save: what is stored now, and the text this editor tried to save."""
-
-    segment_id: int
-    current_text: str
-    attempted_text: str
-    current_version: int
-    saved_by: str | None
-
-
-@dataclass
-class EditorSession:
-    """This browser session's place in the editor."""
-
-    doc_id: int | None = None
-    segment_id: int | None = None
-    base_version: int = 0
-    clock: SegmentClock | None = None
-    conflict: Conflict | None = None
-    list_page: int = 0
-    first_position: int = 0
-    text_nonce: int = 0
-    messages: list[tuple[str, str]] = field(default_factory=list)
-    # The segment the last full page run drew, and whether the whole page must be drawn again
-    # (the active segment box and the segment list rerun alone, as fragments, when they can).
-    drawn_segment: int | None = None
-    redraw_page: bool = False
-
-
-def editor_session() -> EditorSession:
-    """This browser session's place in the editor (created on first use)."""
-    ses = st.session_state.get("editor_session")
-    if not isinstance(ses, EditorSession):
-        ses = EditorSession()
-        st.session_state["editor_session"] = ses
-    return ses

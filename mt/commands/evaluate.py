@@ -123,6 +123,14 @@ def _table(result: dict[str, Any]) -> None:
     table.add_row("qa_findings", _fmt(qa["findings"]))
     table.add_row("qa_segments_with_findings", _fmt(qa["segments_with_findings"]))
     table.add_row("score_hter_spearman", f"{_fmt(confidence['spearman'])} (n={confidence['n']})")
+    keys = result.get("keystrokes")
+    if keys and keys["segments"]:
+        table.add_row("keystrokes", _fmt(keys["keystrokes"]))
+        table.add_row("keystrokes_per_char", _fmt(keys["keystrokes_per_char"]))
+        table.add_row("pauses_300", f"{keys['pauses_300']} ({_fmt(keys['pauses_300_seconds'])} s)")
+        table.add_row(
+            "pauses_1000", f"{keys['pauses_1000']} ({_fmt(keys['pauses_1000_seconds'])} s)"
+        )
     console.print(table)
     by = result["by"]
     if result["groups"]:

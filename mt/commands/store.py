@@ -323,6 +323,20 @@ def users_passwd(
     print(f"password of {name} set", file=sys.stderr)
 
 
+@users_app.command("remove")
+def users_remove(
+    name: Annotated[str, typer.Argument(help="Editor name.")],
+    db: DbOption = None,
+) -> None:
+    """Remove an account: no more sign-in, and its signed-in browsers are signed out (the name
+    stays in the edit log)."""
+    from mt.store import open_store, remove_user
+
+    with open_store(db) as store:
+        remove_user(store, name)
+    print(f"account {name} removed", file=sys.stderr)
+
+
 def register(app: typer.Typer) -> None:
     app.command("import")(import_)
     app.command("export")(export)

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+# ui/server.py wraps ui/app.py in an st.App with the sign-in cookie routes.
+APP = Path(__file__).resolve().parents[2] / "ui" / "server.py"
 
 
 def streamlit_command(*, port: int, host: str | None, max_upload_mb: int) -> list[str]:

@@ -237,6 +237,10 @@ def set_role(store: Store, name: str, role: str, *, by: str | None = None) -> Ed
         row = find_editor(session, name)
         if row is None:
             raise NotFound(f"no editor named {name!r}")
+        if row.role != role:
+            from mt.store.sessions import revoke_editor_sessions
+
+            revoke_editor_sessions(session, row.id)  # signed-in browsers must sign in again
         row.role = role
         session.flush()
         return editor_view(row)
@@ -277,6 +281,28 @@ def rename_user(store: Store, name: str, new_name: str, *, by: str | None = None
         if new_name != name and find_editor(session, new_name) is not None:
             raise InputError(f"an editor named {new_name!r} already exists")
         row.name = new_name
+        session.flush()
+        return editor_view(row)
+
+
+def remove_user(store: Store, name: str, *, by: str | None = None) -> EditorView:
+    """Remove an account: its password goes and every signed-in browser of it is signed out.
+
+    The editor row stays, without password, because the edit log names it (the log is
+    append-only); the name can be given an account again with `add_user`.
+
+    Raises NotFound for an unknown name or one without account, PermissionDenied.
+    """
+    from mt.store.sessions import revoke_editor_sessions
+
+    name = clean_name(name)
+    with store.session(write=True) as session:
+        _require_admin(session, by, "remove users")
+        row = find_editor(session, name)
+        if row is None or row.password_hash is None:
+            raise NotFound(f"no account named {name!r}")
+        row.password_hash = None
+        revoke_editor_sessions(session, row.id)
         session.flush()
         return editor_view(row)
 

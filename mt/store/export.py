@@ -30,7 +30,7 @@ ARTICLE_FORMATS = ("txt", "docx", "html", "md")
 EXPORT_FIELDS = (
     "document_id", "segment_id", "position", "paragraph", "source", "draft", "final", "status",
     "version", "model", "engine", "revision", "draft_score", "origin", "editor", "active_ms",
-    "idle_ms", "keystrokes", "events", "hter", "chrf", "bleu",
+    "idle_ms", "keystrokes", "pauses_300", "pauses_1000", "events", "hter", "chrf", "bleu",
 )  # fmt: skip
 
 
@@ -99,6 +99,7 @@ def segment_records(store: Store, doc_id: int) -> list[dict[str, Any]]:
     """One dict per segment with EXPORT_FIELDS (see the module docstring)."""
     from sqlalchemy import func, select
 
+    from mt.keystrokes import merge_stats
     from mt.metrics import scores_from_stats
     from mt.store.models import Draft, EditEvent, Editor, Segment
     from mt.store.repository import _require_document
@@ -126,6 +127,13 @@ def segment_records(store: Store, doc_id: int) -> list[dict[str, Any]]:
             .group_by(EditEvent.segment_id)
         ).all():
             effort[sid] = (n, active, idle, keys)
+        pauses: dict[int, list] = defaultdict(list)
+        for sid, log in session.execute(
+            select(EditEvent.segment_id, EditEvent.keylog).where(
+                EditEvent.document_id == doc_id, EditEvent.keylog.is_not(None)
+            )
+        ).all():
+            pauses[sid].append(log)
     scored = [
         (seg.id, draft.id, draft.text, seg.target)
         for seg, draft, _ in rows
@@ -141,6 +149,7 @@ def segment_records(store: Store, doc_id: int) -> list[dict[str, Any]]:
     records = []
     for seg, draft, editor in rows:
         n, active, idle, keys = effort[seg.id]
+        logged = merge_stats(pauses[seg.id]) if seg.id in pauses else None
         scores = scores_from_stats([stats[seg.id]], sentence=True) if seg.id in stats else {}
         records.append(
             {
@@ -165,6 +174,8 @@ def segment_records(store: Store, doc_id: int) -> list[dict[str, Any]]:
                 "active_ms": int(active) if active is not None else None,
                 "idle_ms": int(idle) if idle is not None else None,
                 "keystrokes": int(keys) if keys is not None else None,
+                "pauses_300": logged.pauses_300 if logged else None,
+                "pauses_1000": logged.pauses_1000 if logged else None,
                 "events": n,
                 **{k: (scores[k].score if scores else None) for k in ("hter", "chrf", "bleu")},
             }

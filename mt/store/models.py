@@ -1,6 +1,7 @@
 """SQLAlchemy 2 tables: editor, document, segment, draft, edit_event (append-only), edit_step,
 metric_stats, tm_entry (translation memory), glossary_term, document_event (the article's
-workflow log, append-only) and presence (who has an article open, expiring)."""
+workflow log, append-only), presence (who has an article open, expiring), segment_wip (unsaved
+text), web_session (signed-in browsers), desk_setting and editor_rename."""
 
 from __future__ import annotations
 
@@ -248,6 +249,9 @@ class EditEvent(Base):
     keystrokes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     client: Mapped[str] = mapped_column(String(16), default="web")
     findings: Mapped[list[dict] | None] = mapped_column(JSON, nullable=True)
+    # The visit's key events without the text: {"t": [ms since the visit began, ...],
+    # "c": "one class letter per event"} (see mt.keystrokes).
+    keylog: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class EditStep(Base):
@@ -382,3 +386,41 @@ class EditorRename(Base):
     renamed_at: Mapped[datetime] = mapped_column(
         UTCDateTime, server_default=text("CURRENT_TIMESTAMP")
     )
+
+
+class SegmentWip(Base):
+    """An editor's unsaved text of one segment (work in progress).
+
+    Not a version and not an edit event: one row per (editor, segment), replaced as the editor
+    types and deleted when they save. Only its own editor ever reads it.
+    """
+
+    __tablename__ = "segment_wip"
+    __table_args__ = (UniqueConstraint("editor_id", "segment_id", name="uq_segment_wip_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("editor.id"))
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    base_version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WebSession(Base):
+    """A signed-in browser: only the SHA-256 of its random token is stored.
+
+    `role` is the editor's role at sign-in: a changed role (or a removed account) ends the
+    session. `revoked_at` is set on sign-out.
+    """
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    # A one-time code the browser trades for the token cookie (see mt.store.sessions).
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("editor.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

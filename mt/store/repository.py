@@ -33,6 +33,7 @@ from mt.store.accounts import (
     find_editor,
     has_accounts,
     list_users,
+    remove_user,
     rename_user,
     set_password,
     set_role,
@@ -93,6 +94,7 @@ __all__ = [
     "next_segment",
     "open_segment",
     "open_store",
+    "remove_user",
     "rename_user",
     "reopen_segment",
     "report",
@@ -800,6 +802,7 @@ def apply_change(
     opened_at: datetime | None = None,
     keystrokes: int | None = None,
     findings: list[dict] | None = None,
+    keylog: dict | None = None,
 ) -> bool:
     """Apply a save, approve, reopen or revert to `seg` inside an open write session.
 
@@ -886,8 +889,13 @@ def apply_change(
             keystrokes=keystrokes,
             client=client,
             findings=findings,
+            keylog=keylog,
         )
     )
+    if kind in ("save", "approve", "revert"):  # the editor's unsaved copy is now history
+        from mt.store.drafts_wip import clear_in_session
+
+        clear_in_session(session, seg.id, who.id)
     if kind == "approve":  # the translation memory holds each source's latest approved English
         remember(session, seg.source, new_text, segment_id=seg.id, editor_id=who.id)
     if "approved" in (old_status, new_status) and old_status != new_status:
@@ -912,8 +920,10 @@ def _change(
     opened_at: datetime | None = None,
     keystrokes: int | None = None,
     findings: list[dict] | None = None,
+    keylog: Any = None,
 ) -> SegmentView:
     """The one write path for save, approve, reopen and revert (see their docstrings)."""
+    from mt.keystrokes import parse_keylog
     from mt.store.models import Segment
 
     _check_client(client)
@@ -921,6 +931,9 @@ def _change(
         text = _nfc(text, "translation")
     active_ms, idle_ms = _ms(active_ms, "active_ms"), _ms(idle_ms, "idle_ms")
     keystrokes = _ms(keystrokes, "keystrokes")
+    log = parse_keylog(keylog)
+    if log is not None and keystrokes is None:
+        keystrokes = len(log.codes)
     if findings is not None and not isinstance(findings, list):
         raise InputError("findings must be a list of objects")
     if findings is None and kind in ("save", "approve"):
@@ -955,6 +968,7 @@ def _change(
             opened_at=opened_at,
             keystrokes=keystrokes,
             findings=findings,
+            keylog=log.to_json() if log is not None else None,
         )
         view = _load_segment(session, segment_id)
     if view.draft is not None and kind != "reopen":
@@ -987,12 +1001,15 @@ def save_segment(
     keystrokes: int | None = None,
     client: str = "web",
     findings: list[dict] | None = None,
+    keylog: Any = None,
 ) -> SegmentView:
     """Save `text` (NFC-normalised) as the segment's target; status becomes "edited".
 
     A save that changes nothing (same text, already edited) is logged with its timing but keeps
     the version. QA findings of the text (`mt.qa.check_pair` with the stored glossary, as
-    dicts) are stored with the event, unless `findings` are given.
+    dicts) are stored with the event, unless `findings` are given. `keylog` is the visit's
+    keystroke log (see `mt.keystrokes.parse_keylog`), stored with the event. The editor's
+    unsaved copy of the segment (`mt.store.drafts_wip`) is deleted.
 
     Raises:
         ConflictError: `base_version` is not the current version (carries current_text,
@@ -1016,6 +1033,7 @@ def save_segment(
         opened_at=opened_at,
         keystrokes=keystrokes,
         findings=findings,
+        keylog=keylog,
     )
 
 
@@ -1032,6 +1050,7 @@ def approve_segment(
     opened_at: datetime | None = None,
     keystrokes: int | None = None,
     findings: list[dict] | None = None,
+    keylog: Any = None,
 ) -> SegmentView:
     """Approve the segment, optionally saving `text` in the same step (one `approve` event).
 
@@ -1053,6 +1072,7 @@ def approve_segment(
         opened_at=opened_at,
         keystrokes=keystrokes,
         findings=findings,
+        keylog=keylog,
     )
 
 
@@ -1213,6 +1233,7 @@ def edit_events(
             e.client,
             e.document_id,
             e.findings,
+            e.keylog,
         )
         for e, name in rows
     ]

@@ -123,6 +123,7 @@ class EditEventView:
     client: str
     document_id: int | None = None
     findings: list[dict] | None = None
+    keylog: dict | None = None
 
 
 @dataclass(frozen=True)

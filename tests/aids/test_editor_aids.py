@@ -49,9 +49,11 @@ def _editor(doc: int):
     return at
 
 
-def _english(at):
-    (box,) = [t for t in at.text_area if t.key and t.key.startswith("english_")]
-    return box
+def _grid(at) -> dict:
+    import json
+
+    (grid,) = [e for e in at.get("bidi_component") if "transdesk_grid" in e.proto.component_name]
+    return json.loads(grid.proto.json)
 
 
 def test_editor_shows_tm_glossary_qa_and_confidence(desk, ntrex):
@@ -75,10 +77,19 @@ def test_editor_shows_tm_glossary_qa_and_confidence(desk, ntrex):
     # QA of the current English (the untouched draft) is shown.
     assert 'class="td-qa' in bodies
 
-    # Saving runs QA again, stores it with the save, and shows it.
-    _english(at).input("Welsh AMs worried about 멍청이.").run()
-    next(b for b in at.button if b.label == "Save").click().run()
-    assert not at.exception, at.exception
+    # Saving (through the grid's action) runs QA again, stores it with the save, and shows it.
+    from ui import grid
+    from ui.auth import Identity
+
+    ack = grid.handle_action(
+        store,
+        at.session_state["transdesk_grid"],
+        {"op": "save", "seg": seg.id, "version": seg.version,
+         "text": "Welsh AMs worried about 멍청이.", "nonce": 1},
+        Identity("desk", "admin", "single"),
+    )  # fmt: skip
+    assert ack["ok"] and ack["row"]["qe"] == 1
+    at.run()
     saved = [e for e in repo.edit_events(store, segment_id=seg.id) if e.kind == "save"][-1]
     assert [f["check"] for f in saved.findings] == ["hangul"]
     bodies = _bodies(at)
@@ -86,7 +97,7 @@ def test_editor_shows_tm_glossary_qa_and_confidence(desk, ntrex):
 
     # "Use this translation" puts the memory's English in the box, unsaved.
     next(b for b in at.button if b.label == "Use this translation").click().run()
-    assert _english(at).value == match.target
+    assert _grid(at)["insert"]["text"] == match.target
     assert repo.get_segment(store, seg.id).target == "Welsh AMs worried about 멍청이."
 
 
@@ -104,7 +115,7 @@ def test_exact_tm_draft_is_labelled_and_not_flagged(desk, ntrex, tiny_engine):
     text = _markdown(at)
     assert "Translation memory · exact match, reused without MT" in text
     assert "Low-confidence draft" not in text
-    assert _english(at).value == en[5]
+    assert _grid(at)["rows"][0][4] == en[5] and _grid(at)["rows"][0][7] == "tm"
 
 
 def test_settings_imports_lists_and_removes_glossary_terms(db_url):

@@ -61,16 +61,25 @@ def english(page):
     return page.get_by_role("textbox", name="English", exact=True)
 
 
-def click_key(page, key: str) -> None:
-    """Click the button whose Streamlit key is `key`, then wait for the run it starts."""
-    # A button with a tooltip is drawn twice (one copy hidden): click the visible one.
-    found = page.locator(f".st-key-{key} button:visible")
-    found.click()
-    wait_idle(page)
+def answer_dialog(seen: list[str]):
+    """A dialog handler: confirms approving despite QA errors, dismisses anything else."""
+
+    def answer(dialog) -> None:
+        seen.append(dialog.message)
+        if "QA found errors" in dialog.message:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    return answer
 
 
-def open_segment(page, segment_id: int) -> None:
-    click_key(page, f"open_{segment_id}")
+def grid_press(page, key: str, message: str) -> None:
+    """Press `key` in the grid and wait for its answer (`message`), nothing left to send."""
+    page.evaluate("() => { window.__tdGrid.msg.textContent = '' }")
+    page.keyboard.press(key)
+    page.get_by_test_id("td-message").get_by_text(message).wait_for()
+    page.wait_for_function("() => !window.__tdGrid.inflight && !window.__tdGrid.queue.length")
 
 
 def test_newsroom_day(browser, desk, tmp_path, artifacts):
@@ -78,7 +87,7 @@ def test_newsroom_day(browser, desk, tmp_path, artifacts):
     rita_ctx = browser.new_context(viewport={"width": 1400, "height": 1500}, accept_downloads=True)
     rita_ctx.set_default_timeout(90_000)  # generous for a loaded CI machine; idle runs take <1 s
     rita = rita_ctx.new_page()
-    rita.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    rita.on("dialog", answer_dialog(dialogs))
     steps = Steps(artifacts)
 
     # 1. sign in (accounts exist, so nothing opens without it)
@@ -104,7 +113,7 @@ def test_newsroom_day(browser, desk, tmp_path, artifacts):
     assert doc.filename == "문화 기사.txt" and len(segments) > 5
     assert rita.get_by_text("test model").first.is_visible()
 
-    # 3. open it in the editor: source and draft side by side, the test-model warning
+    # 3. open it in the editor: the whole article as a grid, the test-model warning
     rita.get_by_role("button", name="Open it in the editor").click()
     english(rita).wait_for()
     wait_idle(rita)
@@ -112,66 +121,53 @@ def test_newsroom_day(browser, desk, tmp_path, artifacts):
     assert rita.get_by_text("offline test model", exact=False).first.is_visible()
     steps.shot(rita, "editor")
 
-    # 4. edit two segments: the first with the Save & next shortcut, the second with Save's
+    # 4. edit two segments, keyboard only: Ctrl+Enter on the first, Ctrl+S on the second
     english(rita).fill("Moonlight Alley festival draws record crowds")
-    english(rita).press("Control+Enter")
-    wait_idle(rita)
-    rita.get_by_text("Segment 2 of").wait_for()
+    grid_press(rita, "Control+Enter", "Saved segment 1.")
     english(rita).fill("(Jeonju=Transdesk) By Park Min-ho")
-    rita.evaluate(
-        "() => window.addEventListener('keydown', e => {window.savePrevented = e.defaultPrevented})"
-    )
-    english(rita).press("Control+s")  # the Save shortcut, from inside the text box
-    rita.get_by_text("Saved segment 2.").first.wait_for()
-    wait_idle(rita)
-    assert rita.evaluate("() => window.savePrevented") is True  # no browser "Save page" dialog
+    grid_press(rita, "Control+s", "Saved segment 2.")
     steps.shot(rita, "two-edited")
     assert repo.get_segment(store, segments[0].id).target.startswith("Moonlight Alley")
     assert repo.get_segment(store, segments[1].id).status == "edited"
 
-    # 5. approve the first one
-    open_segment(rita, segments[0].id)
-    click_key(rita, "act_approve")
+    # 5. approve the first one (Alt+Up to it, Alt+A)
+    rita.keyboard.press("Alt+ArrowUp")
+    grid_press(rita, "Alt+a", "Approved segment 1.")
     assert repo.get_segment(store, segments[0].id).status == "approved"
-    assert rita.locator(".st-key-active_segment").get_by_text("Approved").first.is_visible()
     steps.shot(rita, "approved")
 
     # 6. a second editor saves segment 3 while rita has it open: rita's save is refused
     third = segments[2]
-    open_segment(rita, third.id)
+    rita.keyboard.press("Alt+g")
+    rita.keyboard.type("3")
+    rita.keyboard.press("Enter")
     ed_ctx = browser.new_context(viewport={"width": 1400, "height": 1500})
     ed_ctx.set_default_timeout(90_000)
     ed = ed_ctx.new_page()
-    ed.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    ed.on("dialog", answer_dialog(dialogs))
     sign_in(ed, desk.url, "ed")
-    ed.get_by_role("link", name="Editor").click()
+    ed.goto(f"{desk.url}/editor?doc={doc.id}&seg=3")
     english(ed).wait_for()
     wait_idle(ed)
-    assert ed.locator(".st-key-act_approve").count() == 0  # editors do not approve
-    open_segment(ed, third.id)
+    assert ed.evaluate("() => window.__tdGrid.can.approve") is False  # editors do not approve
     english(ed).fill("Ed's version of the third sentence.")
-    click_key(ed, "act_save")
+    grid_press(ed, "Control+s", "Saved segment 3.")
     steps.shot(ed, "second-editor-saved")
 
     english(rita).fill("Rita's version of the third sentence.")
-    click_key(rita, "act_save")
-    conflict = rita.locator(".st-key-conflict_box")
-    conflict.wait_for()
-    wait_idle(rita)  # the box appears while the run still draws: stale elements may sit in it
-    assert conflict.get_by_text("Ed's version of the third sentence.").is_visible()
-    assert conflict.get_by_text("Rita's version of the third sentence.").is_visible()
+    grid_press(rita, "Control+s", "was changed by someone else")
     assert repo.get_segment(store, third.id).target == "Ed's version of the third sentence."
+    assert english(rita).input_value() == "Rita's version of the third sentence."  # kept
     steps.shot(rita, "conflict")
-    click_key(rita, "conflict_mine")
+    grid_press(rita, "Control+s", "Saved segment 3.")  # knowingly, over ed's version
     assert repo.get_segment(store, third.id).target == "Rita's version of the third sentence."
     steps.shot(rita, "conflict-resolved")
 
     # 7. document text shows as text: no script ran, no tag or Markdown was interpreted
     hostile = next(s for s in segments if "<script>" in s.source)
-    page_number = hostile.position // 20
-    for _ in range(page_number):
-        click_key(rita, "page_next")
-    open_segment(rita, hostile.id)
+    rita.keyboard.press("Alt+g")
+    rita.keyboard.type(str(segments.index(hostile) + 1))
+    rita.keyboard.press("Enter")
     assert rita.get_by_text(HOSTILE, exact=True).first.is_visible()
     assert rita.locator("b", has_text="태그").count() == 0
     assert rita.locator("strong", has_text="굵게").count() == 0
@@ -210,7 +206,8 @@ def test_newsroom_day(browser, desk, tmp_path, artifacts):
     assert third_saves[1].text_before == third_saves[0].text_after
     assert third_saves[1].version_before == third_saves[0].version_after
     assert {e.kind for e in events} >= {"open", "save", "approve"}
-    assert dialogs == []
+    # the only dialog: approving a text with QA errors asks first
+    assert all("QA found errors" in message for message in dialogs)
     store.close()
     ed_ctx.close()
     rita_ctx.close()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from mt import store as repo
-from mt.timing import SegmentClock, utcnow
 from tests.conftest import shown
 from tests.ui.conftest import ARTICLE, ROOT, new_app
 
@@ -46,9 +43,16 @@ def editor(doc_id: int | None = None):
     return at
 
 
-def english(at):
-    (box,) = [t for t in at.text_area if t.key and t.key.startswith("english_")]
-    return box
+def grid_data(at) -> dict:
+    """The data the editing grid component was drawn with."""
+    import json
+
+    (grid,) = [e for e in at.get("bidi_component") if "transdesk_grid" in e.proto.component_name]
+    return json.loads(grid.proto.json)
+
+
+def grid_session(at):
+    return at.session_state["transdesk_grid"]
 
 
 def kinds(store, doc_id: int) -> list[str]:
@@ -115,123 +119,86 @@ def test_unreadable_upload_shows_the_one_line_error(db_url, store):
 # --- editor -------------------------------------------------------------------------------
 
 
-def test_editor_opens_first_segment_side_by_side(store, article):
+def test_editor_draws_the_whole_article_and_the_active_aids(store, article):
     at = editor(article)
-    first = repo.list_segments(store, article)[0]
-    assert first.source in texts(at) and first.draft.text in texts(at)
-    assert english(at).value == first.target
-    assert any("test model" in w.value for w in at.warning)
-    assert kinds(store, article).count("open") == 1
-
-
-def test_save_logs_the_edit_with_server_side_timing(store, article):
-    at = editor(article)
-    first = repo.list_segments(store, article)[0]
-    english(at).input("Seoul will raise city bus fares from next year.")
-    at.button(key="act_save").click().run()
-    assert not at.error, [e.value for e in at.error]
-    saved = repo.get_segment(store, first.id)
-    assert (saved.target, saved.status) == (
-        "Seoul will raise city bus fares from next year.",
-        "edited",
-    )
-    (event,) = [e for e in repo.edit_events(store, segment_id=first.id) if e.kind == "save"]
-    assert event.editor == "desk" and event.client == "web"
-    assert event.active_ms is not None and event.active_ms >= 0 and event.idle_ms == 0
-    assert event.opened_at is not None and event.opened_at <= event.saved_at
-    assert event.text_before == first.target
-
-
-def test_idle_gap_over_five_minutes_is_left_out_and_recorded(store, article):
-    at = editor(article)
-    ses = at.session_state["editor_session"]
-    started = utcnow() - timedelta(minutes=30)
-    clock = SegmentClock(ses.segment_id, started)
-    clock.touch(started + timedelta(seconds=20))  # 20 s of work, then a 30-minute gap
-    ses.clock = clock
-    english(at).input("Edited after a long break.")
-    at.button(key="act_save").click().run()
-    (event,) = [e for e in repo.edit_events(store, segment_id=ses.segment_id) if e.kind == "save"]
-    assert 20_000 <= event.active_ms < 25_000
-    assert event.idle_ms >= 29 * 60 * 1000
-
-
-def test_save_and_next_moves_on_and_approve_needs_no_second_save(store, article):
-    at = editor(article)
-    first, second = repo.list_segments(store, article)[:2]
-    english(at).input("First, edited.")
-    at.button(key="act_save_next").click().run()
-    assert english(at).value == second.target  # the next segment is active
-    english(at).input("Second, approved.")
-    at.button(key="act_approve").click().run()
-    assert repo.get_segment(store, first.id).status == "edited"
-    done = repo.get_segment(store, second.id)
-    assert (done.status, done.target) == ("approved", "Second, approved.")
-    assert kinds(store, article)[-1] == "approve"
-    # reopen it, then revert it to the MT draft
-    at.button(key="act_reopen").click().run()
-    assert repo.get_segment(store, second.id).status == "edited"
-    at.button(key="act_revert").click().run()
-    reverted = repo.get_segment(store, second.id)
-    assert reverted.target == second.draft.text and english(at).value == second.draft.text
-
-
-def test_navigation_and_next_unapproved(store, article):
     segs = repo.list_segments(store, article)
-    repo.approve_segment(store, segs[1].id, editor="desk", base_version=segs[1].version)
-    at = editor(article)
-    assert english(at).value == segs[0].target
-    at.button(key="go_next_unapproved").click().run()
-    assert at.session_state["editor_session"].segment_id == segs[2].id  # skips approved #2
-    at.button(key="go_previous").click().run()
-    assert at.session_state["editor_session"].segment_id == segs[1].id
-    at.button(key="go_next").click().run()
-    assert at.session_state["editor_session"].segment_id == segs[2].id
-    at.button(key=f"open_{segs[0].id}").click().run()
-    assert at.session_state["editor_session"].segment_id == segs[0].id
+    data = grid_data(at)
+    assert [r[0] for r in data["rows"]] == [s.id for s in segs]
+    assert [r[1] for r in data["rows"]] == list(range(1, len(segs) + 1))
+    assert data["rows"][0][3:6] == [segs[0].source, segs[0].target, "draft"]
+    assert data["start"] == segs[0].id and data["me"] == "desk"
+    assert data["can"] == {"edit": True, "approve": True, "reopen": True}
+    assert segs[0].source in markdown(at) + html_bodies(at) + "\n".join(texts(at))
+    assert any("test model" in w.value for w in at.warning)
+    assert any("Editor keyboard" in str(m.value) for m in at.markdown)  # the help popover
 
 
-def test_stale_save_shows_both_texts_and_overwrites_nothing(store, article):
+def test_deep_link_puts_the_caret_in_that_segment(store, article):
+    at = new_app()
+    at.query_params["doc"] = str(article)
+    at.query_params["seg"] = "3"
+    at.run()
+    at.switch_page("views/editor.py").run()
+    assert grid_data(at)["focus"]["n"] == 3
+
+
+def test_grid_actions_save_refuse_and_are_not_done_twice(store, article):
+    from ui import grid
+    from ui.auth import Identity
+
     at = editor(article)
-    seg = repo.list_segments(store, article)[0]
-    repo.ensure_editor(store, "kim")
-    repo.save_segment(store, seg.id, "Kim's version.", editor="kim", base_version=seg.version)
-    english(at).input("My version.")
-    at.button(key="act_save").click().run()
-    assert repo.get_segment(store, seg.id).target == "Kim's version."
-    assert "Kim's version." in texts(at) and "My version." in texts(at)
-    assert any("Nothing was overwritten" in e.value for e in at.error)
-    at.button(key="conflict_mine").click().run()
-    final = repo.get_segment(store, seg.id)
-    assert final.target == "My version." and final.version == seg.version + 2
-    last = repo.edit_events(store, segment_id=seg.id)[-1]
-    assert (last.kind, last.text_before, last.text_after) == (
-        "save",
-        "Kim's version.",
-        "My version.",
+    ses = grid_session(at)
+    seg = repo.list_segments(store, article)[1]
+    me = Identity("desk", "admin", "single")
+    event = {"op": "save", "seg": seg.id, "version": seg.version, "text": "Saved.", "nonce": 5,
+             "keys": {"t": [10, 20], "c": "ll"}, "elapsed": 900}  # fmt: skip
+    ack = grid.handle_action(store, ses, event, me)
+    assert ack["ok"] and ack["row"]["target"] == "Saved." and ack["row"]["version"] == 2
+    assert grid.handle_action(store, ses, event, me) is ack  # resent: answered, not redone
+    assert [e.kind for e in repo.edit_events(store, segment_id=seg.id)].count("save") == 1
+    stale = grid.handle_action(store, ses, {**event, "nonce": 6, "text": "Late."}, me)
+    assert not stale["ok"] and "version 1" in stale["error"] and stale["row"]["version"] == 2
+    ed = Identity("desk", "editor", "local")
+    refused = grid.handle_action(
+        store, ses, {"op": "approve", "seg": seg.id, "version": 2, "nonce": 7}, ed
     )
+    assert not refused["ok"] and "may not approve" in refused["error"]
+    assert repo.get_segment(store, seg.id).target == "Saved."
 
 
-def test_conflict_keep_theirs_discards_mine(store, article):
+def test_switching_articles_starts_a_new_grid(store, article, tiny_engine):
+    other = repo.create_document(
+        store, "두 번째 기사입니다.", title="Second", engine=tiny_engine, created_by="desk"
+    )
     at = editor(article)
-    seg = repo.list_segments(store, article)[0]
-    repo.ensure_editor(store, "kim")
-    repo.save_segment(store, seg.id, "Kim's version.", editor="kim", base_version=seg.version)
-    english(at).input("Mine.")
-    at.button(key="act_save").click().run()
-    at.button(key="conflict_theirs").click().run()
-    assert english(at).value == "Kim's version."
-    assert repo.get_segment(store, seg.id).target == "Kim's version."
+    assert grid_session(at).doc_id == article
+    at.selectbox(key="editor_doc_choice").set_value(other).run()
+    assert grid_session(at).doc_id == other
+    assert at.query_params["doc"] in (str(other), [str(other)])
 
 
-def test_comments(store, article):
+def test_comments_in_the_aids(store, article):
     at = editor(article)
-    at.text_input(key="new_comment").input("Check the **figure** <b>here</b>")
+    at.text_input(key="new_comment").input("Check the date.").run()
     at.button(key="add_comment").click().run()
-    seg_id = at.session_state["editor_session"].segment_id
-    (comment,) = repo.list_comments(store, seg_id)
-    assert comment.text == "Check the **figure** <b>here</b>"
-    assert comment.text in texts(at)
+    first = repo.list_segments(store, article)[0]
+    assert [c.text for c in repo.list_comments(store, first.id)] == ["Check the date."]
+
+
+def test_a_role_change_signs_the_browser_out(store, article):
+    from mt.store import sessions
+
+    repo.add_user(store, "rita", role="reviewer", password="correct horse")
+    at = new_app().run()
+    at.text_input(key="sign_in_name").input("rita")
+    at.text_input(key="sign_in_password").input("correct horse")
+    press(at, "Sign in")
+    assert at.session_state["transdesk_identity"].name == "rita"
+    kind, session_id = at.session_state["transdesk_web_session"]
+    assert kind == "id" and sessions.session_live_by_id(store, session_id)
+    repo.set_role(store, "rita", "editor")
+    at.run()
+    assert any(s.value == "Sign in" for s in at.subheader)
 
 
 @pytest.mark.parametrize("hostile", ["<script>alert(1)</script> **bold** :red[x] $x$"])
@@ -306,24 +273,6 @@ def test_a_forged_session_identity_is_checked_against_the_store(store, article):
     assert at.session_state["transdesk_identity"].role == "reviewer"
 
 
-def test_roles_are_enforced_on_the_server(store, article):
-    repo.add_user(store, "rita", role="reviewer", password="correct horse")
-    repo.add_user(store, "ed", role="editor", password="battery staple")
-    at = signed_in("rita", "reviewer")
-    at.switch_page("views/editor.py").run()
-    assert at.button(key="act_approve")  # a reviewer sees Approve
-    repo.set_role(store, "rita", "editor")  # demoted while the page is open
-    at.button(key="act_approve").click().run()
-    assert any("rita" in e.value for e in at.error)  # refused by the store, shown as an error
-    seg_id = at.session_state["editor_session"].segment_id
-    assert repo.get_segment(store, seg_id).status != "approved"
-    assert "act_approve" not in {b.key for b in at.button}  # and the button is gone now
-    at = signed_in("ed", "editor")
-    at.switch_page("views/settings.py").run()
-    assert any("Only admins" in i.value for i in at.info)
-    assert "user_name" not in {t.key for t in at.text_input}
-
-
 def test_settings_lets_admins_add_people(store):
     at = new_app().run()
     at.switch_page("views/settings.py").run()
@@ -335,27 +284,6 @@ def test_settings_lets_admins_add_people(store):
     assert [(u.name, u.role) for u in repo.list_users(store) if u.name == "ann"] == [
         ("ann", "reviewer")
     ]
-
-
-def test_switching_articles_in_the_editor(store, article, tiny_engine):
-    other = repo.create_document(
-        store, "부산은 항구 도시다.", title="Busan", engine=tiny_engine, created_by="desk"
-    )
-    at = editor(article)
-    at.selectbox(key="editor_doc_choice").set_value(other).run()
-    ses = at.session_state["editor_session"]
-    assert ses.doc_id == other
-    assert repo.get_segment(store, ses.segment_id).document_id == other
-    at.run()  # stays on the chosen article
-    assert at.session_state["editor_session"].doc_id == other
-
-
-def test_go_to_segment_number(store, article):
-    at = editor(article)
-    third = repo.list_segments(store, article)[2]
-    at.number_input(key="goto_segment").set_value(3).run()
-    assert at.session_state["editor_session"].segment_id == third.id
-    assert at.number_input(key="goto_segment").value is None
 
 
 OIDC = {
@@ -387,10 +315,10 @@ def test_oidc_people_get_their_role_from_the_store(store, article):
     assert [t.value for t in at.title] == ["Documents"]
     assert at.session_state["transdesk_identity"].mode == "oidc"
     at.switch_page("views/editor.py").run()
-    assert "act_approve" not in {b.key for b in at.button}  # new people are editors
+    assert grid_data(at)["can"]["approve"] is False  # new people are editors
     repo.set_role(store, "kim@paper.example", "reviewer")
     at.run()
-    assert at.button(key="act_approve")
+    assert grid_data(at)["can"]["approve"] is True
 
 
 def test_a_sample_article_translates_with_its_headline(db_url, store):

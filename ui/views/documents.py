@@ -202,7 +202,7 @@ def _default_title(filename: str | None, text: str) -> str:
 
 def _open_in_editor(doc_id: int) -> None:
     st.session_state.pop("documents_created", None)
-    st.session_state.pop("editor_session", None)
+    st.session_state.pop("transdesk_grid", None)
     st.switch_page("views/editor.py", query_params={"doc": str(doc_id)})
 
 

@@ -1,697 +1,298 @@
-"""Editor page: one article as segments; the active segment is revised, saved and approved."""
+"""Editor page: the whole article as a keyboard-driven grid, the active segment's aids beside it.
+
+The grid (`ui.grid`, a browser component) owns typing and the keyboard; saving, approving and
+the work-in-progress copy go through `mt.editing`. The aids of the active segment are Streamlit
+widgets, drawn by the functions in `AIDS` in order: to add one (a provenance label, a QA
+finding with a one-key accept, ...), write `def my_aid(ctx: AidContext) -> None` and add it to
+`AIDS`. Deep links: `/editor?doc=ID&seg=N` opens article ID with the caret in segment N's box.
+"""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import streamlit as st
 
 from mt import store as repo
 from mt.aids import SegmentAids, segment_aids
 from mt.confidence import LOW_SCORE, LOW_SHARE
-from mt.errors import ConflictError, NotFound, TransdeskError
+from mt.errors import NotFound, TransdeskError
 from mt.models.provenance import model_label
+from mt.store.drafts_wip import get_wip
 from mt.textdiff import changed_words, diff_words
-from mt.timing import SegmentClock, utcnow
-from ui import auth, downloads, state
+from ui import auth, downloads, grid, state
 from ui import components as ui
-from ui.state import Conflict, EditorSession
-
-PAGE_SIZE = 20
-SHORTCUTS = {
-    "save": "Ctrl+S",
-    "save_next": "Ctrl+Enter",
-    "approve": "Alt+A",
-    "previous": "Alt+Up",
-    "next": "Alt+Down",
-    "next_unapproved": "Alt+N",
-    "accept_form": "Alt+E",
-}
 
 
-def _session() -> EditorSession:
-    return state.editor_session()
+@dataclass(frozen=True)
+class AidContext:
+    """What an aid gets: the store, who is editing, the active segment and its number, the text
+    in its box as the server knows it (saved, or this editor's unsaved copy) and the aids."""
+
+    store: repo.Store
+    identity: auth.Identity
+    ses: grid.GridSession
+    segment: repo.SegmentView
+    number: int
+    text: str
+    aids: SegmentAids
 
 
-def _text_key(ses: EditorSession) -> str:
-    return f"english_{ses.segment_id}_{ses.base_version}_{ses.text_nonce}"
+# --- aids ---------------------------------------------------------------------------------------
 
 
-def _flash(kind: str, message: str) -> None:
-    _session().messages.append((kind, message))
+def aid_header(ctx: AidContext) -> None:
+    seg = ctx.segment
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown(f"**Segment {ctx.number}**")
+        ui.status_badge(seg.status)
+        if ctx.aids.low_confidence:
+            st.badge("Low-confidence draft", icon=":material/warning:", color="red")
+    parts = [f"paragraph {seg.paragraph + 1}", f"version {seg.version}"]
+    if seg.updated_by and seg.updated_at:
+        parts.append(f"last change {ui.when(seg.updated_at)} by {ui.md_literal(seg.updated_by)}")
+    st.caption(" · ".join(parts))
+    if ctx.text != seg.target:
+        st.caption("Your unsaved text is kept (only you see it) until you save.")
 
 
-# --- moving between segments ----------------------------------------------------------------
-
-
-def _page_is_stale(ses: EditorSession) -> bool:
-    return ses.redraw_page or ses.segment_id != ses.drawn_segment
-
-
-def _then_redraw(callback: Callable[..., None]) -> Callable[..., None]:
-    """A button callback that redraws the whole page when it moved to another segment.
-
-    Buttons inside a fragment rerun only their fragment; `st.rerun()` from the callback turns
-    that into one full run (the list and progress bar follow) rather than two.
-    """
-
-    @functools.wraps(callback)
-    def run(*args: object, **kwargs: object) -> None:
-        callback(*args, **kwargs)
-        if _page_is_stale(_session()):
-            st.rerun()
-
-    return run
-
-
-def _open(segment_id: int) -> repo.SegmentView:
-    """Make `segment_id` the active segment: log the opening and start its clock."""
-    ses = _session()
-    seg = repo.open_segment(state.store(), segment_id, editor=auth.current().name)
-    ses.segment_id, ses.base_version = seg.id, seg.version
-    ses.clock = SegmentClock(seg.id, utcnow())
-    ses.conflict = None
-    ses.list_page = (seg.position - ses.first_position) // PAGE_SIZE
-    return seg
-
-
-def _go_to_index(index: int) -> None:
-    ses = _session()
-    if ses.doc_id is None:
-        return
-    found = repo.list_segments(state.store(), ses.doc_id, offset=max(index, 0), limit=1)
-    if found:
-        _open(found[0].id)
-
-
-@_then_redraw
-def _step(delta: int) -> None:
-    ses = _session()
-    if ses.segment_id is None:
-        return
-    try:
-        seg = repo.get_segment(state.store(), ses.segment_id)
-        _go_to_index(seg.position - ses.first_position + delta)
-    except TransdeskError as e:
-        _flash("error", str(e))
-
-
-@_then_redraw
-def _goto() -> None:
-    number = st.session_state.get("goto_segment")
-    st.session_state["goto_segment"] = None
-    if number:
-        try:
-            _go_to_index(int(number) - 1)
-        except TransdeskError as e:
-            _flash("error", str(e))
-
-
-@_then_redraw
-def _next_unapproved() -> None:
-    ses = _session()
-    store = state.store()
-    if ses.doc_id is None or ses.segment_id is None:
-        return
-    try:
-        seg = repo.get_segment(store, ses.segment_id)
-        nxt = repo.next_segment(store, ses.doc_id, after_position=seg.position)
-        if nxt is None:  # wrap around to the top of the article
-            nxt = repo.next_segment(store, ses.doc_id, after_position=ses.first_position - 1)
-        if nxt is None:
-            _flash("success", "Every segment of this article is approved.")
-        elif nxt.id != ses.segment_id:
-            _open(nxt.id)
-    except TransdeskError as e:
-        _flash("error", str(e))
-
-
-@_then_redraw
-def _jump(segment_id: int) -> None:
-    try:
-        _open(segment_id)
-    except TransdeskError as e:
-        _flash("error", str(e))
-
-
-# --- actions ------------------------------------------------------------------------------
-
-
-@_then_redraw
-def _act(kind: str, *, then_next: bool = False) -> None:
-    """Save, approve, reopen or revert the active segment against the version it was opened at."""
-    ses = _session()
-    store = state.store()
-    if ses.segment_id is None:
-        return
-    text = st.session_state.get(_text_key(ses))
-    now = utcnow()
-    spent = ses.clock.stop(now) if ses.clock and ses.clock.segment_id == ses.segment_id else None
-    timing = (
-        {"active_ms": spent.active_ms, "idle_ms": spent.idle_ms, "opened_at": spent.opened_at}
-        if spent
-        else {}
-    )
-    try:
-        identity = auth.current()
-        seg = repo.get_segment(store, ses.segment_id)
-        if kind == "save":
-            auth.require(identity, "edit")
-            if text is None or (seg.status == "approved" and text == seg.target):
-                view = seg  # nothing to save: an approved segment left as it is
-            else:
-                view = repo.save_segment(
-                    store,
-                    seg.id,
-                    text,
-                    editor=identity.name,
-                    base_version=ses.base_version,
-                    **timing,
-                )
-        elif kind == "approve":
-            auth.require(identity, "approve")
-            view = repo.approve_segment(
-                store,
-                seg.id,
-                editor=identity.name,
-                base_version=ses.base_version,
-                text=text,
-                **timing,
-            )
-        elif kind == "reopen":
-            auth.require(identity, "reopen")
-            view = repo.reopen_segment(
-                store, seg.id, editor=identity.name, base_version=ses.base_version
-            )
-        elif kind == "revert":
-            auth.require(identity, "edit")
-            view = repo.revert_to_mt(
-                store, seg.id, editor=identity.name, base_version=ses.base_version
-            )
-        else:
-            raise ValueError(f"unknown action {kind!r}")
-    except ConflictError as e:
-        current = _safe_segment(ses.segment_id)
-        ses.conflict = Conflict(
-            ses.segment_id,
-            e.current_text,
-            e.attempted_text or (text or ""),
-            e.current_version,
-            current.updated_by if current else None,
+def aid_source_and_draft(ctx: AidContext) -> None:
+    seg = ctx.segment
+    ui.label("Korean source (glossary terms marked)")
+    ui.source_with_terms(seg.source, ctx.aids.terms)
+    if seg.draft is not None and seg.draft.origin == "tm":
+        ui.label("Translation memory · exact match, reused without MT")
+    elif seg.draft is not None and seg.draft.origin == "scratch":
+        ui.label("No MT draft · translate this segment from scratch")
+    else:
+        model = model_label(seg.draft.model_id, seg.draft.revision) if seg.draft else "no draft"
+        ui.label(f"MT draft · {ui.md_literal(model)}")
+    ui.text_block(seg.draft.text if seg.draft else "", empty="(no MT draft)")
+    if ctx.aids.low_confidence and ctx.aids.score is not None:
+        st.caption(
+            f"Model score {ctx.aids.score:.2f} (mean log-probability per token) is among this "
+            f"article's lowest {LOW_SHARE:.0%} or below {LOW_SCORE}: check this draft closely."
         )
+
+
+def aid_tm(ctx: AidContext) -> None:
+    if not ctx.aids.tm_matches:
         return
-    except TransdeskError as e:
-        _flash("error", str(e))
-        return
-    number = view.position - ses.first_position + 1
-    done = {"save": "Saved", "approve": "Approved", "reopen": "Reopened", "revert": "Reverted"}
-    _flash("toast", f"{done[kind]} segment {number}.")
-    if kind in ("approve", "reopen"):
-        ses.redraw_page = True  # the progress bar counts approvals
-    ses.base_version = view.version
-    ses.clock = SegmentClock(view.id, now)
-    ses.conflict = None
-    if then_next:
-        _step(+1)
+    with st.expander(f"Translation memory ({len(ctx.aids.tm_matches)})", expanded=True):
+        for match in ctx.aids.tm_matches:
+            st.html(ui.tm_match_html(match))
+            st.button(
+                "Use this translation",
+                key=f"use_tm_{match.entry.id}",
+                on_click=grid.put_text,
+                args=(ctx.ses, ctx.segment.id, match.target),
+                type="tertiary",
+                icon=":material/content_paste:",
+            )
 
 
-def _safe_segment(segment_id: int) -> repo.SegmentView | None:
-    try:
-        return repo.get_segment(state.store(), segment_id)
-    except TransdeskError:
-        return None
+def aid_qa(ctx: AidContext) -> None:
+    ui.label("QA checks (of the saved text, or of your unsaved copy)")
+    st.html(ui.findings_html(ctx.aids.findings))
 
 
-def _resolve(choice: str) -> None:
-    """Settle a conflict: keep the stored text, save mine over it, or merge by hand."""
-    ses = _session()
-    conflict = ses.conflict
-    if conflict is None or conflict.segment_id != ses.segment_id:
-        ses.conflict = None
-        return
-    ses.base_version = conflict.current_version
-    ses.text_nonce += 1
-    ses.conflict = None
-    if choice == "theirs":
-        _flash("toast", "Kept the saved version; your text was discarded.")
-    elif choice == "mine":
-        st.session_state[_text_key(ses)] = conflict.attempted_text
-        _act("save")
-    elif choice == "merge":
-        st.session_state[_text_key(ses)] = conflict.attempted_text
-        _flash("info", "Your text is in the box, the saved version above it. Save when done.")
-        ses.conflict = None
-        st.session_state["editor_merge_reference"] = conflict.current_text
+def aid_established_forms(ctx: AidContext) -> None:
+    """A button per consistency finding with the article's or the desk's established form (the
+    first also on Alt+E in the box), and news-style spellings of names with no form yet."""
+    text = ctx.text or ""
+    offers = [
+        f
+        for f in ctx.aids.findings
+        if f.check == "consistency" and f.suggestion and f.span and f.span[1] <= len(text)
+    ]
+    first = None
+    for n, finding in enumerate(offers):
+        start, end = finding.span  # type: ignore[misc]
+        old, new = text[start:end], finding.suggestion or ""
+        if n == 0:
+            first = {"seg": ctx.segment.id, "start": start, "old": old, "new": new}
+        st.button(
+            f"Use '{old}' → '{new}'" + (" (Alt+E)" if n == 0 else ""),
+            key=f"accept_form_{n}",
+            on_click=grid.put_text,
+            args=(ctx.ses, ctx.segment.id, text[:start] + new + text[end:]),
+            type="tertiary",
+            icon=":material/spellcheck:",
+            help="Put the established form in the box (saved when you save)",
+        )
+    if ctx.aids.names:
+        spelled = ", ".join(f"{n.korean} → {n.english}" for n in ctx.aids.names)
+        st.caption(f"News-style spelling (no established form yet): {ui.md_literal(spelled)}")
+    if grid.offer(ctx.ses, first):
+        st.rerun(scope="fragment")  # the grid learns the Alt+E offer at once
 
 
-def _comment() -> None:
-    ses = _session()
+def aid_diff(ctx: AidContext) -> None:
+    draft = ctx.segment.draft.text if ctx.segment.draft else ""
+    ops = diff_words(draft, ctx.text or "")
+    removed, added = changed_words(ops)
+    if removed or added:
+        ui.label(f"Changes from the MT draft: {removed} removed, {added} added (words)")
+        ui.diff_view(ops)
+    elif ctx.segment.draft is not None:
+        ui.label("No changes from the MT draft.")
+
+
+def aid_comments(ctx: AidContext) -> None:
+    seg = ctx.segment
+    with st.expander(f"Comments ({seg.comments})", expanded=seg.comments > 0):
+        for comment in repo.list_comments(ctx.store, seg.id) if seg.comments else []:
+            st.caption(f"{ui.md_literal(comment.editor)} · {ui.when(comment.created_at)}")
+            ui.text_block(comment.text)
+        st.text_input("New comment", key="new_comment", placeholder="A note for the reviewer")
+        st.button("Add comment", key="add_comment", on_click=_comment, args=(seg.id,))
+
+
+AIDS: list[Callable[[AidContext], None]] = [
+    aid_header,
+    aid_source_and_draft,
+    aid_tm,
+    aid_qa,
+    aid_established_forms,
+    aid_diff,
+    aid_comments,
+]
+
+
+def _comment(segment_id: int) -> None:
     text = (st.session_state.get("new_comment") or "").strip()
-    if not text or ses.segment_id is None:
+    if not text:
         return
     try:
-        repo.add_comment(state.store(), ses.segment_id, text, editor=auth.current().name)
+        repo.add_comment(state.store(), segment_id, text, editor=auth.current().name)
         st.session_state["new_comment"] = ""
-        _flash("toast", "Comment added.")
+        st.toast("Comment added.")
     except TransdeskError as e:
-        _flash("error", str(e))
+        ui.message("toast", f"Comment not added: {e}")
+
+
+# --- page ---------------------------------------------------------------------------------------
 
 
 def _choose_document() -> None:
-    ses = _session()
     chosen = st.session_state.get("editor_doc_choice")
-    if chosen is not None and chosen != ses.doc_id:
-        st.session_state["editor_session"] = EditorSession(doc_id=chosen)
+    if chosen is not None:
+        st.query_params.clear()
         st.query_params["doc"] = str(chosen)
 
 
-# --- rendering ----------------------------------------------------------------------------
-
-
-def _pick_document(store: repo.Store, ses: EditorSession) -> repo.DocumentSummary | None:
-    wanted = st.query_params.get("doc")
-    if wanted and wanted.isdigit() and int(wanted) != ses.doc_id:
-        ses = EditorSession(doc_id=int(wanted))
-        st.session_state["editor_session"] = ses
+def _pick_document(store: repo.Store) -> repo.DocumentSummary | None:
     docs = repo.list_documents(store)
     if not docs:
         st.info("No articles yet. Add one on the Documents page.")
         st.page_link("views/documents.py", label="Go to Documents", icon=":material/description:")
         return None
+    wanted = st.query_params.get("doc", "")
     ids = [d.id for d in docs]
-    if ses.doc_id not in ids:
-        ses.doc_id = ids[0]
-        ses.segment_id = None
+    doc_id = int(wanted) if wanted.isdigit() and int(wanted) in ids else None
+    if doc_id is None:
+        if wanted:
+            st.warning(f"There is no article {ui.md_literal(wanted)}; showing the newest one.")
+        kept = st.session_state.get("transdesk_grid")
+        doc_id = (
+            kept.doc_id if isinstance(kept, grid.GridSession) and kept.doc_id in ids else ids[0]
+        )
+    st.query_params["doc"] = str(doc_id)
     titles = {d.id: f"{d.title} — {d.percent_approved:.0f}% approved" for d in docs}
-    st.session_state["editor_doc_choice"] = ses.doc_id
+    st.session_state["editor_doc_choice"] = doc_id
     st.selectbox(
         "Article",
         ids,
         format_func=lambda i: titles[i],
         key="editor_doc_choice",
         on_change=_choose_document,
+        label_visibility="collapsed",
     )
-    st.query_params["doc"] = str(ses.doc_id)
-    return next(d for d in docs if d.id == ses.doc_id)
+    return next(d for d in docs if d.id == doc_id)
 
 
-def _progress(doc: repo.DocumentSummary) -> None:
-    share = doc.approved / doc.segments if doc.segments else 0.0
-    st.progress(
-        share,
-        text=f"{doc.approved} of {doc.segments} segments approved · {doc.edited} edited",
-    )
-
-
-def _conflict_box(conflict: Conflict) -> None:
-    who = conflict.saved_by or "someone else"
-    with st.container(border=True, key="conflict_box"):
-        st.error(
-            f"This segment was changed by {ui.md_literal(who)} while you were editing "
-            f"(it is now version {conflict.current_version}). Nothing was overwritten: "
-            "choose which text to keep.",
-            icon=":material/warning:",
+def _help() -> None:
+    with st.popover("Keyboard", icon=":material/keyboard:"):
+        st.markdown("**Editor keyboard** (the caret stays in the English box)")
+        st.markdown("\n".join(f"- **{keys}**: {what}" for keys, what in grid.KEYS))
+        st.caption(
+            "Unsaved text is kept for you alone and comes back after a reload; leaving the page "
+            "with unsaved text asks first. Click a row to open it."
         )
-        left, right = st.columns(2)
-        with left:
-            ui.label(f"Saved version (by {ui.md_literal(who)})")
-            ui.text_block(conflict.current_text)
-            st.button(
-                "Keep the saved version", key="conflict_theirs", on_click=_resolve, args=("theirs",)
-            )
-        with right:
-            ui.label("Your text (not saved)")
-            ui.text_block(conflict.attempted_text)
-            st.button(
-                "Save my text instead",
-                key="conflict_mine",
-                type="primary",
-                on_click=_resolve,
-                args=("mine",),
-            )
-            st.button("Merge by hand", key="conflict_merge", on_click=_resolve, args=("merge",))
+
+
+def _link_focus(ses: grid.GridSession) -> None:
+    """On an article's first drawing, put the caret where a deep link (`seg=N`) points."""
+    if ses.extra.get("linked"):
+        return
+    ses.extra["linked"] = True
+    wanted = st.query_params.get("seg", "")
+    if wanted.isdigit():
+        grid.focus(ses, number=int(wanted))
 
 
 @st.fragment
-def _segment_box(total: int) -> None:
-    """The active segment, rerun on its own for saves and typing (fast on long articles).
-
-    Moving to another segment, approving or reopening draws the whole page again, so the list
-    and the progress bar follow.
-    """
-    ses = _session()
-    if _page_is_stale(ses):
-        st.rerun(scope="app")
+def _workspace(doc_id: int) -> None:
+    """The grid and the active segment's aids: reruns alone when the grid sends something."""
     store, identity = state.store(), auth.page_identity()
+    ses = grid.grid_session(doc_id)
+    left, right = st.columns([5, 3], gap="medium")
+    with left:
+        start = repo.next_segment(store, doc_id, after_position=-1)
+        if start is None:
+            start = next(iter(repo.list_segments(store, doc_id, limit=1)), None)
+        if start is None:
+            st.info("This article has no segments.")
+            return
+        active = grid.grid(store, ses, identity, start=start.id)
+    with right, st.container(height=720, border=False, key="segment_aids"):
+        _aids(store, identity, ses, active or start.id)
+
+
+def _aids(store: repo.Store, identity: auth.Identity, ses: grid.GridSession, seg_id: int) -> None:
     try:
-        seg = repo.get_segment(store, ses.segment_id)
-        if ses.clock is not None:
-            ses.clock.touch(utcnow())
-        _show_messages(ses)
-        if ses.conflict is not None and ses.conflict.segment_id == seg.id:
-            _conflict_box(ses.conflict)
-        _active_card(store, identity, ses, seg, total)
+        seg = repo.get_segment(store, seg_id)
+        first = repo.list_segments(store, seg.document_id, limit=1)[0]
+        wip = get_wip(store, seg.id, editor=identity.name)
+        text = wip.text if wip is not None else seg.target
+        ctx = AidContext(
+            store,
+            identity,
+            ses,
+            seg,
+            seg.position - first.position + 1,
+            text,
+            segment_aids(store, seg, text=text),
+        )
+        if seg.draft is not None and seg.draft.is_test_model:
+            ui.test_model_warning(model_label(seg.draft.model_id, seg.draft.revision))
+        for aid in AIDS:
+            aid(ctx)
+    except NotFound:
+        st.info("Pick a segment in the grid.")
     except TransdeskError as e:
         ui.error(str(e))
-
-
-def _active_card(
-    store: repo.Store,
-    identity: auth.Identity,
-    ses: EditorSession,
-    seg: repo.SegmentView,
-    total: int,
-) -> None:
-    number = seg.position - ses.first_position + 1
-    key = _text_key(ses)
-    aids = segment_aids(store, seg, text=st.session_state.get(key, seg.target))
-    with st.container(border=True, key="active_segment"):
-        top = st.container(horizontal=True, vertical_alignment="center")
-        with top:
-            st.markdown(f"**Segment {number} of {total}**")
-            ui.status_badge(seg.status)
-            if aids.low_confidence:
-                st.badge("Low-confidence draft", icon=":material/warning:", color="red")
-            st.caption(f"paragraph {seg.paragraph + 1} · version {seg.version}")
-            if seg.updated_by and seg.updated_at:
-                st.caption(
-                    f"last change: {ui.when(seg.updated_at)} by {ui.md_literal(seg.updated_by)}"
-                )
-        if seg.version != ses.base_version and ses.conflict is None:
-            st.warning(
-                f"Someone saved this segment after you opened it (now version {seg.version}). "
-                "Saving will ask you which text to keep.",
-                icon=":material/notifications:",
-            )
-        source_col, draft_col = st.columns(2)
-        with source_col:
-            ui.label("Korean source")
-            ui.source_with_terms(seg.source, aids.terms)
-        with draft_col:
-            model = model_label(seg.draft.model_id, seg.draft.revision) if seg.draft else "no draft"
-            if seg.draft is not None and seg.draft.origin == "tm":
-                ui.label("Translation memory · exact match, reused without MT")
-            elif seg.draft is not None and seg.draft.origin == "scratch":
-                ui.label("No MT draft · translate this segment from scratch")
-            else:
-                ui.label(f"MT draft · {ui.md_literal(model)}")
-            ui.text_block(seg.draft.text if seg.draft else "", empty="(no MT draft)")
-            if aids.low_confidence and aids.score is not None:
-                st.caption(
-                    f"Model score {aids.score:.2f} (mean log-probability per token) is among "
-                    f"this article's lowest {LOW_SHARE:.0%} or below {LOW_SCORE}: check this "
-                    "draft closely."
-                )
-        if aids.tm_matches:
-            _tm_matches(aids)
-        merge_ref = st.session_state.pop("editor_merge_reference", None)
-        if merge_ref is not None:
-            ui.label("Saved version, for merging")
-            ui.text_block(merge_ref)
-        if key not in st.session_state:
-            st.session_state[key] = seg.target
-        approved_locked = seg.status == "approved" and not identity.can("reopen")
-        current = st.text_area(
-            "English",
-            key=key,
-            height=150,
-            disabled=approved_locked,
-            # Typing never reruns the app: the text travels with the next button press or
-            # shortcut, so Ctrl+Enter is one run (save, then next), not a commit run and a
-            # button run racing each other.
-            on_change="ignore",
-            help="Your translation of the Korean sentence. Save with Ctrl+S; "
-            "Ctrl+Enter saves and opens the next segment.",
-        )
-        _buttons(identity, seg, total)
-        draft = seg.draft.text if seg.draft else ""
-        ops = diff_words(draft, current or "")
-        removed, added = changed_words(ops)
-        if removed or added:
-            ui.label(
-                f"Changes from the MT draft, as of your last save: {_plural(removed, 'word')} "
-                f"removed, {_plural(added, 'word')} added"
-            )
-            ui.diff_view(ops)
-        elif seg.draft is not None:
-            ui.label("No changes from the MT draft.")
-        ui.label("QA checks (run again and stored on every save)")
-        st.html(ui.findings_html(aids.findings))
-        _established_forms(aids, current or "", disabled=approved_locked)
-        _comments(store, seg)
-
-
-def _established_forms(aids: SegmentAids, text: str, *, disabled: bool) -> None:
-    """One button per finding that has a suggested form (the first on Alt+E), and news-style
-    spellings for names with no established form."""
-    offers = [
-        f
-        for f in aids.findings
-        if f.suggestion and f.span and f.span[1] <= len(text) and f.check == "consistency"
-    ]
-    for n, finding in enumerate(offers):
-        start, end = finding.span  # type: ignore[misc]
-        st.button(
-            f"Use '{text[start:end]}' → '{finding.suggestion}'",
-            key=f"accept_form_{n}",
-            on_click=_accept_form,
-            args=(start, end, text[start:end], finding.suggestion),
-            type="tertiary",
-            icon=":material/spellcheck:",
-            disabled=disabled,
-            shortcut=SHORTCUTS["accept_form"] if n == 0 else None,
-            help="Replace it with the established form in the box (saved when you save)",
-        )
-    if aids.names:
-        spelled = ", ".join(f"{n.korean} → {n.english}" for n in aids.names)
-        st.caption(f"News-style spelling (no established form yet): {spelled}")
-
-
-def _accept_form(start: int, end: int, old: str, new: str) -> None:
-    """Put the established form in place of the variant, if the box still has it there."""
-    key = _text_key(_session())
-    text = st.session_state.get(key, "")
-    if text[start:end] == old:
-        st.session_state[key] = text[:start] + new + text[end:]
-
-
-def _tm_matches(aids: SegmentAids) -> None:
-    with st.expander(f"Translation memory ({len(aids.tm_matches)})", expanded=True):
-        for match in aids.tm_matches:
-            st.html(ui.tm_match_html(match))
-            st.button(
-                "Use this translation",
-                key=f"use_tm_{match.entry.id}",
-                on_click=_use_tm,
-                args=(match.target,),
-                type="tertiary",
-                icon=":material/content_paste:",
-            )
-
-
-def _use_tm(text: str) -> None:
-    """Put a translation-memory match's English in the box (saved only when the editor saves)."""
-    st.session_state[_text_key(_session())] = text
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _buttons(identity: auth.Identity, seg: repo.SegmentView, total: int) -> None:
-    approved = seg.status == "approved"
-    with st.container(horizontal=True, key="segment_actions"):
-        st.button(
-            "Save",
-            key="act_save",
-            on_click=_act,
-            args=("save",),
-            shortcut=SHORTCUTS["save"],
-            disabled=approved and not identity.can("reopen"),
-        )
-        st.button(
-            "Save & next",
-            key="act_save_next",
-            type="primary",
-            on_click=_act,
-            args=("save",),
-            kwargs={"then_next": True},
-            shortcut=SHORTCUTS["save_next"],
-            disabled=approved and not identity.can("reopen"),
-        )
-        if identity.can("approve"):
-            st.button(
-                "Approve",
-                key="act_approve",
-                on_click=_act,
-                args=("approve",),
-                shortcut=SHORTCUTS["approve"],
-                disabled=approved,
-                icon=":material/check:",
-            )
-        if identity.can("reopen"):
-            st.button(
-                "Reopen", key="act_reopen", on_click=_act, args=("reopen",), disabled=not approved
-            )
-        st.button(
-            "Revert to MT",
-            key="act_revert",
-            on_click=_act,
-            args=("revert",),
-            disabled=approved or seg.draft is None,
-        )
-    with st.container(horizontal=True, key="segment_moves"):
-        st.button(
-            "Previous",
-            key="go_previous",
-            on_click=_step,
-            args=(-1,),
-            shortcut=SHORTCUTS["previous"],
-            icon=":material/arrow_upward:",
-        )
-        st.button(
-            "Next",
-            key="go_next",
-            on_click=_step,
-            args=(+1,),
-            shortcut=SHORTCUTS["next"],
-            icon=":material/arrow_downward:",
-        )
-        st.button(
-            "Next unapproved",
-            key="go_next_unapproved",
-            on_click=_next_unapproved,
-            shortcut=SHORTCUTS["next_unapproved"],
-            icon=":material/skip_next:",
-        )
-        st.number_input(
-            "Go to segment",
-            min_value=1,
-            max_value=max(total, 1),
-            value=None,
-            step=1,
-            key="goto_segment",
-            on_change=_goto,
-            placeholder="Go to segment #",
-            label_visibility="collapsed",
-            width=170,
-        )
-
-
-def _comments(store: repo.Store, seg: repo.SegmentView) -> None:
-    with st.expander(f"Comments ({seg.comments})", expanded=False):
-        if seg.comments:
-            for comment in repo.list_comments(store, seg.id):
-                st.caption(f"{ui.md_literal(comment.editor)} · {ui.when(comment.created_at)}")
-                ui.text_block(comment.text)
-        st.text_input("New comment", key="new_comment", placeholder="A note for the reviewer")
-        st.button("Add comment", key="add_comment", on_click=_comment)
-
-
-@st.fragment
-def _segment_list(total: int) -> None:
-    """One page of the article's segments; paging reruns only this list."""
-    ses = _session()
-    if _page_is_stale(ses):
-        st.rerun(scope="app")
-    store = state.store()
-    pages = max(1, -(-total // PAGE_SIZE))
-    ses.list_page = min(max(ses.list_page, 0), pages - 1)
-    st.subheader("Segments")
-    st.caption("Click a number to edit that segment.")
-    rows = repo.list_segments(store, ses.doc_id, offset=ses.list_page * PAGE_SIZE, limit=PAGE_SIZE)
-    # A fixed-height, scrolling list keeps the active segment's box in view above it.
-    box = st.container(height=520, border=True, key="segment_list")
-    for s in rows:
-        number = s.position - ses.first_position + 1
-        active = s.id == ses.segment_id
-        with box.container(key=f"row_{s.id}"):
-            cols = st.columns([0.6, 9.4], vertical_alignment="top")
-            cols[0].button(
-                str(number),
-                key=f"open_{s.id}",
-                on_click=_jump,
-                args=(s.id,),
-                type="primary" if active else "secondary",
-                help="Edit this segment",
-            )
-            # The active row's English may change above without this list being drawn again.
-            cols[1].html(ui.segment_row_html(s.status, s.source, s.target, editing=active))
-    with st.container(horizontal=True, vertical_alignment="center", key="list_pager"):
-        st.button(
-            "Earlier segments",
-            key="page_prev",
-            disabled=ses.list_page == 0,
-            on_click=_set_page,
-            args=(ses.list_page - 1,),
-        )
-        st.caption(f"Page {ses.list_page + 1} of {pages}")
-        st.button(
-            "Later segments",
-            key="page_next",
-            disabled=ses.list_page >= pages - 1,
-            on_click=_set_page,
-            args=(ses.list_page + 1,),
-        )
-
-
-def _set_page(page: int) -> None:
-    _session().list_page = page
-
-
-def _show_messages(ses: EditorSession) -> None:
-    for kind, message in ses.messages:
-        ui.message(kind if kind in ("toast", "error", "success") else "info", message)
-    ses.messages.clear()
 
 
 def main() -> None:
     """Render the editor page."""
     store = state.store()
     auth.page_identity()
-    ses = _session()
     try:
-        top = st.columns([3, 2], vertical_alignment="bottom")
+        top = st.columns([6, 1], vertical_alignment="center")
         with top[0]:
-            doc = _pick_document(store, ses)
+            doc = _pick_document(store)
         if doc is None:
             return
-        ses = _session()
         with top[1]:
-            _progress(doc)
-        total = repo.count_segments(store, doc.id)
-        if total == 0:
-            st.info("This article has no segments.")
-            return
-        first = repo.list_segments(store, doc.id, offset=0, limit=1)[0]
-        ses.first_position = first.position
-        seg = _active_segment(store, ses, first)
-        ses.drawn_segment, ses.redraw_page = seg.id, False
-        if seg.draft is not None and seg.draft.is_test_model:
-            ui.test_model_warning(model_label(seg.draft.model_id, seg.draft.revision))
-        _segment_box(total)
-        _segment_list(total)
+            _help()
+        ses = grid.grid_session(doc.id)
+        _link_focus(ses)
+        _workspace(doc.id)
         downloads.article_section(store, doc)
-    except NotFound as e:
-        ui.error(str(e))
-        st.session_state["editor_session"] = EditorSession()
     except TransdeskError as e:
         ui.error(str(e))
-
-
-def _active_segment(
-    store: repo.Store, ses: EditorSession, first: repo.SegmentView
-) -> repo.SegmentView:
-    if ses.segment_id is not None:
-        try:
-            seg = repo.get_segment(store, ses.segment_id)
-            if seg.document_id == ses.doc_id:
-                return seg
-        except NotFound:
-            pass
-    start = repo.next_segment(store, ses.doc_id, after_position=first.position - 1) or first
-    return _open(start.id)
 
 
 main()

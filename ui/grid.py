@@ -1,0 +1,211 @@
+"""The editing grid: a Streamlit Components v2 component (HTML, CSS and JS from ui/grid_assets,
+inline; no iframe, no build step, no network) and its Python side.
+
+The browser draws the whole article (windowed), owns the boxes and the keyboard, and sends one
+action at a time (trigger "action"); `handle_action` hands it to `mt.editing.apply_event`, which
+checks it against the signed-in editor and the open article, and the next run's data carries
+the answer (`ack`, same nonce). The grid's state value "active" names the segment whose aids
+the page shows. The keyboard contract is in README ("Editor keyboard") and `KEYS`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from mt import store as repo
+from mt.errors import ConflictError, TransdeskError
+
+ASSETS = Path(__file__).resolve().parent / "grid_assets"
+KEYS: tuple[tuple[str, str], ...] = (
+    ("Ctrl+S", "save the box's text (the caret stays)"),
+    ("Ctrl+Enter", "save and move to the next segment's box"),
+    ("Alt+A", "approve the box's text (saved first when it changed; reviewers and admins)"),
+    ("Alt+↓ / Alt+↑", "next / previous segment without saving (the text stays)"),
+    ("Alt+N", "next segment not yet approved"),
+    ("Alt+R", "revert to the MT draft (a new version); Alt+Z undoes it"),
+    ("Alt+O", "reopen an approved segment (reviewers and admins)"),
+    ("Alt+G", "go to a segment number (Enter goes, Esc comes back)"),
+    ("Alt+K", "search Korean and English (Enter or Esc back to the box)"),
+    ("Alt+U", "cycle the status filter (draft, edited, approved, from TM, not approved)"),
+    ("Alt+Q / Alt+L", "only segments with QA findings / with low-confidence drafts"),
+    ("Alt+E", "put the established form of a name that QA flags in the box (consistency)"),
+)
+_tokens = itertools.count(1)
+
+
+def _asset(name: str) -> str:
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+_component = st.components.v2.component(
+    "transdesk_grid", css=_asset("grid.css"), js=_asset("grid.js"), isolate_styles=True
+)
+
+
+@dataclass
+class GridSession:
+    """This browser session's grid of one article."""
+
+    doc_id: int
+    rev: int = 0
+    rebuild: bool = True
+    last_nonce: int | None = None
+    ack: dict[str, Any] | None = None
+    active: int | None = None
+    focus: dict[str, Any] | None = None
+    insert: dict[str, Any] | None = None
+    suggest: dict[str, Any] | None = None
+    pending: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def grid_session(doc_id: int) -> GridSession:
+    """The grid session for `doc_id` (a new one when another article was open)."""
+    ses = st.session_state.get("transdesk_grid")
+    if not isinstance(ses, GridSession) or ses.doc_id != doc_id:
+        ses = GridSession(doc_id)
+        st.session_state["transdesk_grid"] = ses
+    return ses
+
+
+def focus(ses: GridSession, *, number: int | None = None, segment_id: int | None = None) -> None:
+    """Put the caret in a segment's box on the next run (by number shown, or by id)."""
+    ses.focus = {"n": number, "id": segment_id, "token": next(_tokens)}
+
+
+def put_text(ses: GridSession, segment_id: int, text: str) -> None:
+    """Put `text` in a segment's box (unsaved, as if typed), e.g. a translation-memory match."""
+    ses.insert = {"seg": segment_id, "text": text, "token": next(_tokens)}
+
+
+def offer(ses: GridSession, suggestion: dict[str, Any] | None) -> bool:
+    """Offer the active segment's first established form to Alt+E (`seg`, `start`, `old`,
+    `new`); True when the offer changed, so the grid must be drawn again to learn it."""
+    if suggestion == ses.suggest:
+        return False
+    ses.suggest = suggestion
+    return True
+
+
+def ack_row(store: repo.Store, view: repo.SegmentView) -> dict[str, Any]:
+    """The fields of a grid row after a change (see mt.store.grid.ROW_FIELDS)."""
+    from mt.qa import check_pair
+    from mt.store.glossary import store_glossary
+
+    found = check_pair(view.source, view.target, glossary=store_glossary(store))
+    errors = sum(1 for f in found if f.severity == "error")
+    return {
+        "target": view.target,
+        "status": view.status,
+        "version": view.version,
+        "origin": view.draft.origin if view.draft else "",
+        "qe": errors,
+        "qw": len(found) - errors,
+        "wip": None,
+    }
+
+
+def handle_action(store: repo.Store, ses: GridSession, raw: Any, identity: Any) -> dict[str, Any]:
+    """Carry out one action from the grid; returns the ack the grid gets back."""
+    from mt.editing import apply_event
+
+    nonce = raw.get("nonce") if isinstance(raw, dict) else None
+    if nonce is not None and nonce == ses.last_nonce and ses.ack is not None:
+        return ses.ack  # the same action sent again (its answer was lost): not done twice
+    ack: dict[str, Any] = {"nonce": nonce, "ok": True}
+    can = {a: identity.can(a) for a in ("edit", "approve", "reopen")}
+    try:
+        outcome = apply_event(store, raw, editor=identity.name, document_id=ses.doc_id, can=can)
+        if outcome.needs_confirm:
+            ack.update(ok=False, needs_confirm=list(outcome.needs_confirm))
+        elif outcome.segment is not None:
+            ack["row"] = ack_row(store, outcome.segment)
+    except ConflictError as e:
+        ack.update(ok=False, error=str(e))
+        segment_id = raw.get("seg") if isinstance(raw, dict) else None
+        try:
+            current = repo.get_segment(store, int(segment_id))
+            if current.document_id == ses.doc_id:
+                ack["row"] = ack_row(store, current)
+        except (TransdeskError, TypeError, ValueError):
+            pass
+    except TransdeskError as e:
+        ack.update(ok=False, error=str(e))
+    ses.last_nonce, ses.ack = nonce, ack
+    return ack
+
+
+def grid(
+    store: repo.Store,
+    ses: GridSession,
+    identity: Any,
+    *,
+    start: int | None,
+    height: str = "calc(100vh - 250px)",
+    key: str = "editor_grid",
+) -> int | None:
+    """Draw the grid of `ses.doc_id`; returns the active segment id (None before the first)."""
+    from mt.store.grid import grid_rows
+
+    rows = None
+    if ses.rebuild:
+        data = grid_rows(store, ses.doc_id, editor=identity.name)
+        rows, ses.pending = data.rows, data.pending
+        ses.rev += 1
+        ses.rebuild = False
+
+    def on_action() -> None:
+        raw = st.session_state[key].get("action")
+        if raw is not None:
+            handle_action(store, ses, raw, _current())
+
+    def on_sync() -> None:
+        ses.rebuild = True
+
+    def on_active() -> None:
+        value = st.session_state[key].get("active")
+        if not isinstance(value, dict) or not isinstance(value.get("id"), int):
+            return
+        try:
+            seg = repo.get_segment(store, value["id"])
+            if seg.document_id != ses.doc_id:
+                return  # not a segment of this article: ignored
+            repo.open_segment(store, seg.id, editor=_current().name)  # the edit log's `open`
+        except TransdeskError:
+            return
+        ses.active = seg.id
+        if isinstance(value.get("n"), int):
+            st.query_params["seg"] = str(value["n"])
+
+    payload = {
+        "me": identity.name,
+        "can": {a: identity.can(a) for a in ("edit", "approve", "reopen")},
+        "rev": ses.rev,
+        "rows": rows,
+        "start": start,
+        "focus": ses.focus,
+        "insert": ses.insert,
+        "suggest": ses.suggest,
+        "ack": ses.ack,
+        "pending": ses.pending,
+        "height": height,
+    }
+    _component(
+        key=key,
+        data=payload,
+        on_action_change=on_action,
+        on_sync_change=on_sync,
+        on_active_change=on_active,
+    )
+    return ses.active
+
+
+def _current() -> Any:
+    from ui import auth
+
+    return auth.current()
