@@ -78,7 +78,7 @@ class ClientSegment:
 
     @property
     def label(self) -> str:
-        return f"unit {self.unit_id}" + (f" segment {self.key}" if self.key else "")
+        return self.unit_id + (f" segment {self.key}" if self.key else "")
 
 
 @dataclass(frozen=True)
