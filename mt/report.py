@@ -22,7 +22,9 @@ Definitions (design.md):
   test against the first model (`comparisons`). Models that drafted different segments (model
   A/B) are compared by an unpaired bootstrap of their own segments. Translation-memory and
   from-scratch drafts are no model's and are left out; `tm_segments` and `scratch_segments`
-  count them.
+  count them. A client's own translations (origin "human", from an imported XLIFF) are no
+  model's either, and no MT: left out of HTER, chrF, BLEU and the unchanged rate as well;
+  `human_draft_segments` counts them.
 - **Attribution** (`by="editor"`, `by="step"`): from each segment's chain of steps; see
   `mt.attribution`. **Productivity** (MT vs from scratch): see `mt.productivity`.
 - **QA** (`qa`): the findings stored with each segment's latest save or approval, counted while
@@ -74,6 +76,9 @@ NOTES = {
 # Drafts a model wrote: its own ("mt"), and the NMT model's drafts taken when an LLM's replies
 # failed validation ("fallback", recorded under the NMT model).
 MODEL_ORIGINS = ("mt", "fallback")
+# Drafts nobody post-edits as MT: none (from scratch) and a client's own translation ("human",
+# from an imported XLIFF); they are left out of HTER, chrF, BLEU and the unchanged rate.
+UNSCORED_ORIGINS = ("scratch", "human")
 
 
 @dataclass
@@ -107,7 +112,7 @@ class _Row:
         return (
             self.status in ("edited", "approved")
             and self.draft_id is not None
-            and self.draft_origin != "scratch"
+            and self.draft_origin not in UNSCORED_ORIGINS
         )
 
     @property
@@ -119,6 +124,8 @@ class _Row:
             return "(no draft)"
         if self.draft_origin == "scratch":
             return "(from scratch)"
+        if self.draft_origin == "human":
+            return "(human draft)"
         return model_label(self.model_id, self.revision)
 
 
@@ -133,7 +140,7 @@ def _summary(rows: Sequence[_Row], *, n_samples: int, seed: int) -> dict[str, An
 
     approved = [r for r in rows if r.status == "approved"]
     approved_with_draft = [
-        r for r in approved if r.draft_id is not None and r.draft_origin != "scratch"
+        r for r in approved if r.draft_id is not None and r.draft_origin not in UNSCORED_ORIGINS
     ]
     scored = [r for r in rows if r.scored]
     scored_stats = [r.stats for r in scored if r.stats is not None]
@@ -179,6 +186,7 @@ def _summary(rows: Sequence[_Row], *, n_samples: int, seed: int) -> dict[str, An
         "active_seconds": _round(sum(r.active_ms for r in rows) / 1000, 3),
         "tm_segments": sum(r.draft_origin == "tm" for r in rows),
         "scratch_segments": sum(r.draft_origin == "scratch" for r in rows),
+        "human_draft_segments": sum(r.draft_origin == "human" for r in rows),
         "signatures": {name: score.signature for name, score in scores.items()},
         "qa": _qa(rows),
         "keystrokes": _keystrokes(rows),
@@ -524,7 +532,8 @@ def report(
         unchanged_rate, unchanged, unchanged_of, hter, chrf, bleu and their `_ci95`,
         signatures, seconds_per_word (and `_ci95`), seconds_per_char, words_per_hour,
         timed_segments, outliers, outlier_band, active_seconds, tm_segments, scratch_segments,
-        qa, confidence, groups, models, comparisons, productivity, notes, bootstrap.
+        human_draft_segments, qa, confidence, groups, models, comparisons, productivity, notes,
+        bootstrap.
         Scores are on sacrebleu's 0-100 scale and None when nothing is post-edited.
 
     Raises:

@@ -16,6 +16,7 @@ from mt.commands.common import (
     EndpointOption,
     FallbackOption,
     ForceSourceOption,
+    OverwriteOption,
     PromptOption,
     StyleOption,
     TemperatureOption,
@@ -85,6 +86,7 @@ def import_(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help='Print {"document_id": N}.')] = False,
     force_source_language: ForceSourceOption = False,
+    overwrite: OverwriteOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
     endpoint: EndpointOption = None,
     prompt: PromptOption = None,
@@ -113,8 +115,9 @@ def import_(
         raise InvalidValue("give either --model or --models, not both")
     if len(set(names)) != len(names):
         raise InvalidValue(f"--models names a model twice: {models}")
-    from mt.formats.existing import ANY, APPROVALS
+    from mt.formats.existing import ANY, APPROVALS, parse_overwrite
 
+    overwrite_states = parse_overwrite(overwrite)
     formats.read(
         file,
         format=input_format,
@@ -143,6 +146,7 @@ def import_(
             created_by=editor or _editor_default(), segment_mode=segment_mode,
             progress=progress, format=input_format, field=field, column=column,
             from_scratch=from_scratch, seed=seed, force_source_language=force_source_language,
+            overwrite=overwrite_states,
         )  # fmt: skip
     print(json.dumps({"document_id": doc_id}) if as_json else doc_id)
 
@@ -170,15 +174,43 @@ def export(
             help="txt/docx/html/md: export them marked [UNAPPROVED: ...].",
         ),
     ] = False,
+    like: Annotated[
+        Path | None,
+        typer.Option(
+            "--like",
+            help="With --format xliff: write the client's own XLIFF back (this file, the one "
+            "the document was imported from) with the desk's translations in its targets and "
+            "everything else as it was.",
+            show_default=False,
+        ),
+    ] = None,
+    original: Annotated[
+        bool,
+        typer.Option(
+            "--original",
+            help="As --like, with the copy of the client's file kept at import.",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Export a document: the article (txt, docx, HTML or Markdown for the CMS), XLIFF for a
     CAT tool, TMX, or JSONL/CSV records."""
     from mt.store import export_document, open_store
 
+    if (like is not None or original) and fmt not in ("xliff", "xliff2"):
+        raise InvalidValue(f"--like and --original write XLIFF, not {fmt}")
+    if like is not None:
+        from mt.formats.base import read_path
+
+        read_path(like)  # missing, a folder or too big: refused before the database opens
     unapproved = "mark" if mark_unapproved else "allow" if allow_unapproved else "refuse"
     with open_store(db) as store:
-        export_document(store, document, fmt, output, unapproved=unapproved)
+        if like is not None or original:
+            from mt.store.client import export_like
+
+            export_like(store, document, output, like=like)
+        else:
+            export_document(store, document, fmt, output, unapproved=unapproved)
     print(f"document {document} → {output} ({fmt})", file=sys.stderr)
 
 

@@ -67,6 +67,8 @@ class DeskForms:
         forms: dict[str, str] = dict(mined or {})
         accepted: dict[str, tuple[str, ...]] = {k: (v,) for k, v in forms.items()}
         for term in glossary or ():
+            if not term.english:  # a "do not use" entry establishes no form
+                continue
             forms[term.korean] = term.preferred
             accepted[term.korean] = tuple(term.english)
         return cls(forms, accepted)

@@ -29,8 +29,10 @@ File formats (`load_glossary`):
   accepted one is preferred. A Korean term listed twice gets the renderings of both rows.
 - TBX: TBX-Basic/TBX 2008 (``martif``/``termEntry``/``langSet``/``tig`` or ``ntig``) and TBX v3
   (``tbx``/``conceptEntry``/``langSec``/``termSec``), any namespace. Each entry's ``xml:lang="ko"``
-  terms map to its ``xml:lang="en"`` terms; English terms whose ``administrativeStatus`` is
-  ``deprecatedTerm-admn-sts`` or ``supersededTerm-admn-sts`` become known wrong renderings.
+  terms map to its ``xml:lang="en"`` terms; English terms whose ``administrativeStatus`` (or
+  ``normativeAuthorization``) is deprecated, superseded or obsolete become known wrong
+  renderings. An entry whose English terms all are is kept as a "do not use" entry: no accepted
+  English (never offered, enforced or asked for), and QA flags the deprecated English.
   Parsed by `mt.formats.xmlsafe` (lxml without entity resolution, DTD loading or network
   access); a DOCTYPE that declares entities is refused.
 """
@@ -88,7 +90,14 @@ class Term:
 
     @property
     def preferred(self) -> str:
-        return self.english[0]
+        """The first accepted English ("" for a "do not use" entry, which has none)."""
+        return self.english[0] if self.english else ""
+
+    @property
+    def do_not_use(self) -> bool:
+        """An entry with no accepted English, only renderings to avoid (all of a TBX entry's
+        English terms deprecated, superseded or obsolete)."""
+        return not self.english and bool(self.avoid)
 
 
 @dataclass(frozen=True)
@@ -131,7 +140,7 @@ class Glossary:
         merged: dict[str, Term] = {}
         for term in terms:
             key = _nfc(term.korean.strip())
-            if not key or not term.english:
+            if not key or not (term.english or term.avoid):
                 raise ValueError(f"glossary term needs Korean and English: {term!r}")
             if key in merged:
                 old = merged[key]
@@ -178,13 +187,16 @@ class Glossary:
 
     def find_terms(self, source: str) -> list[TermMatch]:
         """Glossary terms in a Korean `source`, left to right; the longest wins an overlap."""
-        if self._source_re is None:
-            return []
         matches = []
-        for m in self._source_re.finditer(source):
+        for m in self._matches(source):
             entry = self._by_spacing[_spacing(m.group(1))]
-            matches.append(TermMatch(entry.korean, entry.preferred, m.start(1), m.end(1), entry))
+            if entry.english:  # a "do not use" entry offers no rendering
+                span = m.start(1), m.end(1)
+                matches.append(TermMatch(entry.korean, entry.preferred, *span, entry))
         return matches
+
+    def _matches(self, source: str) -> Iterator[re.Match[str]]:
+        return iter(()) if self._source_re is None else self._source_re.finditer(source)
 
     def violations(self, source: str, target: str) -> list[Finding]:
         """Glossary findings for a Korean source and its English target.
@@ -205,13 +217,15 @@ class Glossary:
                 Finding(
                     "glossary",
                     "warning",
-                    f"'{m.group(0)}' is a wrong rendering of '{entry.korean}'; "
+                    f"'{m.group(0)}' is a deprecated term for '{entry.korean}' (do not use)"
+                    if entry.do_not_use
+                    else f"'{m.group(0)}' is a wrong rendering of '{entry.korean}'; "
                     f"use '{entry.preferred}'",
                     m.span(),
                 )
                 for m in wrong_found
             ]
-            if present is None and not wrong_found:
+            if present is None and not wrong_found and entry.english:
                 wanted = " or ".join(f"'{e}'" for e in entry.english)
                 findings.append(
                     Finding(
@@ -223,16 +237,16 @@ class Glossary:
     def post_correct(self, source: str, draft: str) -> str:
         """The draft with glossary terms enforced where a safe correction exists (module doc)."""
         for entry in self._distinct_entries(source):
-            if _find_any(draft, entry.english, entry.case_sensitive) is not None:
+            if entry.do_not_use or _find_any(draft, entry.english, entry.case_sensitive):
                 continue
             draft = _correct_one(entry, draft)
         return draft
 
     def _distinct_entries(self, source: str) -> list[Term]:
         seen: dict[str, Term] = {}
-        for match in self.find_terms(source):
-            if match.entry is not None:
-                seen.setdefault(match.term, match.entry)
+        for m in self._matches(source):  # "do not use" entries too
+            entry = self._by_spacing[_spacing(m.group(1))]
+            seen.setdefault(entry.korean, entry)
         return list(seen.values())
 
 
@@ -466,9 +480,11 @@ def _load_tbx(data: bytes, name: str) -> Glossary:
                     korean.append(text)
                 elif lang.startswith("en"):
                     (avoid if _is_deprecated(term_el, local_name) else english).append(text)
-        if korean and english:
+        # An entry whose English terms are all deprecated is kept as "do not use" (#16).
+        if korean and (english or avoid):
+            case = _default_case((english or avoid)[0])
             for ko in korean:
-                terms.append(Term(ko, _dedupe(english), _dedupe(avoid), _default_case(english[0])))
+                terms.append(Term(ko, _dedupe(english), _dedupe(avoid), case))
     if not terms:
         raise InputError(f"{name}: no Korean–English term pairs (langSet xml:lang 'ko' and 'en')")
     return Glossary(terms)

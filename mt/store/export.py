@@ -137,7 +137,9 @@ def segment_records(store: Store, doc_id: int) -> list[dict[str, Any]]:
     scored = [
         (seg.id, draft.id, draft.text, seg.target)
         for seg, draft, _ in rows
-        if draft is not None and draft.origin != "scratch" and seg.status in ("edited", "approved")
+        if draft is not None
+        and draft.origin not in ("scratch", "human")  # no MT to score (#16: client's drafts)
+        and seg.status in ("edited", "approved")
     ]
     stats = dict(
         zip(

@@ -1,7 +1,8 @@
 """SQLAlchemy 2 tables: editor, document, segment, draft, edit_event (append-only), edit_step,
 metric_stats, tm_entry (translation memory), glossary_term, document_event (the article's
 workflow log, append-only), presence (who has an article open, expiring), segment_wip (unsaved
-text), web_session (signed-in browsers), desk_setting and editor_rename."""
+text), web_session (signed-in browsers), desk_setting, editor_rename, document_source and
+segment_ref (a client's XLIFF file and its ids)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -191,12 +193,13 @@ class Segment(Base):
 class Draft(Base):
     """A machine (or translation-memory) draft of a segment; every run's drafts are kept.
 
-    `origin` is "mt", "tm", or "fallback": the NMT draft taken where an LLM's replies failed
-    validation (`generation` then holds the LLM's settings under "fallback_for")."""
+    `origin` is "mt", "tm", "scratch" (none: translate from scratch), "fallback" (the NMT
+    draft taken where an LLM's replies failed validation; `generation` then holds the LLM's
+    settings under "fallback_for") or "human" (a translation the client's file already had)."""
 
     __tablename__ = "draft"
     __table_args__ = (
-        CheckConstraint("origin IN ('mt', 'tm', 'scratch', 'fallback')", name="origin"),
+        CheckConstraint("origin IN ('mt', 'tm', 'scratch', 'fallback', 'human')", name="origin"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -335,6 +338,39 @@ class TMEntry(Base):
     editor_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DocumentSource(Base):
+    """The file a document was imported from, byte for byte (a client's XLIFF), so the desk
+    can write the client's own file back with its finals in it (`mt.store.client`)."""
+
+    __tablename__ = "document_source"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(16))
+    version: Mapped[str] = mapped_column(String(8))
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SegmentRef(Base):
+    """Where a segment sits in its document's source file: the unit's id and, for a unit of
+    several segments, the segment's key (1.2 `mrk mid`, 2.0 `segment id` or its number; ""
+    for a unit of one segment)."""
+
+    __tablename__ = "segment_ref"
+    __table_args__ = (
+        UniqueConstraint(
+            "document_id", "unit_id", "segment_key", name="uq_segment_ref_document_place"
+        ),
+    )
+
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
+    unit_id: Mapped[str] = mapped_column(Text, index=True)
+    segment_key: Mapped[str] = mapped_column(Text)
 
 
 class GlossaryTerm(Base):

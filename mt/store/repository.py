@@ -462,12 +462,15 @@ def import_file(
     from_scratch: float = 0.0,
     seed: int | None = 0,
     force_source_language: bool = False,
+    overwrite: frozenset[str] = frozenset(),
 ) -> int:
     """Read a file with `mt.formats` and `create_document` from it (`engine`, `from_scratch`
     and `seed` as there).
 
     A file whose source is not Korean is refused (NotKorean) unless `force_source_language`;
-    every source of an XLIFF or TMX file is imported, whether or not it has a target.
+    every source of a TMX file is imported, whether or not it has a target. An XLIFF file is a
+    client's (`mt.store.client`): its segments, ids, notes, translations (human drafts, unless
+    their state is in `overwrite`) and approvals are kept, and so is the file itself.
 
     A plain-text file is segmented as decoded, so its paragraphs and blank lines come back in
     `document_text`; in other formats each unit (Word paragraph, JSONL field, CSV cell, XLIFF
@@ -490,6 +493,13 @@ def import_file(
         overwrite=APPROVALS | {ANY},
         force_source_language=force_source_language,
     )
+    if parsed.format == "xliff":
+        from mt.store.client import import_client_xliff
+
+        return import_client_xliff(
+            store, path.read_bytes(), path.name, title=title or path.stem, engine=engine,
+            created_by=created_by, overwrite=overwrite, progress=progress,
+        )  # fmt: skip
     if parsed.format == "txt":
         text, _ = decode(path.read_bytes(), path.name)
     else:
@@ -604,7 +614,8 @@ def retranslate_document(
     """Draft every segment again with `engine`, keeping the earlier drafts.
 
     Segments nobody has touched (status "draft") take the new draft as their target (an
-    `import` event, client "cli", by `editor` or else the document's creator); edited and
+    `import` event, client "cli", by `editor` or else the document's creator), except a
+    client's own translations (human drafts), which are kept; edited and
     approved segments keep their text and the draft they were edited from, and the new draft
     is kept (and scored against their current text) for model comparison in reports.
 
@@ -643,6 +654,13 @@ def retranslate_document(
             .order_by(Segment.position)
             .with_for_update()
         ).all()
+        human = set(  # a client's translation is never replaced by MT (#16)
+            session.execute(
+                select(Segment.id)
+                .join(Draft, Draft.id == Segment.draft_id)
+                .where(Segment.document_id == doc_id, Draft.origin == "human")
+            ).scalars()
+        )
         if len(segs) != len(hyps):
             raise TransdeskError(f"document {doc_id} changed while it was being translated")
         run = 1 + (
@@ -675,6 +693,8 @@ def retranslate_document(
         )
         changes, events = [], []
         for s, did, text in zip(segs, draft_ids, texts, strict=True):
+            if s.id in human and s.status == "draft":
+                continue  # kept as the client sent it; a new draft is kept, nothing scored
             if s.status != "draft":
                 scored.append((did, text, s.target))
                 continue

@@ -1,7 +1,9 @@
 """Import an XLIFF file edited in a CAT tool: each changed target becomes an edit (client "xliff").
 
 Units are matched to segments by the id the export wrote (`s<segment>-v<version>`); a bare
-segment number is accepted too (then the exported text is taken to be the current one). The
+segment number is accepted too (then the exported text is taken to be the current one), and so
+are a client's own ids in a file imported with `transdesk import` (`mt.store.client`: then
+too the exported text is taken to be the current one). The
 text the CAT tool started from is the segment's text at that version, from the edit log, so a
 target is "changed" only when the translator changed it:
 
@@ -33,6 +35,7 @@ from mt.store.views import XliffImportResult
 ATTEMPTS = 3
 
 _UNIT_ID = re.compile(r"s?(\d+)(?:-v(\d+))?")
+_DESK_ID = re.compile(r"s\d+-v\d+")
 
 
 def _parse_id(name: str, unit_id: str) -> tuple[int, int | None]:
@@ -51,6 +54,22 @@ def _read_units(path: str | Path, data: bytes | None) -> list[Any]:
     if data is None:
         return read_xliff(path)
     return read_xliff(Path(str(path)).name or "upload.xlf", data=data)
+
+
+def _client_units(
+    store: Store, name: str, path: str | Path, data: bytes | None, units: list[Any]
+) -> list[tuple[Any, int, None]] | None:
+    """A client's file imported with its ids (`mt.store.client`): its segments by those ids.
+
+    The desk's own export (every id `s<segment>-v<version>`) is never looked up there.
+    """
+    from mt.formats.base import read_path
+    from mt.store.client import find_client_units
+
+    if all(_DESK_ID.fullmatch(unit.id.strip()) for unit in units):
+        return None
+    found = find_client_units(store, name, read_path(path) if data is None else data)
+    return None if found is None else [(unit, segment_id, None) for unit, segment_id in found]
 
 
 def _text_at(session: Any, seg: Any, version: int) -> str | None:
@@ -97,7 +116,9 @@ def import_xliff(
 
     name = Path(str(path)).name
     units = _read_units(path, data)
-    parsed = [(unit, *_parse_id(name, unit.id)) for unit in units]
+    parsed = _client_units(store, name, path, data, units)
+    if parsed is None:
+        parsed = [(unit, *_parse_id(name, unit.id)) for unit in units]
     for attempt in range(1, ATTEMPTS + 1):
         try:
             result = _import(store, name, parsed, editor)
