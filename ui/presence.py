@@ -38,20 +38,22 @@ def current_document() -> int | None:
 
 
 def _where(doc_id: int) -> tuple[int | None, bool]:
-    """(segment, typing) of this session: the copy desk's edit box, else the editor's segment."""
-    from ui.state import EditorSession
+    """(segment, typing) of this session: the copy desk's edit box, else the segment whose box
+    is open in the editor's grid."""
+    from ui.grid import GridSession
 
     open_box = st.session_state.get(COPYDESK_SEGMENT)
     if isinstance(open_box, int):
         return open_box, True
-    ses = st.session_state.get("editor_session")
-    if isinstance(ses, EditorSession) and ses.doc_id == doc_id and ses.segment_id is not None:
-        return ses.segment_id, True
+    ses = st.session_state.get("transdesk_grid")
+    if isinstance(ses, GridSession) and ses.doc_id == doc_id and ses.active is not None:
+        return ses.active, True
     return None, False
 
 
-def others_html(others: list[presence.PresenceView]) -> str:
-    """ "Also here: kim (segment 3, typing)" as escaped HTML."""
+def others_html(others: list[presence.PresenceView], me: str | None = None) -> str:
+    """ "Also here: kim (segment 3, typing)" as escaped HTML; `me` in another browser tab (or a
+    tab just reloaded, until its old session expires) is "you, in another tab"."""
     if not others:
         return (
             '<div class="td-presence" style="color:#888">Nobody else has this article open.</div>'
@@ -60,7 +62,8 @@ def others_html(others: list[presence.PresenceView]) -> str:
     for p in others:
         where = f"segment {p.segment_number}" if p.segment_number else "reading"
         doing = ", typing" if p.typing and p.segment_number else ""
-        parts.append(f"<b>{ui.escaped(p.editor)}</b> ({where}{doing})")
+        who = "you, in another tab" if p.editor == me else f"<b>{ui.escaped(p.editor)}</b>"
+        parts.append(f"{who} ({where}{doing})")
     return '<div class="td-presence">Also in this article: ' + "; ".join(parts) + "</div>"
 
 
@@ -80,7 +83,7 @@ def presence_bar(name: str) -> None:
     except TransdeskError:
         return  # a document gone or a segment of another article: no presence to show
     with st.container(key="presence_bar"):
-        st.html(others_html(others))
+        st.html(others_html(others, name))
 
 
 def _store():

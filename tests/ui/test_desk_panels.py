@@ -7,7 +7,7 @@ from mt import store as repo
 from mt.store.desk import desk_style_text
 from mt.tm import add_pairs
 from tests.ui.conftest import new_app
-from tests.ui.test_app import editor, press
+from tests.ui.test_app import editor, grid_data, grid_session, press
 
 
 def test_settings_accepts_suggested_terms_and_saves_the_house_style(store):
@@ -51,14 +51,16 @@ def test_editor_offers_the_established_form(store, tiny_engine):
     )
     first, second = repo.list_segments(store, doc)
     repo.save_segment(store, first.id, "Busan is a port.", editor="desk", base_version=1)
+    repo.save_segment(store, second.id, "A meeting was held in Pusan.", editor="desk",
+                      base_version=1)  # fmt: skip
     at = editor(doc)
-    at.button(key="go_next").click().run()  # the second segment
-    ses = at.session_state["editor_session"]
-    assert ses.segment_id == second.id
-    key = f"english_{ses.segment_id}_{ses.base_version}_{ses.text_nonce}"
-    at.session_state[key] = "A meeting was held in Pusan."
+    grid_session(at).active = second.id  # the grid made the second segment's row active
     at.run()
     accept = at.button(key="accept_form_0")
-    assert accept.label == "Use 'Pusan' → 'Busan'"
+    assert accept.label == "Use 'Pusan' → 'Busan' (Alt+E)"
+    # the grid is drawn with the offer for Alt+E in the box
+    offer = {"seg": second.id, "start": 22, "old": "Pusan", "new": "Busan"}
+    assert grid_data(at)["suggest"] == offer
     accept.click().run()
-    assert at.session_state[key] == "A meeting was held in Busan."
+    assert grid_session(at).insert["text"] == "A meeting was held in Busan."
+    assert grid_data(at)["insert"]["seg"] == second.id

@@ -125,7 +125,17 @@ def aid_established_forms(ctx: AidContext) -> None:
         spelled = ", ".join(f"{n.korean} → {n.english}" for n in ctx.aids.names)
         st.caption(f"News-style spelling (no established form yet): {ui.md_literal(spelled)}")
     if grid.offer(ctx.ses, first):
-        st.rerun(scope="fragment")  # the grid learns the Alt+E offer at once
+        _redraw()  # the grid learns the Alt+E offer at once
+
+
+def _redraw() -> None:
+    """Run the workspace again: the fragment alone during its own reruns, else the page."""
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        st.rerun(scope="fragment")
+    except StreamlitAPIException:
+        st.rerun()
 
 
 def aid_diff(ctx: AidContext) -> None:
