@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "mt.commands.store",
     "mt.commands.evaluate",
     "mt.commands.tm",
+    "mt.commands.adapt",
 ]
 
 

@@ -1,0 +1,77 @@
+"""Model versions (model_version) and their events (model_event): `transdesk adapt`.
+
+`model_version` lists the models the desk has drafted with or could: a base model (a registry
+name, hub id or folder) and each model adapted from it on the desk's approved post-edits, with
+its model card and its scores before and after adaptation. `model_event` is the log of what
+happened to them (registered, promoted, refused, switched, rolled back), newest last; the
+desk's drafting model is the version of the newest promoted/switched/rolled-back event.
+
+Revision ID: 0009
+Revises: 0004
+Create Date: 2026-12-05
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "model_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("location", sa.Text(), nullable=False),
+        sa.Column("model_id", sa.Text(), nullable=False),
+        sa.Column("revision", sa.Text(), nullable=True),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("card", sa.JSON(), nullable=True),
+        sa.Column("scores", sa.JSON(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("kind IN ('base', 'adapted')", name=op.f("ck_model_version_kind")),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["model_version.id"],
+            name=op.f("fk_model_version_parent_id_model_version"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["editor.id"], name=op.f("fk_model_version_created_by_id_editor")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_model_version")),
+        sa.UniqueConstraint("model_id", "revision", name="uq_model_version_model_revision"),
+    )
+    op.create_table(
+        "model_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("editor_id", sa.Integer(), nullable=True),
+        sa.Column("details", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('registered', 'promoted', 'refused', 'switched', 'rolled_back')",
+            name=op.f("ck_model_event_kind"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["version_id"],
+            ["model_version.id"],
+            name=op.f("fk_model_event_version_id_model_version"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["editor_id"], ["editor.id"], name=op.f("fk_model_event_editor_id_editor")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_model_event")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("model_event")
+    op.drop_table("model_version")
