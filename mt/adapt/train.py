@@ -117,18 +117,35 @@ def _device(requested: str) -> str:
     return requested
 
 
-def _encode(tokenizer: Any, pairs: Sequence[Any], max_length: int) -> list[tuple[list, list]]:
+def _encode(
+    tokenizer: Any, pairs: Sequence[Any], max_length: int, barred: set[int]
+) -> list[tuple[list, list, list]]:
+    """Token ids of each pair (source, target to predict, full target); target tokens the
+    model is barred from producing (`barred`) are not predicted (-100)."""
     enc = tokenizer(
         [p.source for p in pairs],
         text_target=[p.target for p in pairs],
         truncation=True,
         max_length=max_length,
     )
-    return list(zip(enc["input_ids"], enc["labels"], strict=True))
+    return [
+        (src, [-100 if t in barred else t for t in tgt], tgt)
+        for src, tgt in zip(enc["input_ids"], enc["labels"], strict=True)
+    ]
+
+
+def _barred(model: Any) -> set[int]:
+    """Output tokens a fixed logit bias keeps out of every output (Marian's
+    `final_logits_bias`, a buffer training does not change): the offline test model bars all
+    but English word pieces, real models bar nothing."""
+    bias = getattr(model, "final_logits_bias", None)
+    if bias is None:
+        return set()
+    return {int(i) for i in (bias.reshape(-1) <= -1e3).nonzero().reshape(-1).tolist()}
 
 
 def _batches(
-    examples: Sequence[tuple[list, list]], batch_tokens: int, rng: random.Random | None
+    examples: Sequence[tuple], batch_tokens: int, rng: random.Random | None
 ) -> list[list[int]]:
     """Indices cut into batches of similar length whose padded size fits `batch_tokens`;
     shuffled (a seeded `rng`) within length buckets and in batch order."""
@@ -156,7 +173,7 @@ def _batches(
     return batches
 
 
-def _collate(examples: Sequence[tuple[list, list]], idx: Sequence[int], pad: int, device: str):
+def _collate(examples: Sequence[tuple], idx: Sequence[int], pad: int, device: str, start: int):
     import torch
 
     src = [examples[i][0] for i in idx]
@@ -165,13 +182,21 @@ def _collate(examples: Sequence[tuple[list, list]], idx: Sequence[int], pad: int
     input_ids = torch.full((len(idx), ls), pad, dtype=torch.long)
     attention = torch.zeros((len(idx), ls), dtype=torch.long)
     labels = torch.full((len(idx), lt), -100, dtype=torch.long)
+    decoder_input = torch.full((len(idx), lt), pad, dtype=torch.long)
+    decoder_input[:, 0] = start
     for row, (s, t) in enumerate(zip(src, tgt, strict=True)):
         input_ids[row, : len(s)] = torch.tensor(s)
         attention[row, : len(s)] = 1
         labels[row, : len(t)] = torch.tensor(t)
+    # Teacher forcing shifts the full target right after the decoder start token,
+    # barred tokens included: they are read as context, only not predicted.
+    full = [examples[i][2] for i in idx]
+    for row, t in enumerate(full):
+        decoder_input[row, 1 : len(t)] = torch.tensor(t[:-1])
     return {
         "input_ids": input_ids.to(device),
         "attention_mask": attention.to(device),
+        "decoder_input_ids": decoder_input.to(device),
         "labels": labels.to(device),
     }
 
@@ -189,7 +214,9 @@ def _loss(model: Any, batch: dict, smoothing: float):
     )
 
 
-def _dev_loss(model: Any, examples: Sequence, batch_tokens: int, pad: int, device: str) -> float:
+def _dev_loss(
+    model: Any, examples: Sequence, batch_tokens: int, pad: int, device: str, start: int
+) -> float:
     """Mean token cross-entropy (no smoothing) of the development pairs."""
     import torch
 
@@ -199,7 +226,7 @@ def _dev_loss(model: Any, examples: Sequence, batch_tokens: int, pad: int, devic
     total, tokens = 0.0, 0
     with torch.inference_mode():
         for idx in _batches(examples, batch_tokens, None):
-            batch = _collate(examples, idx, pad, device)
+            batch = _collate(examples, idx, pad, device, start)
             n = int((batch["labels"] != -100).sum())
             total += float(_loss(model, batch, 0.0)) * n
             tokens += n
@@ -330,8 +357,11 @@ def train(
     random.seed(settings.seed)
     torch.manual_seed(settings.seed)
     pad = tokenizer.pad_token_id
-    train_ex = _encode(tokenizer, split.train, settings.max_length)
-    dev_ex = _encode(tokenizer, split.dev, settings.max_length)
+    barred = _barred(model.get_base_model() if method == "lora" else model)
+    start_id = model.config.decoder_start_token_id
+    start_id = pad if start_id is None else int(start_id)
+    train_ex = _encode(tokenizer, split.train, settings.max_length, barred)
+    dev_ex = _encode(tokenizer, split.dev, settings.max_length, barred)
     per_epoch = len(_batches(train_ex, settings.batch_tokens, random.Random(settings.seed)))
     total = per_epoch * settings.epochs
     if settings.max_steps is not None:
@@ -355,7 +385,7 @@ def train(
         scheduler.load_state_dict(ckpt["scheduler"])
         torch.set_rng_state(ckpt["torch_rng"])
     elif first is None:
-        first = _dev_loss(model, dev_ex, settings.batch_tokens, pad, device)
+        first = _dev_loss(model, dev_ex, settings.batch_tokens, pad, device, start_id)
         best = first
         _save_best(model, tokenizer, base_dir, work_dir, method == "lora")  # step 0 = the base
     stopped = "completed"
@@ -386,7 +416,7 @@ def train(
     def evaluate() -> bool:
         """Development loss now; True when training should stop early."""
         nonlocal best, bad_evals
-        loss = _dev_loss(model, dev_ex, settings.batch_tokens, pad, device)
+        loss = _dev_loss(model, dev_ex, settings.batch_tokens, pad, device, start_id)
         if progress:
             progress(step, total, None, f"dev loss {loss:.3f}")
         if best is None or math.isnan(best) or loss < best - 1e-4:
@@ -407,7 +437,9 @@ def train(
             for idx in batches[offset:]:
                 if step >= total:
                     break
-                loss = _loss(model, _collate(train_ex, idx, pad, device), settings.label_smoothing)
+                loss = _loss(
+                    model, _collate(train_ex, idx, pad, device, start_id), settings.label_smoothing
+                )
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(params, 1.0)
                 optimizer.step()
@@ -415,7 +447,7 @@ def train(
                 optimizer.zero_grad(set_to_none=True)
                 step += 1
                 if progress:
-                    progress(step, total, float(loss), "")
+                    progress(step, total, float(loss.detach()), "")
                 end_of_epoch = step % per_epoch == 0
                 if (
                     end_of_epoch or step % settings.eval_every == 0 or step == total
