@@ -25,7 +25,7 @@ def ntrex_documents(limit_docs: int | None = None) -> list[tuple[str, list[str],
 
 
 def approve_documents(
-    store, engine, documents: Sequence[tuple[str, list[str], list[str]]], editor: str = "kim"
+    desk, engine, documents: Sequence[tuple[str, list[str], list[str]]], editor: str = "kim"
 ) -> list[int]:
     """Import each document (one segment per line, drafted by `engine`) and approve every
     segment with the reference English, as an editor would; returns the document ids."""
@@ -34,13 +34,13 @@ def approve_documents(
     ids = []
     for title, ko, en in documents:
         doc = create_document(
-            store, "\n".join(ko), title=title, engine=engine, created_by=editor,
+            desk, "\n".join(ko), title=title, engine=engine, created_by=editor,
             segment_mode="line",
         )  # fmt: skip
-        segments = list_segments(store, doc)
+        segments = list_segments(desk, doc)
         assert len(segments) == len(en), title
         for seg, final in zip(segments, en, strict=True):
-            approve_segment(store, seg.id, editor=editor, base_version=seg.version, text=final)
+            approve_segment(desk, seg.id, editor=editor, base_version=seg.version, text=final)
         ids.append(doc)
     return ids
 
