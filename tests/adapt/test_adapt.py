@@ -202,7 +202,8 @@ def test_zero_steps_is_refused(desk, tiny_model_dir, tmp_path):
 
 
 def test_shuffled_targets_are_refused(store, tiny_engine, tiny_model_dir, tmp_path):
-    """Editors' English shuffled across sentences teaches nothing useful: not promoted."""
+    """Editors' English shuffled across sentences teaches word frequencies, not translation:
+    chrF falls significantly, so the model is not promoted whatever HTER does."""
     import random
 
     from mt.adapt.versions import current_version
@@ -220,6 +221,8 @@ def test_shuffled_targets_are_refused(store, tiny_engine, tiny_model_dir, tmp_pa
         AdaptOptions(model=str(tiny_model_dir), output=tmp_path / "shuffled", min_pairs=50,
                      train=FAST),
     )  # fmt: skip
+    chrf = result["improvement"]["chrf"]
+    assert chrf["difference"] < 0 and chrf["significant"]
     assert result["promoted"] is False
     assert current_version(store) is None
 
@@ -301,3 +304,25 @@ def test_promotion_drafts_record_the_new_version_reports_compare_rollback(
     back = rollback(store)
     assert back.kind == "base" and current_version(store).kind == "base"
     assert [v.current for v in list_versions(store)] == [True, False]
+
+
+def test_lora_adapters_are_merged_and_the_budget_stops_training(desk, tiny_model_dir, tmp_path):
+    """LoRA (peft) on the tiny model: the saved folder is a plain model (no adapter files)
+    whose weights differ from the base; a time budget ends training after its first step."""
+    pytest.importorskip("peft")
+    from safetensors.torch import load_file
+
+    from mt.adapt.train import train
+
+    split = split_pairs(approved_pairs(desk), min_pairs=50)
+    settings = TrainSettings(method="lora", learning_rate=1e-2, max_minutes=1e-4, lora_r=4)
+    result = train(tiny_model_dir, split, tmp_path / "work", settings)
+    assert result.method == "lora" and result.trainable < result.parameters
+    assert result.stopped == "time budget" and result.steps == 1
+    names = {p.name for p in result.model_dir.iterdir()}
+    assert "model.safetensors" in names and not any("adapter" in n for n in names)
+    base = load_file(tiny_model_dir / "model.safetensors")
+    merged = load_file(result.model_dir / "model.safetensors")
+    assert set(merged) <= set(base) | {"lm_head.weight"}
+    changed = [k for k in base if k in merged and not (base[k] == merged[k]).all()]
+    assert any("q_proj" in k for k in changed)
