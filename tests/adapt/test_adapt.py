@@ -326,3 +326,17 @@ def test_lora_adapters_are_merged_and_the_budget_stops_training(desk, tiny_model
     assert set(merged) <= set(base) | {"lm_head.weight"}
     changed = [k for k in base if k in merged and not (base[k] == merged[k]).all()]
     assert any("q_proj" in k for k in changed)
+
+
+def test_model_events_are_append_only(store):
+    """Both databases: the history of the desk's drafting model cannot be rewritten."""
+    from sqlalchemy import text
+
+    from mt.adapt.versions import list_events, register_version
+
+    register_version(store, name="m", location="m", model_id="m", revision="r")
+    for sql in ("UPDATE model_event SET kind = 'promoted'", "DELETE FROM model_event"):
+        with pytest.raises(Exception, match="model_event is append-only"):  # noqa: B017
+            with store.engine.begin() as conn:
+                conn.execute(text(sql))
+    assert [e["kind"] for e in list_events(store)] == ["registered"]

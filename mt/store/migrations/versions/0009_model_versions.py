@@ -4,7 +4,9 @@
 name, hub id or folder) and each model adapted from it on the desk's approved post-edits, with
 its model card and its scores before and after adaptation. `model_event` is the log of what
 happened to them (registered, promoted, refused, switched, rolled back), newest last; the
-desk's drafting model is the version of the newest promoted/switched/rolled-back event.
+desk's drafting model is the version of the newest promoted/switched/rolled-back event. Like the
+edit log, `model_event` is append-only: triggers refuse UPDATE, DELETE (and on PostgreSQL
+TRUNCATE), so the history of which model drafted when cannot be rewritten.
 
 Revision ID: 0009
 Revises: 0004
@@ -20,6 +22,8 @@ revision = "0009"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
+
+APPEND_ONLY = "model_event is append-only"
 
 
 def upgrade() -> None:
@@ -71,7 +75,40 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_model_event")),
     )
 
+    if op.get_bind().dialect.name == "sqlite":
+        for action in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER model_event_no_{action.lower()} BEFORE {action} ON model_event "
+                f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+            )
+        op.execute(
+            "CREATE TRIGGER model_event_no_replace BEFORE INSERT ON model_event "
+            "WHEN EXISTS (SELECT 1 FROM model_event WHERE id = NEW.id) "
+            f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+        )
+        return
+    op.execute(
+        "CREATE FUNCTION transdesk_model_event_append_only() RETURNS trigger LANGUAGE plpgsql "
+        f"AS $$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}' "
+        "USING ERRCODE = 'insufficient_privilege'; END $$"
+    )
+    op.execute(
+        "CREATE TRIGGER model_event_no_change BEFORE UPDATE OR DELETE ON model_event "
+        "FOR EACH ROW EXECUTE FUNCTION transdesk_model_event_append_only()"
+    )
+    op.execute(
+        "CREATE TRIGGER model_event_no_truncate BEFORE TRUNCATE ON model_event "
+        "FOR EACH STATEMENT EXECUTE FUNCTION transdesk_model_event_append_only()"
+    )
+
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for trigger in ("model_event_no_update", "model_event_no_delete", "model_event_no_replace"):
+            op.execute(f"DROP TRIGGER {trigger}")
+    else:
+        op.execute("DROP TRIGGER model_event_no_change ON model_event")
+        op.execute("DROP TRIGGER model_event_no_truncate ON model_event")
+        op.execute("DROP FUNCTION transdesk_model_event_append_only()")
     op.drop_table("model_event")
     op.drop_table("model_version")
