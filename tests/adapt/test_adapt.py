@@ -336,7 +336,9 @@ def test_model_events_are_append_only(store):
 
     register_version(store, name="m", location="m", model_id="m", revision="r")
     for sql in ("UPDATE model_event SET kind = 'promoted'", "DELETE FROM model_event"):
-        with pytest.raises(Exception, match="model_event is append-only"):  # noqa: B017
-            with store.engine.begin() as conn:
-                conn.execute(text(sql))
+        with (
+            pytest.raises(Exception, match="model_event is append-only"),
+            store.engine.begin() as conn,
+        ):
+            conn.execute(text(sql))
     assert [e["kind"] for e in list_events(store)] == ["registered"]
