@@ -40,7 +40,7 @@ def test_settings_lists_versions_switches_and_rolls_back(store, tiny_model_dir, 
     at = new_app().run()
     at.switch_page("views/settings.py").run()
     assert not at.exception, at.exception
-    table = at.dataframe(key="model_versions_table").value
+    table = next(d.value for d in at.dataframe if "Kind" in d.value.columns)
     assert list(table["Kind"]) == ["base", "adapted"]
     assert list(table["HTER"]) == ["", "61.2 → 48.8"]
     assert list(table["Current"]) == ["", "✓"]

@@ -89,7 +89,9 @@ def _model_versions(identity: auth.Identity) -> None:
                     "Kind": v.kind,
                     "HTER": _score_pair(v.scores, "hter"),
                     "chrF": _score_pair(v.scores, "chrf"),
-                    "Significant": (v.scores or {}).get("significant", ""),
+                    "Significant": {True: "yes", False: "no"}.get(
+                        (v.scores or {}).get("significant"), ""
+                    ),
                     "Created": ui.when(v.created_at),
                 }
                 for v in rows
