@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from mt.errors import InputError, InvalidValue
+from mt.errors import InvalidValue, TransdeskError
 
 __all__ = [
     "ORIGINS",
@@ -230,19 +230,19 @@ def split_pairs(
 
     Raises:
         InvalidValue: `holdout` is not between 0 and 1 (exclusive).
-        InputError: fewer than `min_pairs` pairs, or no training document left.
+        TransdeskError: fewer than `min_pairs` pairs, or no training document left.
     """
     if not 0.0 < holdout < 1.0:
         raise InvalidValue(f"held-out share {holdout:g} must be between 0 and 1 (e.g. 0.1)")
     if len(pairs) < min_pairs:
-        raise InputError(
+        raise TransdeskError(
             f"only {len(pairs)} approved pairs to learn from; at least {min_pairs} are needed "
             "(approve more segments, or lower the minimum)"
         )
     docs = _by_recency(pairs)
     heldout, rest = _take_recent(docs, max(math.ceil(holdout * len(pairs)), min_holdout))
     if not rest:
-        raise InputError(
+        raise TransdeskError(
             f"all {len(pairs)} approved pairs are in the {len(docs) + 1 if docs else 1} most "
             "recent document(s), which are held out for evaluation: nothing is left to train on"
         )

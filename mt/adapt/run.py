@@ -44,7 +44,7 @@ from mt.adapt.data import (
     write_split,
 )
 from mt.adapt.train import TrainSettings
-from mt.errors import InputError, InvalidValue, ModelError, TransdeskError
+from mt.errors import InvalidValue, ModelError, TransdeskError
 
 __all__ = ["PROMOTE", "AdaptOptions", "adapt", "run_lock"]
 
@@ -285,7 +285,7 @@ def adapt(
             )
         output = Path(output or _default_output(model_name(source.model_id) or "model"))
         if output.exists():
-            raise InputError(f"{output}: already exists; choose another output folder")
+            raise InvalidValue(f"{output}: already exists; choose another output folder")
         _check_disk(source.path, work, output.parent)
         work.mkdir(parents=True, exist_ok=True)
         write_split(split, work / "split.json")

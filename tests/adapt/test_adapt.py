@@ -16,7 +16,7 @@ import pytest
 from mt.adapt.data import Pair, approved_pairs, split_pairs
 from mt.adapt.run import AdaptOptions, adapt, run_lock
 from mt.adapt.train import TrainSettings
-from mt.errors import InputError, TransdeskError
+from mt.errors import TransdeskError
 from tests.adapt.conftest import approve_documents, ntrex_documents
 
 FAST = TrainSettings(learning_rate=1e-2, epochs=5, seed=1)
@@ -102,9 +102,9 @@ def test_split_holds_out_the_most_recent_documents_never_trained_on():
 
 
 def test_split_refuses_too_little_data_and_one_document():
-    with pytest.raises(InputError, match="only 40 approved pairs to learn from; at least 100"):
+    with pytest.raises(TransdeskError, match="only 40 approved pairs to learn from; at least 100"):
         split_pairs(_pairs(4, 10))
-    with pytest.raises(InputError, match="nothing is left to train on"):
+    with pytest.raises(TransdeskError, match="nothing is left to train on"):
         split_pairs(_pairs(1, 30), min_pairs=10)
 
 
