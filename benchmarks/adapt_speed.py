@@ -26,10 +26,14 @@ sys.path.insert(0, str(ROOT))
 
 
 def _pairs(n: int):
+    """`n` real Korean–English pairs: NTREX-128, then WMT24++ and JHE news when more are needed."""
     from mt.adapt.data import Pair
 
-    ko = (ROOT / "tests/data/ntrex128/ko.txt").read_text(encoding="utf-8").splitlines()
-    en = (ROOT / "tests/data/ntrex128/en.txt").read_text(encoding="utf-8").splitlines()
+    ko: list[str] = []
+    en: list[str] = []
+    for corpus in ("ntrex128", "wmt24pp", "jhe"):
+        ko += (ROOT / f"tests/data/{corpus}/ko.txt").read_text(encoding="utf-8").splitlines()
+        en += (ROOT / f"tests/data/{corpus}/en.txt").read_text(encoding="utf-8").splitlines()
     t0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
     return [
         Pair(k, e, i // 15, i, "mt", t0 + timedelta(minutes=i))

@@ -405,7 +405,8 @@ def train(
     if settings.max_steps is not None:
         total = min(total, settings.max_steps)
     params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=settings.weight_decay)
+    # foreach=False: the multi-tensor update allocates temporaries the size of all weights.
+    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=settings.weight_decay, foreach=False)
     warm = max(1, int(settings.warmup * total))
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer,
