@@ -342,3 +342,60 @@ def test_model_events_are_append_only(store):
         ):
             conn.execute(text(sql))
     assert [e["kind"] for e in list_events(store)] == ["registered"]
+
+
+def test_promotion_rule_on_real_text():
+    """compare() with sacreBLEU on NTREX-128 finals: drafts that need fewer edits and keep
+    chrF are promoted; the same drafts with chrF made worse are not; identical ones are not."""
+    from mt.adapt.evaluate import compare, should_promote
+    from tests.conftest import shared_lines
+
+    finals = shared_lines("ntrex128", "en", 60)
+    reversed_words = [" ".join(f.split()[::-1]) for f in finals]  # many edits, same characters
+    near = [f.replace(" the ", " a ", 1) for f in finals]  # one word changed, at most
+    sig = {"model": "m", "revision": "r"}
+    better = compare(finals, reversed_words, near, before_sig=sig, after_sig=sig, n_samples=200)
+    assert better["significant"] and should_promote(better)
+    assert better["improvement"]["hter"]["difference"] > 50
+    same = compare(finals, near, near, before_sig=sig, after_sig=sig, n_samples=200)
+    assert same["improvement"]["hter"]["difference"] == 0 and not should_promote(same)
+    # Significantly fewer edits but a lower chrF: not promoted.
+    worse_chrf = {**better, "after": {**better["after"], "chrf": better["before"]["chrf"] - 0.1}}
+    assert not should_promote(worse_chrf)
+
+
+def test_versions_commands_and_admin_only_switch(store, tmp_path, capsys):
+    """Both databases: `versions list --json`, `use`, `rollback`; with accounts, an editor
+    may not switch the drafting model."""
+    from mt.adapt.versions import current_version, register_version
+    from mt.cli import main
+    from mt.errors import PermissionDenied
+    from mt.store import add_user
+
+    a = register_version(store, name="a", location="a", model_id="a", revision="1")
+    b = register_version(store, name="b", location=str(tmp_path), model_id="b", revision="2",
+                         kind="adapted", parent_id=a)  # fmt: skip
+
+    def run(*args: str) -> tuple[int, str, str]:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr("sys.argv", ["transdesk", *args, "--db", store.url])
+            with pytest.raises(SystemExit) as done:
+                main()
+        out, err = capsys.readouterr()
+        return done.value.code or 0, out, err
+
+    code, out, _ = run("versions", "list", "--json")
+    assert code == 0 and [r["id"] for r in json.loads(out)] == [a, b]
+    assert run("versions", "use", str(b))[0] == 0 and current_version(store).id == b
+    assert run("versions", "use", str(a))[0] == 0
+    code, out, _ = run("versions", "rollback")
+    assert code == 0 and current_version(store).id == b and "b@" in out
+    code, _, err = run("versions", "use", "99")
+    assert code == 6 and err == "Error: no model version 99\n"
+    add_user(store, "boss", role="admin", password="long enough")
+    add_user(store, "kim", role="editor", password="long enough")
+    from mt.adapt.versions import switch_version
+
+    with pytest.raises(PermissionDenied, match="kim is an editor"):
+        switch_version(store, a, by="kim")
+    assert switch_version(store, a, by="boss").current
