@@ -246,7 +246,8 @@ def adapt(
 
     Raises:
         TransdeskError: another run holds the lock, too little data or disk, a bad option;
-            ModelError: the base model cannot be loaded or trained.
+            ModelError: the base model cannot be loaded or trained; PermissionDenied: accounts
+            exist and `options.by` is not an admin.
     """
     from mt.adapt import versions
     from mt.adapt.evaluate import compare, draft_with, should_promote
@@ -258,6 +259,10 @@ def adapt(
         raise InvalidValue(f"promote {options.promote!r}: choose {', '.join(PROMOTE)}")
     say = note or (lambda _m: None)
     started = time.monotonic()
+    from mt.store.accounts import _require_admin
+
+    with store.session() as session:  # before minutes of training, not after
+        _require_admin(session, options.by, "adapt the desk's drafting model")
     with run_lock():
         base_location, source = _base(options.model, store)
         work = _work_dir(store.url, f"{source.model_id}@{source.revision}")

@@ -255,9 +255,15 @@ def test_interrupted_run_leaves_nothing_and_resumes(desk, tiny_model_dir, tmp_pa
     assert current_version(desk).name == "resumed"
 
 
-def test_two_runs_at_once_are_refused(desk, tiny_model_dir, tmp_path):
+def test_two_runs_at_once_are_refused_and_only_an_admin_adapts(desk, tiny_model_dir, tmp_path):
+    from mt.errors import PermissionDenied
+    from mt.store import add_user
+
     with run_lock(), pytest.raises(TransdeskError, match="another adaptation run is in progress"):
         adapt(desk, AdaptOptions(model=str(tiny_model_dir), output=tmp_path / "x"))
+    add_user(desk, "boss", role="admin", password="long enough")
+    with pytest.raises(PermissionDenied, match="kim is an editor"):
+        adapt(desk, AdaptOptions(model=str(tiny_model_dir), output=tmp_path / "x", by="kim"))
 
 
 def test_promotion_drafts_record_the_new_version_reports_compare_rollback(
