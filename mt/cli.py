@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "mt.commands.documents",
     "mt.commands.evaluate",
     "mt.commands.tm",
+    "mt.commands.adapt",
 ]
 
 

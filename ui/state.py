@@ -88,12 +88,24 @@ def is_test_model_id(model_id: str | None) -> bool:
     return path.is_dir() and bool(is_test_model(path))
 
 
+def desk_model() -> str | None:
+    """The desk's drafting model version (promoted by `transdesk adapt` or chosen by an admin
+    in Settings), or None when the desk drafts with the default model. Read on every run, so a
+    switch takes effect for every editor at once."""
+    from mt.adapt.versions import desk_model as current
+
+    return current(store())
+
+
 def model_choices() -> list[str]:
-    """Models offered in the picker: the default first, then the registry's other models."""
+    """Models offered in the picker: the desk's drafting model version (when one is set), the
+    default, then the registry's other models."""
     from mt.models import MODELS
 
     default = default_model().model
-    return [default, *(name for name in MODELS if name != default)]
+    desk = desk_model()
+    first = [desk] if desk and desk != default else []
+    return [*first, default, *(name for name in MODELS if name not in (default, desk))]
 
 
 @st.cache_resource(show_spinner="Loading the translation model (once per server)…", max_entries=4)

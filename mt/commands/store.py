@@ -136,6 +136,12 @@ def import_(
         concurrency=concurrency,
         timeout=timeout,
     )
+    if not names and not model and not llm.endpoint:
+        # The desk's drafting model version (`transdesk adapt`, `transdesk versions use`).
+        from mt.adapt.versions import desk_model
+
+        with open_store(db) as desk:
+            model = desk_model(desk)
     loaded = [
         open_engine(name, engine=engine, beam=beam, quiet=quiet or as_json, llm=llm)
         for name in (names or [model])

@@ -138,7 +138,10 @@ class CT2Engine(Engine):
         batch_tokens: int = 2048,
         threads: int | None = None,
         replicas: int | None = None,
+        read_only: bool = False,
     ) -> None:
+        """`read_only`: never write into `model_dir`; a conversion not already there goes to
+        the user cache (used where the folder must stay byte for byte as it is)."""
         import ctranslate2
 
         if device == "auto":
@@ -161,7 +164,21 @@ class CT2Engine(Engine):
             if device == "cuda" and self.quantization.startswith("int8")
             else "default"
         )
-        self.ct2_dir = convert_model(Path(model_dir), quantization=self.quantization)
+        out_dir = None
+        if read_only:
+            local = converted_dir(Path(model_dir), self.quantization)
+            try:
+                marker = json.loads((local / _MARKER).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                marker = {}
+            if marker.get("fingerprint") != _source_fingerprint(Path(model_dir)):
+                from platformdirs import user_cache_dir
+
+                cache = Path(user_cache_dir("transdesk")) / "ctranslate2"
+                out_dir = converted_dir(Path(model_dir), self.quantization, cache_root=cache)
+        self.ct2_dir = convert_model(
+            Path(model_dir), quantization=self.quantization, out_dir=out_dir
+        )
         self.threads = threads or cpu_threads()
         # On CPU, one model replica per core (the weights are shared): a batch is cut into
         # sub-batches that decode side by side, which beats splitting each small decoding step

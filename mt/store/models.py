@@ -2,7 +2,8 @@
 metric_stats, tm_entry (translation memory), glossary_term, document_event (the article's
 workflow log, append-only), presence (who has an article open, expiring), segment_wip (unsaved
 text), web_session (signed-in browsers), desk_setting, editor_rename, document_source and
-segment_ref (a client's XLIFF file and its ids)."""
+segment_ref (a client's XLIFF file and its ids), and the model versions of `transdesk adapt`
+(model_version, model_event)."""
 
 from __future__ import annotations
 
@@ -460,3 +461,51 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ModelVersion(Base):
+    """A drafting model the desk knows: a base model, or one adapted from it (`transdesk adapt`).
+
+    `location` is what loads it (a folder on the server, a registry name or hub id; never shown
+    to editors); `model_id` and `revision` are what its drafts record. `card` is the model card
+    (base, data, settings, time); `scores` the held-out evaluation before and after adaptation.
+    """
+
+    __tablename__ = "model_version"
+    __table_args__ = (
+        CheckConstraint("kind IN ('base', 'adapted')", name="kind"),
+        UniqueConstraint("model_id", "revision", name="uq_model_version_model_revision"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(Text)
+    model_id: Mapped[str] = mapped_column(Text)
+    revision: Mapped[str | None] = mapped_column(Text, nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("model_version.id"), nullable=True)
+    card: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    scores: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ModelEvent(Base):
+    """What happened to a model version: registered, promoted (by `adapt`), refused (not
+    better), switched or rolled back (by an admin). The newest promoted/switched/rolled-back
+    event names the desk's drafting model."""
+
+    __tablename__ = "model_event"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('registered', 'promoted', 'refused', 'switched', 'rolled_back')",
+            name="kind",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("editor.id"), nullable=True)
+    details: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -28,6 +28,8 @@ SEGMENT_MODES = {"sentence": "One segment per sentence", "line": "One segment pe
 
 
 def _model_label(choice: str) -> str:
+    if choice == state.desk_model():
+        return f"{describe(choice)} (desk model)"
     default = state.default_model()
     if choice == default.model:
         kind = "offline test model" if default.is_test_model else "default"

@@ -1,5 +1,5 @@
-"""Settings page: the model and database in use, the glossary and suggested terms, the house
-style, and (for admins) the people who use the desk."""
+"""Settings page: the model and database in use, the model versions, the glossary and
+suggested terms, the house style, and (for admins) the people who use the desk."""
 
 from __future__ import annotations
 
@@ -39,6 +39,75 @@ def _setup() -> None:
     st.subheader("Database")
     st.text(_masked(state.db_url()))
     st.caption(f"Uploads are limited to {state.max_upload_bytes() / 1024 / 1024:.0f} MB.")
+
+
+def _switch_model(rollback: bool = False) -> None:
+    from mt.adapt import versions
+
+    try:
+        identity = auth.current()
+        auth.require(identity, "manage_users")  # the page's check; the store checks again
+        if rollback:
+            v = versions.rollback(state.store(), by=identity.name)
+        else:
+            v = versions.switch_version(
+                state.store(), int(st.session_state["model_version_choice"]), by=identity.name
+            )
+        st.session_state["versions_message"] = ("success", f"The desk now drafts with {v.label}.")
+    except TransdeskError as e:
+        st.session_state["versions_message"] = ("error", str(e))
+
+
+def _score_pair(scores: dict | None, metric: str) -> str:
+    if not scores or "after" not in scores:
+        return ""
+    return f"{scores['before'][metric]:.1f} → {scores['after'][metric]:.1f}"
+
+
+def _model_versions(identity: auth.Identity) -> None:
+    from mt.adapt import versions
+
+    st.subheader("Model versions")
+    st.caption(
+        "Models adapted to this desk's approved post-edits by `transdesk adapt`, with their "
+        "held-out scores before → after (HTER: lower is better). A version is promoted only "
+        "when it needs significantly fewer edits; every draft records the version that made it."
+    )
+    message = st.session_state.pop("versions_message", None)
+    if message:
+        ui.message(message[0], message[1])
+    rows = versions.list_versions(state.store())
+    if not rows:
+        st.caption("No versions yet: the desk drafts with the default model.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Current": "✓" if v.current else "",
+                    "Version": v.label,  # name and fingerprint, never the server's path
+                    "Kind": v.kind,
+                    "HTER": _score_pair(v.scores, "hter"),
+                    "chrF": _score_pair(v.scores, "chrf"),
+                    "Significant": {True: "yes", False: "no"}.get(
+                        (v.scores or {}).get("significant"), ""
+                    ),
+                    "Created": ui.when(v.created_at),
+                }
+                for v in rows
+            ]
+        ),
+        hide_index=True,
+        key="model_versions_table",
+    )
+    if not identity.can("manage_users"):
+        st.info("Only admins switch the drafting model.")
+        return
+    labels = {v.id: v.label for v in rows}
+    with st.container(horizontal=True, vertical_alignment="bottom", key="model_versions_switch"):
+        st.selectbox("Draft with", list(labels), format_func=labels.get, key="model_version_choice")
+        st.button("Switch", key="model_version_switch", on_click=_switch_model)
+        st.button("Roll back", key="model_version_rollback", on_click=_switch_model, args=(True,))
 
 
 def _add_user() -> None:
@@ -303,6 +372,7 @@ def main() -> None:
     try:
         identity = auth.page_identity()  # before anything is shown: no settings to strangers
         _setup()
+        _model_versions(identity)
         _glossary(identity)
         _suggestions(identity)
         _house_style(identity)
