@@ -348,6 +348,39 @@ def _key_stats(session: Any, document_id: int | None) -> dict[int, Any]:
     return {sid: merge_stats(found) for sid, found in logs.items()}
 
 
+def _keystrokes_by_editor(
+    store: Any, document_id: int | None, rows: Sequence[_Row]
+) -> dict[str, dict[str, Any]]:
+    """Per editor name, `_keystrokes` over the key logs of that editor's own events: the keys
+    belong to whoever typed them, whoever saved the segment last."""
+    from dataclasses import replace
+
+    from sqlalchemy import select
+
+    from mt.keystrokes import merge_stats
+    from mt.store.models import EditEvent, Editor
+
+    query = (
+        select(EditEvent.segment_id, Editor.name, EditEvent.keylog)
+        .join(Editor, Editor.id == EditEvent.editor_id)
+        .where(EditEvent.keylog.is_not(None))
+    )
+    if document_id is not None:
+        query = query.where(EditEvent.document_id == document_id)
+    logs: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    with store.session() as session:
+        for sid, name, log in session.execute(query).all():
+            logs[name][sid].append(log)
+    by_id = {r.segment_id: r for r in rows}
+    return {
+        name: _keystrokes(
+            [replace(by_id[sid], keys=merge_stats(found)) for sid, found in per.items()
+             if sid in by_id]
+        )
+        for name, per in logs.items()
+    }  # fmt: skip
+
+
 def _latest_findings(session: Any, document_id: int | None) -> dict[int, tuple[str, list]]:
     """Per segment, the text and QA findings of its latest save or approval that has findings."""
     from sqlalchemy import func, select
@@ -560,8 +593,10 @@ def report(
         saved_by: dict[str, list[_Row]] = defaultdict(list)
         for r in rows:
             saved_by[r.editor or ""].append(r)
+        typed = _keystrokes_by_editor(store, document_id, rows)
         for g in groups:
             g["qa"] = _qa(saved_by.get(g["editor"], []))
+            g["keystrokes"] = typed.get(g["editor"]) or _keystrokes([])
     elif by == "step":
         groups = by_step(steps, **options)
     elif by is not None:

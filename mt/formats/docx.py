@@ -50,7 +50,7 @@ def read(data: bytes, name: str) -> ParsedFile:
     "footnote N", "endnote N" or "comment N"."""
     document = _open(data, name)
     units = [
-        TextUnit(inline_text, where)
+        TextUnit(inline_text.strip(), where)
         for where, p in _paragraphs(document)
         if (inline_text := _parse(p).text).strip()
     ]

@@ -217,7 +217,8 @@ def test_hostile_upload_is_harmless(desk, tmp_path, secret_file):
     hostile = '<script>alert("x")</script> <img src=x onerror=alert(1)> **굵게** :red[빨강]'
     before = {p for p in tmp_path.rglob("*")}
     for name in (f"../../../..{target}.txt", f"/{target}.txt", "..\\..\\pwned.txt"):
-        _upload(at, name, f"{hostile}\n\n서울은 맑다.\n".encode())
+        korean = "서울은 맑다. 부산은 흐리고 대구는 덥다. 광주에는 오후부터 비가 온다."
+        _upload(at, name, f"{hostile}\n\n{korean}\n".encode())  # a Korean article
         assert not at.error, [e.value for e in at.error]
     assert not target.with_suffix(".txt").exists() and not Path("/pwned.txt").exists()
     assert {p for p in tmp_path.rglob("*")} - before <= {
