@@ -247,10 +247,13 @@ def set_role(store: Store, name: str, role: str, *, by: str | None = None) -> Ed
 
 
 def set_password(store: Store, name: str, password: str, *, by: str | None = None) -> EditorView:
-    """Set or replace an editor's password (`by`: the user themself or an admin).
+    """Set or replace an editor's password (`by`: the user themself or an admin). Replacing a
+    password signs out every browser signed in with the old one.
 
     Raises NotFound for an unknown name, PermissionDenied.
     """
+    from mt.store.sessions import revoke_editor_sessions
+
     name = clean_name(name)
     hashed = hash_password(password)
     with store.session(write=True) as session:
@@ -258,7 +261,10 @@ def set_password(store: Store, name: str, password: str, *, by: str | None = Non
         row = find_editor(session, name)
         if row is None:
             raise NotFound(f"no editor named {name!r}")
+        replaced = row.password_hash is not None
         row.password_hash = hashed
+        if replaced:
+            revoke_editor_sessions(session, row.id)
         session.flush()
         return editor_view(row)
 

@@ -192,12 +192,15 @@ def test_session_token_lifecycle(store):
     assert sessions.session_editor(store, "not-a-token") is None
 
 
-@pytest.mark.parametrize("change", ["role", "remove"])
+@pytest.mark.parametrize("change", ["role", "remove", "password"])
 def test_role_change_or_removal_ends_sessions(store, change):
     repo.add_user(store, "rita", role="reviewer", password="rita-pw-123")
     token, _ = sessions.redeem_code(store, sessions.begin_session(store, "rita").code)
     if change == "role":
         repo.set_role(store, "rita", "editor")
+    elif change == "password":
+        repo.set_password(store, "rita", "a-new-password", by="rita")
+        assert repo.authenticate(store, "rita", "a-new-password") is not None
     else:
         repo.remove_user(store, "rita")
         assert repo.authenticate(store, "rita", "rita-pw-123") is None
