@@ -36,12 +36,13 @@ def file_stem(title: str, doc_id: int) -> str:
 
 
 def exporter(store: repo.Store, doc_id: int, fmt: str) -> Callable[[], bytes]:
-    """A callable that exports the document when the button is pressed (not on every run)."""
+    """A callable that exports the document when the button is pressed (not on every run).
+    Article formats (txt, docx, html, md) mark each segment not yet approved as such."""
 
     def export() -> bytes:
         with tempfile.TemporaryDirectory(prefix="transdesk-export-") as folder:
             out = Path(folder) / f"export.{fmt}"
-            repo.export_document(store, doc_id, fmt, out)
+            repo.export_document(store, doc_id, fmt, out, unapproved="mark")
             return out.read_bytes()
 
     return export
@@ -73,8 +74,8 @@ def article_section(store: repo.Store, doc: repo.DocumentSummary) -> None:
     """The English article: downloads, and a preview rebuilt with its paragraphs on request."""
     st.subheader("The English article")
     st.caption(
-        "Downloads hold the current English of every segment, with the article's paragraphs. "
-        "Segments nobody has edited still carry the MT draft."
+        "Downloads hold the current English of every segment, with the article's paragraphs; "
+        "segments not yet approved are marked [UNAPPROVED: …] in the article formats."
     )
     download_row(store, doc, ARTICLE_FORMATS, key="article")
     if st.toggle("Show the English article", key="article_preview"):

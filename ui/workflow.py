@@ -159,7 +159,7 @@ def handover(store: repo.Store, row: wf.ArticleRow, *, key: str) -> None:
         for fmt, label, suffix, mime in HANDOVER_FORMATS:
             st.download_button(
                 label if label.startswith("Download") else f"Download {label}",
-                data=_exporter(store, row.id, fmt),
+                data=downloads.exporter(store, row.id, fmt),
                 file_name=stem + suffix,
                 mime=mime,
                 key=f"{key}_download_{fmt}",
@@ -183,19 +183,6 @@ def _approved_only(article):
         byline=keep(article.byline) if article.byline else None,
         body=[keep(p) for p in article.body],
     )
-
-
-def _exporter(store: repo.Store, doc_id: int, fmt: str):
-    import tempfile
-    from pathlib import Path
-
-    def export() -> bytes:
-        with tempfile.TemporaryDirectory(prefix="transdesk-export-") as folder:
-            out = Path(folder) / f"export.{fmt}"
-            repo.export_document(store, doc_id, fmt, out, unapproved="mark")
-            return out.read_bytes()
-
-    return export
 
 
 _COPY_SCRIPT = """<script>
