@@ -251,7 +251,8 @@ def scratch(
     check_share(share)  # a bad share fails before the database opens
     with open_store(db) as store:
         changed = apply_scratch(store, doc, share, seed=seed, by=editor or _editor_default())
-    print(f"document {doc}: {changed} segment(s) now from scratch", file=sys.stderr)
+    noun = "segment" if changed == 1 else "segments"
+    print(f"document {doc}: {changed} {noun} now from scratch (seed {seed})", file=sys.stderr)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,9 +10,9 @@ import pytest
 
 from mt.errors import InvalidValue, PermissionDenied, WorkflowError
 from mt.store import (
+    add_comment,
     add_user,
     approve_segment,
-    add_comment,
     create_document,
     edit_events,
     list_segments,
@@ -114,7 +114,7 @@ def test_cli_documents_scratch(store, doc, monkeypatch, capsys):
         return code, capsys.readouterr().err
 
     code, err = run(str(doc), "0.25", "--seed", "5", "--db", store.url, "--editor", "root")
-    assert code == 0 and f"document {doc}: 2 segment(s) now from scratch" in err
+    assert code == 0 and f"document {doc}: 2 segments now from scratch (seed 5)" in err
     chosen = set(random.Random(5).sample(range(N), 2))
     segs = list_segments(store, doc)
     assert {s.position for s in segs if s.draft.origin == "scratch"} == chosen
