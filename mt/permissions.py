@@ -6,7 +6,8 @@ and the web app asks the same table to hide what a person cannot do (`ui.auth.Id
 Roles, lowest first: ``viewer`` reads articles and reports and downloads them, and changes
 nothing; ``editor`` post-edits; ``reviewer`` (the copy desk) approves, reopens and moves articles
 to ready and published; ``admin`` also manages people, the glossary, the house style and the
-translation memory, and may override the all-approved rule of ``ready``.
+translation memory, and may override the all-approved rule of ``ready``. Reviewers and admins
+may make a share of an article's untouched segments from scratch (``scratch``).
 
 Without accounts (a single-user desk, nobody has a password) roles are not enforced, except
 that a ``viewer`` never changes anything: such a row exists only because someone chose it.
@@ -48,6 +49,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "archive": _REVIEW,
     "restore": _REVIEW,
     "override": _ADMIN,  # ready with segments not approved (logged)
+    "scratch": _REVIEW,  # make untouched segments from scratch (mt.store.scratch)
     # the desk itself
     "manage_users": _ADMIN,
     "glossary": _ADMIN,

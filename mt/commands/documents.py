@@ -1,6 +1,7 @@
 """`transdesk documents`: list articles and move them through the newsroom workflow.
 
-`list`, `show`, `assign`, `state`, `rename`, `deadline`, `archive` and `restore`; every change
+`list`, `show`, `assign`, `state`, `rename`, `deadline`, `archive`, `restore` and `scratch`
+(a random share of the untouched segments made from scratch, `mt.store.scratch`); every change
 is made by `--editor` (default: the login name) and checked by the store against
 `mt.permissions` once accounts exist. Errors are one line (exit 1 bad value or move, 6 unknown
 document or person, 7 not allowed).
@@ -230,6 +231,28 @@ def restore(
     with open_store(db) as store:
         run(store, doc, by=editor or _editor_default(), note=note)
     print(f"document {doc} restored", file=sys.stderr)
+
+
+@documents_app.command("scratch")
+def scratch(
+    doc: DocArg,
+    share: Annotated[
+        float, typer.Argument(help="Share (0-1) of the untouched segments to make from scratch.")
+    ],
+    seed: Annotated[int, typer.Option(help="Seed of the draw (as import --from-scratch).")] = 0,
+    editor: EditorOption = None,
+    db: DbOption = None,
+) -> None:
+    """Make a random share of the article's untouched segments from scratch (no draft)."""
+    from mt.store import open_store
+    from mt.store.drafting import check_share
+    from mt.store.scratch import apply_scratch
+
+    check_share(share)  # a bad share fails before the database opens
+    with open_store(db) as store:
+        changed = apply_scratch(store, doc, share, seed=seed, by=editor or _editor_default())
+    noun = "segment" if changed == 1 else "segments"
+    print(f"document {doc}: {changed} {noun} now from scratch (seed {seed})", file=sys.stderr)
 
 
 def register(app: typer.Typer) -> None:

@@ -119,3 +119,29 @@ def test_copy_desk_shows_three_layers_and_saves_the_reviewers_text(team, article
     assert (seg.status, seg.target) == ("approved", "Seoul will raise its bus fares.")
     assert "editor → reviewer (rita)" in html_bodies(at)
     assert 'class="td-copy-article"' in html_bodies(at)
+
+
+def test_settings_from_scratch_panel(team, article):
+    """Reviewers apply a seeded from-scratch share to a document's untouched segments; the
+    panel says how many changed; editors are told they cannot."""
+    at = signed_in("eddie", "editor", "views/settings.py")
+    assert not any(b.key == "scratch_apply" for b in at.button)
+    assert "Only reviewers and admins" in messages(at)
+    segs = repo.list_segments(team, article)
+    repo.save_segment(team, segs[0].id, "Seoul raises bus fares.", editor="eddie",
+                      base_version=1)  # fmt: skip
+    at = signed_in("rita", "reviewer", "views/settings.py")
+    n = len(segs) - 1
+    captions = "\n".join(c.value for c in at.caption)
+    assert f"{n} of {len(segs)} segments untouched" in captions
+    at.selectbox(key="scratch_doc").set_value(article)
+    at.number_input(key="scratch_share").set_value(100)
+    at.number_input(key="scratch_seed").set_value(4)
+    at.button(key="scratch_apply").click().run()
+    assert not at.exception, at.exception
+    assert f"{n} segments of document {article} now from scratch with seed 4" in messages(at)
+    after = repo.list_segments(team, article)
+    assert after[0].target == "Seoul raises bus fares." and after[0].draft.origin == "mt"
+    assert all(s.draft.origin == "scratch" and s.target == "" for s in after[1:])
+    at.button(key="scratch_apply").click().run()  # the same draw again changes nothing
+    assert f"0 segments of document {article} now from scratch" in messages(at)

@@ -1,5 +1,6 @@
 """Settings page: the model and database in use, the model versions, the glossary and
-suggested terms, the house style, and (for admins) the people who use the desk."""
+suggested terms, the house style, a document's from-scratch share (reviewers and admins) and
+(for admins) the people who use the desk."""
 
 from __future__ import annotations
 
@@ -366,6 +367,64 @@ def _house_style(identity: auth.Identity) -> None:
         st.button("Reset to default", key="style_reset", on_click=_save_style, args=(True,))
 
 
+def _apply_scratch() -> None:
+    from mt.store.scratch import apply_scratch
+
+    doc = st.session_state.get("scratch_doc")
+    share = st.session_state.get("scratch_share") or 0
+    seed = int(st.session_state.get("scratch_seed") or 0)
+    try:
+        identity = auth.current()
+        auth.require(identity, "scratch")  # the page's check; the store checks again
+        changed = apply_scratch(
+            state.store(), int(doc), share / 100, seed=seed, by=identity.name, client="web"
+        )
+        st.session_state["scratch_message"] = (
+            "success",
+            f"{changed} {'segment' if changed == 1 else 'segments'} of document {doc} "
+            f"now from scratch with seed {seed}.",
+        )
+    except TransdeskError as e:
+        st.session_state["scratch_message"] = ("error", str(e))
+
+
+def _from_scratch(identity: auth.Identity) -> None:
+    from mt.store.scratch import untouched_segments
+    from mt.store.workflow import list_articles
+
+    st.subheader("From scratch")
+    if not identity.can("scratch"):
+        st.info("Only reviewers and admins choose a document's from-scratch share.")
+        return
+    st.caption(
+        "Leave a random share of a document's untouched segments without a draft (origin "
+        "scratch, empty target): the editor translates them without MT, and the report "
+        "compares words per hour with and without it. The same share and seed pick the same "
+        "segments as `transdesk import --from-scratch`. Segments already opened, edited, "
+        "commented or approved are never changed."
+    )
+    message = st.session_state.pop("scratch_message", None)
+    if message:
+        ui.message(message[0], message[1])
+    articles = {a.id: a for a in list_articles(state.store())}
+    if not articles:
+        st.info("No documents yet.")
+        return
+    doc = st.selectbox(
+        "Document",
+        list(articles),
+        format_func=lambda i: f"{i}: {articles[i].title}",
+        key="scratch_doc",
+    )
+    with state.store().session() as session:
+        untouched = len(untouched_segments(session, int(doc)))
+    st.caption(f"{untouched} of {articles[doc].segments} segments untouched.")
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.number_input("Share (%)", 0, 100, 30, step=5, key="scratch_share")
+        st.number_input("Seed", 0, 2**31 - 1, 0, step=1, key="scratch_seed")
+        st.button("Apply", key="scratch_apply", on_click=_apply_scratch)
+
+
 def main() -> None:
     """Render the settings page."""
     st.title("Settings")
@@ -376,6 +435,7 @@ def main() -> None:
         _glossary(identity)
         _suggestions(identity)
         _house_style(identity)
+        _from_scratch(identity)
         _users(identity)
     except TransdeskError as e:
         ui.error(str(e))
