@@ -5,9 +5,10 @@ and the web app asks the same table to hide what a person cannot do (`ui.auth.Id
 
 Roles, lowest first: ``viewer`` reads articles and reports and downloads them, and changes
 nothing; ``editor`` post-edits; ``reviewer`` (the copy desk) approves, reopens and moves articles
-to ready and published; ``admin`` also manages people, the glossary, the house style and the
-translation memory, and may override the all-approved rule of ``ready``. Reviewers and admins
-may make a share of an article's untouched segments from scratch (``scratch``).
+to ready and published; ``admin`` also manages people, the glossary, the house style, the LLM
+prompt and the translation memory, and may override the all-approved rule of ``ready``.
+Reviewers and admins may make a share of an article's untouched segments from scratch
+(``scratch``).
 
 Without accounts (a single-user desk, nobody has a password) roles are not enforced, except
 that a ``viewer`` never changes anything: such a row exists only because someone chose it.
@@ -54,6 +55,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_users": _ADMIN,
     "glossary": _ADMIN,
     "house_style": _ADMIN,
+    "llm_prompt": _ADMIN,  # the desk's LLM prompt template (Settings)
     "memory": _ADMIN,
 }
 

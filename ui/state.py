@@ -114,3 +114,28 @@ def engine(model: str, kind: str = "auto") -> Any:
     from mt.engines import load_engine
 
     return load_engine(model, engine=kind)
+
+
+def desk_prompt() -> Any:
+    """The desk's LLM prompt template (Settings) as a `PromptTemplate`, or None when drafts use
+    the model family's template. Read on every run, so a change reaches every editor at once."""
+    from mt.engines.prompting import PromptTemplate
+    from mt.store.desk import desk_prompt_text
+
+    text = desk_prompt_text(store())
+    return None if text is None else PromptTemplate.load(text=text)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _prompted(model: str, kind: str, sha256: str, _prompt: Any) -> Any:
+    return engine(model, kind).with_prompt(_prompt)
+
+
+def drafting_engine(model: str, kind: str = "auto") -> Any:
+    """The engine the desk drafts `model` with: an LLM uses the desk's prompt template (the
+    loaded model is shared; only the prompt differs)."""
+    loaded = engine(model, kind)
+    prompt = desk_prompt() if hasattr(loaded, "with_prompt") else None
+    if prompt is None:
+        return loaded
+    return _prompted(model, kind, prompt.sha256, prompt)

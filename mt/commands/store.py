@@ -136,6 +136,14 @@ def import_(
         concurrency=concurrency,
         timeout=timeout,
     )
+    if prompt is None:
+        # The desk's LLM prompt template (Settings); an explicit --prompt FILE wins.
+        from dataclasses import replace
+
+        from mt.store.desk import desk_prompt_text
+
+        with open_store(db) as desk:
+            llm = replace(llm, prompt_text=desk_prompt_text(desk))
     if not names and not model and not llm.endpoint:
         # The desk's drafting model version (`transdesk adapt`, `transdesk versions use`).
         from mt.adapt.versions import desk_model

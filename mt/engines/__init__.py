@@ -41,7 +41,9 @@ class LLMOptions:
 
     Arguments:
         endpoint: an OpenAI-compatible base URL; the model is then its model name.
-        prompt: a prompt template file (default: the package's template for the model family).
+        prompt: a prompt template file (default: `prompt_text`).
+        prompt_text: the desk's prompt template, as text (default: the package's template for
+            the model family); an explicit `prompt` file wins.
         style: a house-style notes file (default: the package's notes).
         temperature: 0 (the default) decodes greedily.
         context: previous sentences given as context.
@@ -52,6 +54,7 @@ class LLMOptions:
 
     endpoint: str | None = None
     prompt: str | None = None
+    prompt_text: str | None = None
     style: str | None = None
     temperature: float = 0.0
     context: int = 3
@@ -169,7 +172,7 @@ def _llm_settings(llm: LLMOptions, family: str, *, engine: str, device: str):
             style = Path(llm.style).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as e:
             raise InputError(f"{llm.style}: cannot read the house-style notes ({e})") from None
-    template = PromptTemplate.load(llm.prompt, family=family, style=style)
+    template = PromptTemplate.load(llm.prompt, family=family, style=style, text=llm.prompt_text)
     fallback_name = llm.fallback_model or DEFAULT_MODEL
     fallback = None
     if fallback_name.lower() != "none":

@@ -15,12 +15,13 @@ response texts out) and `count_tokens`:
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from abc import abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mt.engines.base import DecodingOptions, Engine
@@ -104,6 +105,16 @@ class LLMEngine(Engine):
         """Put the terms of `glossary` (an `mt.qa.glossary.Glossary`) that occur in a sentence
         into its prompt."""
         self.glossary = glossary
+
+    def with_prompt(self, prompt: PromptTemplate) -> LLMEngine:
+        """This engine drafting with `prompt` instead: a copy sharing the loaded model (the
+        web app's shared engine, with the desk's template of the moment)."""
+        if prompt.sha256 == self.settings.prompt.sha256:
+            return self
+        other = copy.copy(self)
+        other.settings = replace(self.settings, prompt=prompt)
+        other._local = threading.local()
+        return other
 
     def add_approved(self, pairs: Mapping[str, str]) -> None:
         """Approved English of Korean sentences, given as context to the sentences after them."""

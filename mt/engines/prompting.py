@@ -11,7 +11,9 @@ any file passed in. A template is plain text with two sections, ``=== system`` a
 - ``$style``: the house-style notes (``prompts/style.txt`` unless other notes are given);
 - ``$sentence``: the Korean sentence to translate.
 
-The template's SHA-256 (of the text and the style notes) is recorded with every draft.
+The template's SHA-256 (of the text and the style notes) is recorded with every draft. A desk
+may keep its own template in the database (Settings; `mt.store.desk.desk_prompt_text`): it is
+given as text (`PromptTemplate.load(text=...)`), checked by the same rules as a file.
 
 Validation. A response must be one English line: no echo of the prompt or of the Korean, no
 chatter ("Here is the translation:"), no untranslated Hangul beyond a name or two kept from the
@@ -38,6 +40,7 @@ HEADLINE_INSTRUCTION = (
     "no final period."
 )
 DEFAULT_CONTEXT = 3
+DESK_PROMPT = "desk prompt"  # the name recorded for the desk's own template
 
 _SECTION = re.compile(r"^===\s*(system|user)\s*$", re.MULTILINE)
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+")
@@ -89,9 +92,15 @@ class PromptTemplate:
 
     @classmethod
     def load(
-        cls, source: str | Path | None = None, *, family: str = "generic", style: str | None = None
+        cls,
+        source: str | Path | None = None,
+        *,
+        family: str = "generic",
+        style: str | None = None,
+        text: str | None = None,
     ) -> PromptTemplate:
-        """The template file `source`, else the package's template for `family`.
+        """The template file `source`, else the template `text` (the desk's, named
+        ``DESK_PROMPT``), else the package's template for `family`.
 
         Raises:
             InputError: the file cannot be read or lacks a section (message names the file).
@@ -103,6 +112,8 @@ class PromptTemplate:
             except (OSError, UnicodeDecodeError) as e:
                 raise InputError(f"{path}: cannot read the prompt template ({e})") from None
             name = path.name
+        elif text is not None:
+            name = DESK_PROMPT
         else:
             family = family if family in FAMILIES else "generic"
             text = _package_text(f"{family}.txt")
@@ -143,6 +154,11 @@ class PromptTemplate:
             out.append({"role": "system", "content": system})
         out.append({"role": "user", "content": _tidy(Template(self.user).safe_substitute(values))})
         return out
+
+
+def family_template_text(family: str) -> str:
+    """The package's template text for `family` (``generic`` for an unknown family)."""
+    return _package_text(f"{family if family in FAMILIES else 'generic'}.txt")
 
 
 def _package_text(name: str) -> str:

@@ -2,6 +2,9 @@
 
 - **House style**: the shipped default (`mt.qa.style`) unless an admin stored an override in
   Settings (`set_desk_style`; table desk_setting, key ``style``).
+- **LLM prompt**: the prompt template every LLM draft of the desk uses unless ``--prompt FILE``
+  is given, stored by an admin in Settings (`set_desk_prompt`; key ``llm_prompt``), checked by
+  the rules of a template file; None means the model family's template.
 - **Established forms** (`desk_forms`): the glossary's renderings, and the renderings mined from
   the translation memory (`mt.qa.terms.TermMiner`, at least two consistent pairs). The miner is
   kept per database and fed only the TM rows added or changed since its last look, so a save
@@ -32,16 +35,19 @@ __all__ = [
     "accept_suggestions",
     "article_index",
     "desk_forms",
+    "desk_prompt_text",
     "desk_style",
     "desk_style_text",
     "document_findings",
     "segment_article_aids",
+    "set_desk_prompt",
     "set_desk_style",
     "suggest_terms",
 ]
 
 MAX_MINED = 20_000
 _STYLE_KEY = "style"
+_PROMPT_KEY = "llm_prompt"
 _lock = threading.RLock()
 _miners: dict[tuple[str, int], tuple[TermMiner, tuple]] = {}
 # document → (index, position → row, newest segment change applied)
@@ -97,31 +103,67 @@ def set_desk_style(store: Store, text: str | None, *, by: str | None = None) -> 
         InputError: the text is not a valid style. PermissionDenied: accounts exist and `by` is
             not an admin.
     """
-    from mt.store.accounts import _require_admin, clean_name, find_editor
-    from mt.store.models import DeskSetting, utcnow
+    from mt.store.accounts import _require_admin
 
     if text is not None and text.strip():
         parse_style(text, "desk style")  # refuse a bad file before storing it
+    else:
+        text = None
     with store.session(write=True) as session:
         _require_admin(session, by, "change the house style")
-        row = session.get(DeskSetting, _STYLE_KEY)
-        if text is None or not text.strip():
-            if row is not None:
-                session.delete(row)
-            return
-        who = find_editor(session, clean_name(by)) if by else None
-        if row is None:
-            session.add(
-                DeskSetting(
-                    key=_STYLE_KEY,
-                    value=text,
-                    editor_id=who.id if who else None,
-                    updated_at=utcnow(),
-                )
-            )
-        else:
-            row.value, row.updated_at = text, utcnow()
-            row.editor_id = who.id if who else row.editor_id
+        _put_setting(session, _STYLE_KEY, text, by)
+
+
+# --- LLM prompt ----------------------------------------------------------------------------------
+
+
+def desk_prompt_text(store: Store) -> str | None:
+    """The desk's stored LLM prompt template, or None when drafts use the family's template."""
+    from mt.store.models import DeskSetting
+
+    with store.session() as session:
+        row = session.get(DeskSetting, _PROMPT_KEY)
+        return row.value if row is not None else None
+
+
+def set_desk_prompt(store: Store, text: str | None, *, by: str | None = None) -> None:
+    """Store `text` as the desk's LLM prompt template; None or blank goes back to the family's.
+
+    Raises:
+        InputError: the text is not a valid template (the rules of ``--prompt FILE``: a
+            ``=== user`` section that uses ``$sentence``). PermissionDenied: accounts exist
+            and `by` is not an admin.
+    """
+    from mt.engines.prompting import PromptTemplate
+    from mt.store.accounts import _require_admin
+
+    if text is not None and text.strip():
+        PromptTemplate.parse(text, name="LLM prompt")  # refuse a bad template before storing it
+    else:
+        text = None
+    with store.session(write=True) as session:
+        _require_admin(session, by, "change the LLM prompt", permission="llm_prompt")
+        _put_setting(session, _PROMPT_KEY, text, by)
+
+
+def _put_setting(session: Any, key: str, text: str | None, by: str | None) -> None:
+    """Store (or with None remove) the desk setting `key`, noting who changed it."""
+    from mt.store.accounts import clean_name, find_editor
+    from mt.store.models import DeskSetting, utcnow
+
+    row = session.get(DeskSetting, key)
+    if text is None:
+        if row is not None:
+            session.delete(row)
+        return
+    who = find_editor(session, clean_name(by)) if by else None
+    if row is None:
+        session.add(
+            DeskSetting(key=key, value=text, editor_id=who.id if who else None, updated_at=utcnow())
+        )
+    else:
+        row.value, row.updated_at = text, utcnow()
+        row.editor_id = who.id if who else row.editor_id
 
 
 # --- established forms ---------------------------------------------------------------------------

@@ -64,3 +64,28 @@ def test_editor_offers_the_established_form(store, tiny_engine):
     accept.click().run()
     assert grid_session(at).insert["text"] == "A meeting was held in Busan."
     assert grid_data(at)["insert"]["seg"] == second.id
+
+
+def test_settings_edits_the_llm_prompt(store):
+    from mt.engines.prompting import family_template_text
+    from mt.store.desk import desk_prompt_text
+    from ui.components import md_literal
+
+    at = new_app().run()
+    at.switch_page("views/settings.py").run()
+    assert not at.exception, at.exception
+    box = at.text_area(key="prompt_text")
+    assert box.value == family_template_text("generic")  # the test model is no LLM: generic
+    box.input("=== user\nTranslate this: $sentence\n")
+    at.button(key="prompt_save").click().run()
+    assert desk_prompt_text(store) == "=== user\nTranslate this: $sentence\n"
+    assert [s.value for s in at.success] == [md_literal("LLM prompt saved.")]
+    at.text_area(key="prompt_text").input("=== user\nTranslate this.\n")
+    at.button(key="prompt_save").click().run()
+    assert [e.value for e in at.error] == [
+        md_literal("LLM prompt: prompt template never uses $sentence")
+    ]  # one clear message, nothing saved
+    assert desk_prompt_text(store) == "=== user\nTranslate this: $sentence\n"
+    at.button(key="prompt_reset").click().run()
+    assert desk_prompt_text(store) is None
+    assert at.text_area(key="prompt_text").value == family_template_text("generic")

@@ -165,7 +165,7 @@ def _translate(
             st.error("Choose a file or paste some Korean text first.")
             return
         title = title.strip() or _default_title(filename, text)
-        engine = state.engine(model)
+        engine = state.drafting_engine(model)
         bar = st.progress(0.0, text="Translating…")
 
         def progress(done: int, total: int) -> None:

@@ -1,6 +1,6 @@
 """Settings page: the model and database in use, the model versions, the glossary and
-suggested terms, the house style, a document's from-scratch share (reviewers and admins) and
-(for admins) the people who use the desk."""
+suggested terms, the house style, a document's from-scratch share (reviewers and admins),
+the LLM prompt and (for admins) the people who use the desk."""
 
 from __future__ import annotations
 
@@ -425,6 +425,68 @@ def _from_scratch(identity: auth.Identity) -> None:
         st.button("Apply", key="scratch_apply", on_click=_apply_scratch)
 
 
+def _prompt_family() -> str:
+    """The prompt family of the model the desk drafts with ("generic" when unknown)."""
+    from pathlib import Path
+
+    from mt.engines import causal_lm_family
+    from mt.models.registry import lookup
+
+    model = state.desk_model() or state.default_model().model
+    info = lookup(model)
+    if info is not None and info.prompt:
+        return info.prompt
+    return (Path(model).is_dir() and causal_lm_family(Path(model))) or "generic"
+
+
+def _save_prompt(reset: bool = False) -> None:
+    try:
+        identity = auth.current()
+        auth.require(identity, "llm_prompt")  # the page's check; the store checks again
+        text = None if reset else st.session_state.get("prompt_text", "")
+        desk.set_desk_prompt(state.store(), text, by=identity.name)
+        st.session_state["prompt_message"] = (
+            "success",
+            "LLM prompt reset to the default." if reset else "LLM prompt saved.",
+        )
+        if reset:
+            st.session_state.pop("prompt_text", None)
+    except TransdeskError as e:
+        st.session_state["prompt_message"] = ("error", str(e))
+
+
+def _llm_prompt(identity: auth.Identity) -> None:
+    from mt.engines.prompting import family_template_text
+
+    st.subheader("LLM prompt")
+    stored = desk.desk_prompt_text(state.store())
+    family = _prompt_family()
+    st.caption(
+        "The prompt template every LLM draft uses (`transdesk import --prompt FILE` still wins): "
+        "a `=== system` and a `=== user` section; the user section must use `$sentence`, and "
+        "may use `$instruction`, `$headline`, `$context`, `$glossary` and `$style`. "
+        + (
+            "This desk uses its own prompt."
+            if stored
+            else f"This desk uses the default prompt for the {family} family."
+        )
+    )
+    message = st.session_state.pop("prompt_message", None)
+    if message:
+        ui.message(message[0], message[1])
+    current = stored or family_template_text(family)
+    if not identity.can("llm_prompt"):
+        ui.text_block(current)
+        st.info("Only admins change the LLM prompt.")
+        return
+    if "prompt_text" not in st.session_state:
+        st.session_state["prompt_text"] = current
+    st.text_area("Prompt template", key="prompt_text", height=300)
+    with st.container(horizontal=True):
+        st.button("Save LLM prompt", key="prompt_save", on_click=_save_prompt)
+        st.button("Reset to default", key="prompt_reset", on_click=_save_prompt, args=(True,))
+
+
 def main() -> None:
     """Render the settings page."""
     st.title("Settings")
@@ -436,6 +498,7 @@ def main() -> None:
         _suggestions(identity)
         _house_style(identity)
         _from_scratch(identity)
+        _llm_prompt(identity)
         _users(identity)
     except TransdeskError as e:
         ui.error(str(e))
