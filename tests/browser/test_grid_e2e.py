@@ -152,10 +152,12 @@ def test_keyboard_contract_and_keystroke_log(browser, desk):
     page.keyboard.type("x")  # typing goes on in the same box
     assert box(page).input_value() == expected + "x"
     # Ctrl+Enter saves and puts the caret in the next box; typing lands there
+    page.evaluate("() => { window.__tdGrid.msg.textContent = '' }")  # the last save's note
     page.keyboard.press("Control+Enter")
     wait_caret(page, 3)
     page.keyboard.type("Z")
     page.get_by_test_id("td-message").get_by_text("Saved segment 2.").wait_for()
+    page.wait_for_function("() => !window.__tdGrid.inflight")
     assert repo.get_segment(desk.store, s[1].id).target == expected + "x"
     assert box(page).input_value() == s[2].target + "Z"
     # Alt+Down / Alt+Up move without saving; the unsaved text stays
