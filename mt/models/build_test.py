@@ -15,7 +15,8 @@ import random
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,6 +114,36 @@ def _read_lines(paths: Iterable[Path]) -> list[str]:
     return lines
 
 
+def training_lines(
+    text_files: Sequence[Path] | None, *, seed: int, max_lines: int
+) -> tuple[list[Path], list[str]]:
+    """The files a test model's sentencepiece trains on (default `default_training_text()`) and
+    their lines, at most `max_lines` of them, sampled with `seed`."""
+    files = list(text_files) if text_files else default_training_text()
+    lines = _read_lines(files)
+    if len(lines) > max_lines:
+        lines = random.Random(seed).sample(lines, max_lines)
+    return files, lines
+
+
+@contextmanager
+def model_folder(out_dir: Path) -> Iterator[Path]:
+    """A hidden folder beside `out_dir` to build a model in; on success it replaces `out_dir`
+    (which is never left half-written), on any failure it is removed."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    tmp.chmod(0o755)
+    try:
+        yield tmp
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def _train_sentencepiece(lines: Sequence[str], vocab_size: int) -> bytes:
     import sentencepiece as spm
 
@@ -179,20 +210,12 @@ def build_test_model(
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
     shape = SIZES[size]
-    files = list(text_files) if text_files else default_training_text()
-    lines = _read_lines(files)
-    rng = random.Random(seed)
-    if len(lines) > max_lines:
-        lines = rng.sample(lines, max_lines)
+    files, lines = training_lines(text_files, seed=seed, max_lines=max_lines)
     spm_vocab = min(shape.vocab_size - 1, 8000 if size == "tiny" else 32000)
     spm_bytes = _train_sentencepiece(lines, spm_vocab)
     vocab = _vocabulary(spm_bytes, shape.vocab_size)
 
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    tmp.chmod(0o755)
-    try:
+    with model_folder(out_dir) as tmp:
         for name in ("source.spm", "target.spm"):
             (tmp / name).write_bytes(spm_bytes)
         (tmp / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
@@ -243,13 +266,7 @@ def build_test_model(
             f"Sentencepiece trained on: {', '.join(str(f) for f in files)}\n",
             encoding="utf-8",
         )
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+    return Path(out_dir)
 
 
 def save_quietly(model, folder: Path) -> None:

@@ -14,9 +14,6 @@ the output is random text, not a translation.
 from __future__ import annotations
 
 import json
-import random
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +22,10 @@ from mt.errors import TransdeskError
 from mt.models.build_test import (
     TEST_MODEL_FLAG,
     TEST_MODEL_WARNING,
-    _read_lines,
     _train_sentencepiece,
-    default_training_text,
+    model_folder,
     save_quietly,
+    training_lines,
 )
 
 
@@ -140,19 +137,11 @@ def build_test_causal_lm(
     from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
 
     shape = CAUSAL_SIZES[size]
-    files = list(text_files) if text_files else default_training_text()
-    lines = _read_lines(files)
-    rng = random.Random(seed)
-    if len(lines) > max_lines:
-        lines = rng.sample(lines, max_lines)
+    files, lines = training_lines(text_files, seed=seed, max_lines=max_lines)
     spm_bytes = _train_sentencepiece(lines, min(shape.vocab_size - 8, 4000))
     tokenizer = _tokenizer(spm_bytes, shape.vocab_size)
 
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    tmp.chmod(0o755)
-    try:
+    with model_folder(out_dir) as tmp:
         (tmp / "tokenizer.model").write_bytes(spm_bytes)
         tokenizer.save_pretrained(tmp)
         eos, pad, bos = (tokenizer.convert_tokens_to_ids(t) for t in (_EOS, _PAD, _BOS))
@@ -185,10 +174,4 @@ def build_test_causal_lm(
             encoding="utf-8",
         )
         json.loads((tmp / "config.json").read_text(encoding="utf-8"))  # written and readable
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+    return Path(out_dir)
