@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from mt.engines.base import DecodingOptions, Engine
 from mt.engines.tokens import Tokens
@@ -119,6 +120,40 @@ def convert_model(
     return target
 
 
+def open_replicas(
+    kind: Any,
+    ct2_dir: Path,
+    *,
+    device: str,
+    compute_type: str,
+    threads: int,
+    replicas: int | None = None,
+) -> tuple[Any, int]:
+    """A CTranslate2 `Translator` or `Generator` (`kind`) on `ct2_dir`, and its replica count:
+    on CPU one replica per core (at most `replicas`) sharing the weights, the threads split
+    between them; on CUDA one replica.
+
+    Raises:
+        ModelError: CTranslate2 cannot load the folder.
+    """
+    if device == "cpu":
+        count = max(1, min(replicas or threads, threads))
+        intra_threads = max(1, threads // count)
+    else:
+        count, intra_threads = 1, 0
+    try:
+        model = kind(
+            str(ct2_dir),
+            device=device,
+            compute_type=compute_type,
+            inter_threads=count,
+            intra_threads=intra_threads,
+        )
+    except (RuntimeError, ValueError) as e:
+        raise ModelError(f"{ct2_dir}: CTranslate2 cannot load it ({e})") from None
+    return model, count
+
+
 class CT2Engine(Engine):
     """Translate with a CTranslate2 `Translator` on tokens from the model's own tokenizer."""
 
@@ -183,21 +218,14 @@ class CT2Engine(Engine):
         # On CPU, one model replica per core (the weights are shared): a batch is cut into
         # sub-batches that decode side by side, which beats splitting each small decoding step
         # over threads. On CUDA, one replica takes the whole batch.
-        if device == "cpu":
-            self.replicas = max(1, min(replicas or self.threads, self.threads))
-            intra_threads = max(1, self.threads // self.replicas)
-        else:
-            self.replicas, intra_threads = 1, 0
-        try:
-            self.translator = ctranslate2.Translator(
-                str(self.ct2_dir),
-                device=device,
-                compute_type=self.compute_type,
-                inter_threads=self.replicas,
-                intra_threads=intra_threads,
-            )
-        except (RuntimeError, ValueError) as e:
-            raise ModelError(f"{self.ct2_dir}: CTranslate2 cannot load it ({e})") from None
+        self.translator, self.replicas = open_replicas(
+            ctranslate2.Translator,
+            self.ct2_dir,
+            device=device,
+            compute_type=self.compute_type,
+            threads=self.threads,
+            replicas=replicas,
+        )
 
     def signature(self, beam_size: int | None = None) -> dict[str, object]:
         return {

@@ -11,7 +11,13 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from mt.engines.ct2 import convert_model, cpu_threads, cuda_available, default_quantization
+from mt.engines.ct2 import (
+    convert_model,
+    cpu_threads,
+    cuda_available,
+    default_quantization,
+    open_replicas,
+)
 from mt.engines.llm import LLMEngine, LLMSettings, chat_prompt
 from mt.engines.llm_local import load_chat_tokenizer, stop_ids
 from mt.errors import ModelError
@@ -59,23 +65,15 @@ class CT2LLMEngine(LLMEngine):
         self.quantization = quantization or default_quantization(device)
         self.compute_type = compute_type or "default"
         self.ct2_dir = convert_model(Path(model_dir), quantization=self.quantization)
-        threads = threads or cpu_threads()
-        if device == "cpu":
-            # One replica per core sharing the weights; a batch is split between them.
-            self.replicas = max(1, min(replicas or threads, threads))
-            intra = max(1, threads // self.replicas)
-        else:
-            self.replicas, intra = 1, 0
-        try:
-            self.generator = ctranslate2.Generator(
-                str(self.ct2_dir),
-                device=device,
-                compute_type=self.compute_type,
-                inter_threads=self.replicas,
-                intra_threads=intra,
-            )
-        except (RuntimeError, ValueError) as e:
-            raise ModelError(f"{self.ct2_dir}: CTranslate2 cannot load it ({e})") from None
+        # One replica per core sharing the weights; a batch is split between them.
+        self.generator, self.replicas = open_replicas(
+            ctranslate2.Generator,
+            self.ct2_dir,
+            device=device,
+            compute_type=self.compute_type,
+            threads=threads or cpu_threads(),
+            replicas=replicas,
+        )
 
     def signature(self, beam_size: int | None = None) -> dict[str, object]:
         return {
