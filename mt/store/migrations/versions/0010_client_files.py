@@ -20,6 +20,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from mt.store.sqlite_schema import replace_in_table_sql
+
 revision = "0010"
 down_revision = "0007"
 branch_labels = None
@@ -35,22 +37,7 @@ def _set_origin_check(old: str, new: str) -> None:
         op.drop_constraint(op.f("ck_draft_origin"), "draft", type_="check")
         op.create_check_constraint(op.f("ck_draft_origin"), "draft", new)
         return
-    table_sql = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'draft'"
-    ).scalar_one()
-    if old not in table_sql:
-        raise RuntimeError(f"draft table: the origin check is not {old!r}; cannot change it")
-    version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
-    bind.exec_driver_sql("PRAGMA writable_schema=ON")
-    try:
-        bind.exec_driver_sql(
-            "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE type = 'table' "
-            "AND name = 'draft'",
-            (old, new),
-        )
-        bind.exec_driver_sql(f"PRAGMA schema_version={int(version) + 1}")
-    finally:
-        bind.exec_driver_sql("PRAGMA writable_schema=OFF")
+    replace_in_table_sql(bind, "draft", old, new)
 
 
 def upgrade() -> None:
