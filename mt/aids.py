@@ -2,10 +2,10 @@
 
 One call (`segment_aids`) gathers them so the web page only renders: fuzzy translation-memory
 matches of the source (`mt.tm`, the segment's own approval left out), the stored glossary's terms
-found in the source with their required English (`mt.store.glossary`), the QA findings of the
+found in the source with their required English (`mt.termbase`), the QA findings of the
 English as it stands in the box (`mt.qa.check_pair`; the same checks are stored with every save),
 and whether the current MT draft is flagged as likely bad (`mt.confidence`). The findings include
-the article-level ones (`mt.store.desk`: one rendering per name, with the established form as a
+the article-level ones (`mt.desk`: one rendering per name, with the established form as a
 `suggestion`, and house style), and `names` gives news-style spellings (`mt.qa.romanize`) for
 the segment's Korean names that have no established form yet.
 """
@@ -47,9 +47,9 @@ def segment_aids(
         tm_limit: at most this many fuzzy matches (each at least `mt.tm.FUZZY_CUTOFF`).
     """
     from mt.confidence import document_confidence
+    from mt.desk import segment_article_aids
     from mt.qa import check_pair
-    from mt.store.desk import segment_article_aids
-    from mt.store.glossary import store_glossary
+    from mt.termbase import store_glossary
     from mt.tm import fuzzy_matches
 
     glossary = store_glossary(store)

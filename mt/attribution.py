@@ -23,7 +23,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mt.store.db import Store
 
 BAND = (0.25, 30.0)
 
@@ -66,32 +69,14 @@ class StepRow:
         return self.kind == "edit" and not self.from_scratch
 
 
-def load_steps(store: Any, document_id: int | None) -> list[StepRow]:
+def load_steps(store: Store, document_id: int | None) -> list[StepRow]:
     """The steps in scope, in segment and chain order, with cached own-step statistics."""
-    from sqlalchemy import select
-
     from mt.metrics import stats_config
-    from mt.store.models import Draft, Editor, EditStep, Segment
+    from mt.store.report_rows import step_rows
 
     config = stats_config()
-    query = (
-        select(
-            EditStep.id, EditStep.segment_id, EditStep.seq, EditStep.kind, Editor.name,
-            Editor.role, EditStep.text_before, EditStep.text_after, EditStep.active_ms,
-            EditStep.edit_ms, EditStep.review_ms, EditStep.keystrokes, EditStep.approved,
-            Segment.source, Draft.origin, EditStep.stats, EditStep.stats_config,
-        )
-        .join(Segment, Segment.id == EditStep.segment_id)
-        .outerjoin(Editor, Editor.id == EditStep.editor_id)
-        .outerjoin(Draft, Draft.id == Segment.draft_id)
-        .order_by(EditStep.segment_id, EditStep.seq)
-    )  # fmt: skip
-    if document_id is not None:
-        query = query.where(EditStep.document_id == document_id)
-    with store.session() as session:
-        rows = session.execute(query).all()
     steps = []
-    for r in rows:
+    for r in step_rows(store, document_id):
         step = StepRow(*r[:15])
         step.active_ms, step.edit_ms, step.review_ms = (
             int(step.active_ms or 0),
@@ -105,27 +90,17 @@ def load_steps(store: Any, document_id: int | None) -> list[StepRow]:
     return steps
 
 
-def _fill_stats(store: Any, steps: Sequence[StepRow], config: str) -> None:
+def _fill_stats(store: Store, steps: Sequence[StepRow], config: str) -> None:
     """Score the steps' found → left pairs with sacreBLEU and cache them on their rows."""
-    from sqlalchemy import update
-    from sqlalchemy.exc import OperationalError
-
     from mt.metrics import batch_pair_stats
-    from mt.store.models import EditStep
+    from mt.store.report_rows import put_step_stats
 
     if not steps:
         return
     computed = batch_pair_stats([s.text_before or "" for s in steps], [s.text_after for s in steps])
     for s, stats in zip(steps, computed, strict=True):
         s.stats = stats
-    try:
-        with store.session(write=True) as session:
-            session.execute(
-                update(EditStep),
-                [{"id": s.id, "stats": s.stats, "stats_config": config} for s in steps],
-            )
-    except OperationalError:
-        pass  # a cache: a read-only or busy database means scoring again next time
+    put_step_stats(store, [(s.id, stats) for s, stats in zip(steps, computed, strict=True)], config)
 
 
 def _scores(stats: list[dict], *, n_samples: int, seed: int) -> dict[str, Any]:
@@ -170,22 +145,11 @@ def _speed(steps: Sequence[StepRow], *, n_samples: int, seed: int) -> dict[str, 
     }
 
 
-def editor_seconds(store: Any, document_id: int | None) -> dict[str, float]:
+def editor_seconds(store: Store, document_id: int | None) -> dict[str, float]:
     """Active seconds of each person's own events (every kind)."""
-    from sqlalchemy import func, select
+    from mt.store.report_rows import editor_active_ms
 
-    from mt.store.models import EditEvent, Editor
-
-    query = (
-        select(Editor.name, func.sum(EditEvent.active_ms))
-        .join(Editor, Editor.id == EditEvent.editor_id)
-        .where(EditEvent.active_ms.is_not(None))
-        .group_by(Editor.name)
-    )
-    if document_id is not None:
-        query = query.where(EditEvent.document_id == document_id)
-    with store.session() as session:
-        return {name: int(ms or 0) / 1000 for name, ms in session.execute(query).all()}
+    return {name: ms / 1000 for name, ms in editor_active_ms(store, document_id).items()}
 
 
 def by_editor(

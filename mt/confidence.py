@@ -76,15 +76,7 @@ class DocumentConfidence:
 
 def document_confidence(store: Store, doc_id: int) -> DocumentConfidence:
     """Flag the document's current MT drafts with low scores (see the module docstring)."""
-    from sqlalchemy import select
+    from mt.store.report_rows import current_mt_scores
 
-    from mt.store.models import Draft, Segment
-
-    with store.session() as session:
-        rows = session.execute(
-            select(Segment.id, Draft.score)
-            .join(Draft, Draft.id == Segment.draft_id)
-            .where(Segment.document_id == doc_id, Draft.origin == "mt", Draft.score.is_not(None))
-        ).all()
-    scores = {sid: float(score) for sid, score in rows}
+    scores = current_mt_scores(store, doc_id)
     return DocumentConfidence(low_confidence(scores), scores)

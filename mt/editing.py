@@ -194,7 +194,7 @@ def apply_event(
 
 def _qa_errors(store: Store, seg: SegmentView, text: str) -> tuple[str, ...]:
     from mt.qa import check_pair
-    from mt.store.glossary import store_glossary
+    from mt.termbase import store_glossary
 
     found = check_pair(seg.source, text, glossary=store_glossary(store))
     return tuple(f.message for f in found if f.severity == "error")

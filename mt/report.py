@@ -45,10 +45,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mt.errors import InvalidValue, NotFound
+from mt.errors import InvalidValue
 from mt.intervals import N_SAMPLES, SEED
+
+if TYPE_CHECKING:
+    from mt.store.db import Store
 
 GROUPINGS = ("editor", "step", "model", "document", "day")
 BAND = (0.25, 30.0)  # seconds per word, MateCat's validity band
@@ -246,131 +249,53 @@ def _confidence(rows: Sequence[_Row]) -> dict[str, Any]:
 
 
 def _load(
-    store: Any, document_id: int | None, *, days: bool = False
+    store: Store, document_id: int | None, *, days: bool = False
 ) -> tuple[list[_Row], dict[int, str], dict]:
     """The segments in scope, document titles, and the cached statistics of current drafts."""
-    from sqlalchemy import func, literal, select
-
-    from mt.store.models import Document, Draft, EditEvent, Editor, Segment
-    from mt.store.scores import cached_for_current_drafts
-
-    with store.session() as session:
-        docs = select(Document.id, Document.title)
-        if document_id is not None:
-            docs = docs.where(Document.id == document_id)
-        titles = dict(session.execute(docs).all())
-        if document_id is not None and not titles:
-            raise NotFound(f"no document {document_id}")
-        time_q = select(EditEvent.segment_id, func.sum(EditEvent.active_ms)).where(
-            EditEvent.active_ms.is_not(None)
-        )
-        seg_q = (
-            select(
-                Segment.id,
-                Segment.document_id,
-                Segment.source,
-                Segment.target,
-                Segment.status,
-                Segment.draft_id,
-                Draft.text,
-                Draft.model_id,
-                Editor.name,
-                Draft.score,
-                Draft.origin,
-                Draft.revision,
-                # Reading times back is slow on SQLite (text parsing): only when grouping by day.
-                Segment.updated_at if days else literal(None),
-            )
-            .outerjoin(Draft, Draft.id == Segment.draft_id)
-            .outerjoin(Editor, Editor.id == Segment.updated_by_id)
-        )
-        if document_id is not None:
-            time_q = time_q.where(EditEvent.document_id == document_id)
-            seg_q = seg_q.where(Segment.document_id == document_id)
-        active = dict(session.execute(time_q.group_by(EditEvent.segment_id)).all())
-        saved = _latest_findings(session, document_id)
-        keys = _key_stats(session, document_id)
-        rows = []
-        for (
-            sid,
-            did,
-            src,
-            tgt,
-            status,
-            draft_id,
-            draft_text,
-            model,
-            editor,
-            score,
-            origin,
-            revision,
-            at,
-        ) in session.execute(seg_q.order_by(Segment.document_id, Segment.position)).all():
-            day = at.date().isoformat() if at else None
-            text_saved, findings = saved.get(sid, (None, None))
-            rows.append(
-                _Row(
-                    sid,
-                    did,
-                    src,
-                    tgt,
-                    status,
-                    draft_id,
-                    draft_text,
-                    model,
-                    editor,
-                    day,
-                    int(active.get(sid) or 0),
-                    draft_score=score,
-                    draft_origin=origin,
-                    findings=findings if text_saved == tgt else None,
-                    revision=revision,
-                    keys=keys.get(sid),
-                )
-            )
-        cached = cached_for_current_drafts(session, document_id)
-    return rows, titles, cached
-
-
-def _key_stats(session: Any, document_id: int | None) -> dict[int, Any]:
-    """Per segment, the summed `PauseStats` of its events' key logs."""
-    from sqlalchemy import select
-
     from mt.keystrokes import merge_stats
-    from mt.store.models import EditEvent
+    from mt.metrics import stats_config
+    from mt.store.report_rows import report_rows
 
-    query = select(EditEvent.segment_id, EditEvent.keylog).where(EditEvent.keylog.is_not(None))
-    if document_id is not None:
-        query = query.where(EditEvent.document_id == document_id)
-    logs: dict[int, list] = defaultdict(list)
-    for sid, log in session.execute(query).all():
-        logs[sid].append(log)
-    return {sid: merge_stats(found) for sid, found in logs.items()}
+    found = report_rows(store, document_id, config=stats_config(), days=days)
+    keys = {sid: merge_stats(logs) for sid, logs in found.keylogs.items()}
+    rows = []
+    for seg in found.segments:
+        day = seg.updated_at.date().isoformat() if seg.updated_at else None
+        text_saved, findings = found.findings.get(seg.id, (None, None))
+        rows.append(
+            _Row(
+                seg.id,
+                seg.document_id,
+                seg.source,
+                seg.target,
+                seg.status,
+                seg.draft_id,
+                seg.draft_text,
+                seg.model_id,
+                seg.editor,
+                day,
+                found.active_ms.get(seg.id, 0),
+                draft_score=seg.score,
+                draft_origin=seg.origin,
+                findings=findings if text_saved == seg.target else None,
+                revision=seg.revision,
+                keys=keys.get(seg.id),
+            )
+        )
+    return rows, found.titles, found.cached
 
 
 def _keystrokes_by_editor(
-    store: Any, document_id: int | None, rows: Sequence[_Row]
+    store: Store, document_id: int | None, rows: Sequence[_Row]
 ) -> dict[str, dict[str, Any]]:
     """Per editor name, `_keystrokes` over the key logs of that editor's own events: the keys
     belong to whoever typed them, whoever saved the segment last."""
     from dataclasses import replace
 
-    from sqlalchemy import select
-
     from mt.keystrokes import merge_stats
-    from mt.store.models import EditEvent, Editor
+    from mt.store.report_rows import keylogs_by_editor
 
-    query = (
-        select(EditEvent.segment_id, Editor.name, EditEvent.keylog)
-        .join(Editor, Editor.id == EditEvent.editor_id)
-        .where(EditEvent.keylog.is_not(None))
-    )
-    if document_id is not None:
-        query = query.where(EditEvent.document_id == document_id)
-    logs: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    with store.session() as session:
-        for sid, name, log in session.execute(query).all():
-            logs[name][sid].append(log)
+    logs = keylogs_by_editor(store, document_id)
     by_id = {r.segment_id: r for r in rows}
     return {
         name: _keystrokes(
@@ -381,28 +306,8 @@ def _keystrokes_by_editor(
     }  # fmt: skip
 
 
-def _latest_findings(session: Any, document_id: int | None) -> dict[int, tuple[str, list]]:
-    """Per segment, the text and QA findings of its latest save or approval that has findings."""
-    from sqlalchemy import func, select
-
-    from mt.store.models import EditEvent
-
-    latest = select(func.max(EditEvent.id)).where(
-        EditEvent.kind.in_(("save", "approve")), EditEvent.findings.is_not(None)
-    )
-    if document_id is not None:
-        latest = latest.where(EditEvent.document_id == document_id)
-    latest = latest.group_by(EditEvent.segment_id)
-    rows = session.execute(
-        select(EditEvent.segment_id, EditEvent.text_after, EditEvent.findings).where(
-            EditEvent.id.in_(latest)
-        )
-    ).all()
-    return {sid: (text, findings) for sid, text, findings in rows}
-
-
-def _attach_stats(store: Any, rows: list[_Row], cached: dict) -> None:
-    from mt.store.scores import pair_stats
+def _attach_stats(store: Store, rows: list[_Row], cached: dict) -> None:
+    from mt.scoring import pair_stats
 
     scored = [r for r in rows if r.scored]
     pairs = [(r.draft_id, r.draft_text or "", r.target) for r in scored]
@@ -412,44 +317,28 @@ def _attach_stats(store: Any, rows: list[_Row], cached: dict) -> None:
 
 
 def _models(
-    store: Any, rows: list[_Row], *, n_samples: int, seed: int
+    store: Store, rows: list[_Row], *, n_samples: int, seed: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Each model's latest drafts against the same finals, on segments every model drafted,
     and the comparisons of each model with the first (see the module docstring)."""
-    from sqlalchemy import select
-
     from mt.intervals import corpus_intervals
     from mt.metrics import scores_from_stats
     from mt.models.provenance import model_label, model_name
-    from mt.store.models import Draft
-    from mt.store.scores import pair_stats
+    from mt.scoring import pair_stats
+    from mt.store.report_rows import draft_texts, model_drafts
 
     scored = {r.segment_id: r for r in rows if r.scored}
     if not scored:
         return [], []
     latest: dict[tuple[int, str], int] = {}  # (segment, model label) -> its newest draft
     provenance: dict[str, tuple[str | None, str | None]] = {}  # label -> (name, revision)
-    ids = sorted(scored)
-    with store.session() as session:
-        for i in range(0, len(ids), 500):
-            for draft_id, segment_id, model, revision in session.execute(
-                select(Draft.id, Draft.segment_id, Draft.model_id, Draft.revision)
-                .where(Draft.segment_id.in_(ids[i : i + 500]), Draft.origin.in_(MODEL_ORIGINS))
-                .order_by(Draft.id)
-            ).all():
-                label = model_label(model, revision)
-                latest[(segment_id, label)] = draft_id
-                provenance[label] = (model_name(model), revision)
-        # Texts only of drafts that are not the segments' current ones (those are in `rows`).
-        current = {r.draft_id for r in scored.values()}
-        others = sorted(d for d in latest.values() if d not in current)
-        texts: dict[int, str] = {}
-        for i in range(0, len(others), 500):
-            texts.update(
-                session.execute(
-                    select(Draft.id, Draft.text).where(Draft.id.in_(others[i : i + 500]))
-                ).all()
-            )
+    for draft_id, segment_id, model, revision in model_drafts(store, sorted(scored), MODEL_ORIGINS):
+        label = model_label(model, revision)
+        latest[(segment_id, label)] = draft_id
+        provenance[label] = (model_name(model), revision)
+    # Texts only of drafts that are not the segments' current ones (those are in `rows`).
+    current = {r.draft_id for r in scored.values()}
+    texts = draft_texts(store, sorted(d for d in latest.values() if d not in current))
     by_model: dict[str, set[int]] = defaultdict(set)
     for segment_id, model in latest:
         by_model[model].add(segment_id)
@@ -544,7 +433,7 @@ def _public(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def report(
-    store: Any,
+    store: Store,
     *,
     document_id: int | None = None,
     by: str | None = None,

@@ -275,7 +275,7 @@ def test_import_records_what_made_each_draft(server, korean, tmp_path, tiny_mode
     the glossary's terms and the approved English reach the prompt; a fallback is marked."""
     from mt.qa.glossary import Glossary
     from mt.store import create_document, open_store
-    from mt.store.glossary import _save
+    from mt.store.glossary import save_terms
 
     if database == "postgres":
         url = postgres_url()
@@ -288,7 +288,7 @@ def test_import_records_what_made_each_draft(server, korean, tmp_path, tiny_mode
     fake = server(always_bad=[korean[4]])
     engine = engine_for(fake, fallback_model=str(tiny_model_dir), context=2)
     with open_store(url) as store:
-        _save(store, Glossary.from_dict({"반도체": "chips"}), source="test", by=None)
+        save_terms(store, list(Glossary.from_dict({"반도체": "chips"})), source="test", by=None)
         doc = create_document(
             store, "\n\n".join([headline, *body]), title="t", engine=engine, created_by="kim"
         )

@@ -93,9 +93,9 @@ def offer(ses: GridSession, suggestion: dict[str, Any] | None) -> bool:
 
 
 def ack_row(store: repo.Store, view: repo.SegmentView) -> dict[str, Any]:
-    """The fields of a grid row after a change (see mt.store.grid.ROW_FIELDS)."""
+    """The fields of a grid row after a change (see mt.grid.ROW_FIELDS)."""
     from mt.qa import check_pair
-    from mt.store.glossary import store_glossary
+    from mt.termbase import store_glossary
 
     found = check_pair(view.source, view.target, glossary=store_glossary(store))
     errors = sum(1 for f in found if f.severity == "error")
@@ -150,7 +150,7 @@ def grid(
     key: str = "editor_grid",
 ) -> int | None:
     """Draw the grid of `ses.doc_id`; returns the active segment id (None before the first)."""
-    from mt.store.grid import grid_rows
+    from mt.grid import grid_rows
 
     rows = None
     if ses.rebuild:

@@ -119,8 +119,8 @@ def engine(model: str, kind: str = "auto") -> Any:
 def desk_prompt() -> Any:
     """The desk's LLM prompt template (Settings) as a `PromptTemplate`, or None when drafts use
     the model family's template. Read on every run, so a change reaches every editor at once."""
+    from mt.desk import desk_prompt_text
     from mt.engines.prompting import PromptTemplate
-    from mt.store.desk import desk_prompt_text
 
     text = desk_prompt_text(store())
     return None if text is None else PromptTemplate.load(text=text)

@@ -6,7 +6,7 @@ an NMT fallback draft), ``tm`` (a translation-memory match) or ``scratch`` (no d
 from scratch). All are human-approved translations and are included; their origin is kept with
 each pair and counted in the summary, and `origins` restricts them (e.g. to ``mt`` alone).
 
-De-duplication: one pair per source (NFC, whitespace collapsed: `mt.tm.tm_key`), the most
+De-duplication: one pair per source (NFC, whitespace collapsed: `mt.store.tm.tm_key`), the most
 recently approved. So a sentence never appears on both sides of the split.
 
 Split (`split_pairs`): documents are ordered by their newest approval; the most recent
@@ -153,37 +153,13 @@ def approved_pairs(
 ) -> list[Pair]:
     """The desk's approved segments as pairs, de-duplicated by source (newest approval kept),
     oldest first."""
-    from sqlalchemy import func, select
-
-    from mt.store.models import Draft, EditEvent, Segment
-    from mt.tm import tm_key
+    from mt.store.tm import tm_key
+    from mt.store.training_rows import approved_segments
 
     bad = [o for o in origins if o not in ORIGINS]
     if bad or not origins:
         raise InvalidValue(f"origins: choose from {', '.join(ORIGINS)}")
-    approved = (
-        select(EditEvent.segment_id, func.max(EditEvent.saved_at).label("at"))
-        .where(EditEvent.kind == "approve")
-        .group_by(EditEvent.segment_id)
-        .subquery()
-    )
-    query = (
-        select(
-            Segment.id,
-            Segment.document_id,
-            Segment.source,
-            Segment.target,
-            Draft.origin,
-            approved.c.at,
-        )
-        .join(approved, approved.c.segment_id == Segment.id)
-        .outerjoin(Draft, Draft.id == Segment.draft_id)
-        .where(Segment.status == "approved")
-    )
-    if documents is not None:
-        query = query.where(Segment.document_id.in_(list(documents)))
-    with store.session() as session:
-        rows = session.execute(query).all()
+    rows = approved_segments(store, documents)
     newest: dict[str, Pair] = {}
     for seg_id, doc_id, source, target, draft_origin, at in rows:
         if since is not None and at < since:

@@ -2,20 +2,24 @@
 
 A version is a model the desk drafted with or may draft with: a base (registry name, hub id or
 folder, as given) or a model adapted from it. Each change of the desk's drafting model is an
-event (`model_event`), never an update: the current model is the version named by the newest
-``promoted``, ``switched`` or ``rolled_back`` event, or None when there is none (the desk then
-uses its configured default, TRANSDESK_MODEL or the registry's). Drafts record the model id and
-revision of the version that made them, so reports compare versions on real edits.
+event, never an update (rows kept by `mt.store.model_versions`): the current model is the
+version named by the newest ``promoted``, ``switched`` or ``rolled_back`` event, or None when
+there is none (the desk then uses its configured default, TRANSDESK_MODEL or the registry's).
+Drafts record the model id and revision of the version that made them, so reports compare
+versions on real edits.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
-from mt.errors import InvalidValue, NotFound
-from mt.store.db import Store
+from mt.errors import InvalidValue
+from mt.store import model_versions as rows
+from mt.store.model_versions import ACTIVATING, VersionRow
+
+if TYPE_CHECKING:
+    from mt.store.db import Store
 
 __all__ = [
     "ACTIVATING",
@@ -30,24 +34,12 @@ __all__ = [
     "switch_version",
 ]
 
-ACTIVATING = ("promoted", "switched", "rolled_back")
+KINDS = ("base", "adapted")
 
 
 @dataclass(frozen=True)
-class ModelVersionView:
+class ModelVersionView(VersionRow):
     """A model version as shown in Settings and by `transdesk versions`: never its path."""
-
-    id: int
-    name: str
-    model_id: str
-    revision: str | None
-    kind: str
-    parent_id: int | None
-    scores: dict | None
-    card: dict | None
-    created_at: datetime
-    current: bool
-    location: str
 
     @property
     def label(self) -> str:
@@ -56,42 +48,8 @@ class ModelVersionView:
         return model_label(self.model_id, self.revision)
 
 
-def _view(row: Any, current_id: int | None) -> ModelVersionView:
-    return ModelVersionView(
-        id=row.id,
-        name=row.name,
-        model_id=row.model_id,
-        revision=row.revision,
-        kind=row.kind,
-        parent_id=row.parent_id,
-        scores=row.scores,
-        card=row.card,
-        created_at=row.created_at,
-        current=row.id == current_id,
-        location=row.location,
-    )
-
-
-def _current_id(session: Any) -> int | None:
-    from sqlalchemy import select
-
-    from mt.store.models import ModelEvent
-
-    return session.execute(
-        select(ModelEvent.version_id)
-        .where(ModelEvent.kind.in_(ACTIVATING))
-        .order_by(ModelEvent.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-
-
-def _editor_id(session: Any, by: str | None) -> int | None:
-    from mt.store.accounts import clean_name, find_editor
-
-    if not by:
-        return None
-    row = find_editor(session, clean_name(by))
-    return row.id if row is not None else None
+def _view(row: VersionRow) -> ModelVersionView:
+    return ModelVersionView(**asdict(row))
 
 
 def register_version(
@@ -109,128 +67,54 @@ def register_version(
 ) -> int:
     """The id of the version (model_id, revision), inserted with a ``registered`` event when
     new; an existing one gets `card` and `scores` when given."""
-    from sqlalchemy import select
-
-    from mt.store.models import ModelEvent, ModelVersion, utcnow
-
-    if kind not in ("base", "adapted"):
+    if kind not in KINDS:
         raise InvalidValue(f"unknown model version kind {kind!r}")
-    with store.session(write=True) as session:
-        row = session.execute(
-            select(ModelVersion).where(
-                ModelVersion.model_id == model_id,
-                ModelVersion.revision.is_(None)
-                if revision is None
-                else ModelVersion.revision == revision,
-            )
-        ).scalar_one_or_none()
-        if row is not None:
-            if card is not None:
-                row.card = card
-            if scores is not None:
-                row.scores = scores
-            row.location = location
-            return row.id
-        row = ModelVersion(
-            name=name,
-            location=location,
-            model_id=model_id,
-            revision=revision,
-            kind=kind,
-            parent_id=parent_id,
-            card=card,
-            scores=scores,
-            created_by_id=_editor_id(session, by),
-            created_at=utcnow(),
-        )
-        session.add(row)
-        session.flush()
-        session.add(
-            ModelEvent(
-                version_id=row.id,
-                kind="registered",
-                editor_id=row.created_by_id,
-                created_at=utcnow(),
-            )
-        )
-        return row.id
+    return rows.register_version(
+        store,
+        name=name,
+        location=location,
+        model_id=model_id,
+        revision=revision,
+        kind=kind,
+        parent_id=parent_id,
+        card=card,
+        scores=scores,
+        by=by,
+    )
 
 
 def record_event(
     store: Store, version_id: int, kind: str, *, by: str | None = None, details: dict | None = None
 ) -> None:
-    """Append an event about a version (``promoted`` and ``refused`` come from `adapt`)."""
-    from mt.store.models import ModelEvent, ModelVersion, utcnow
+    """Append an event about a version (``promoted`` and ``refused`` come from `adapt`).
 
-    with store.session(write=True) as session:
-        if session.get(ModelVersion, version_id) is None:
-            raise NotFound(f"no model version {version_id}")
-        session.add(
-            ModelEvent(
-                version_id=version_id,
-                kind=kind,
-                editor_id=_editor_id(session, by),
-                details=details,
-                created_at=utcnow(),
-            )
-        )
+    Raises:
+        NotFound: no such version.
+    """
+    rows.record_event(store, version_id, kind, by=by, details=details)
 
 
 def list_versions(store: Store) -> list[ModelVersionView]:
     """Every version, oldest first, with the current one marked."""
-    from sqlalchemy import select
-
-    from mt.store.models import ModelVersion
-
-    with store.session() as session:
-        current = _current_id(session)
-        rows = session.execute(select(ModelVersion).order_by(ModelVersion.id)).scalars().all()
-        return [_view(r, current) for r in rows]
+    return [_view(r) for r in rows.list_versions(store)]
 
 
 def current_version(store: Store) -> ModelVersionView | None:
     """The desk's drafting model version, or None when the desk uses its configured default."""
-    from mt.store.models import ModelVersion
-
-    with store.session() as session:
-        current = _current_id(session)
-        if current is None:
-            return None
-        return _view(session.get(ModelVersion, current), current)
+    row = rows.current_version(store)
+    return _view(row) if row is not None else None
 
 
 def desk_model(store: Store) -> str | None:
     """What to load to draft as the desk does now (a folder, registry name or hub id), or None
     for the configured default."""
-    version = current_version(store)
+    version = rows.current_version(store)
     return version.location if version is not None else None
 
 
 def list_events(store: Store, *, limit: int = 50) -> list[dict[str, Any]]:
     """The newest events first: version id and name, kind, who, when, details."""
-    from sqlalchemy import select
-
-    from mt.store.models import Editor, ModelEvent, ModelVersion
-
-    with store.session() as session:
-        rows = session.execute(
-            select(ModelEvent, ModelVersion.name, Editor.name)
-            .join(ModelVersion, ModelVersion.id == ModelEvent.version_id)
-            .outerjoin(Editor, Editor.id == ModelEvent.editor_id)
-            .order_by(ModelEvent.id.desc())
-            .limit(limit)
-        ).all()
-        return [
-            {
-                "version_id": e.version_id,
-                "version": name,
-                "kind": e.kind,
-                "by": who,
-                "at": e.created_at,
-                "details": e.details,
-            }
-            for e, name, who in rows
-        ]
+    return rows.list_events(store, limit=limit)
 
 
 def switch_version(store: Store, version_id: int, *, by: str | None = None) -> ModelVersionView:
@@ -239,7 +123,7 @@ def switch_version(store: Store, version_id: int, *, by: str | None = None) -> M
     Raises:
         NotFound: no such version. PermissionDenied: `by` is not an admin.
     """
-    return _activate(store, version_id, "switched", by=by)
+    return _view(rows.activate(store, version_id, "switched", by=by))
 
 
 def rollback(store: Store, *, by: str | None = None) -> ModelVersionView:
@@ -248,44 +132,10 @@ def rollback(store: Store, *, by: str | None = None) -> ModelVersionView:
     Raises:
         InvalidValue: the desk has had no other model. PermissionDenied: `by` is not an admin.
     """
-    from sqlalchemy import select
-
-    from mt.store.models import ModelEvent
-
-    with store.session() as session:
-        chain = session.execute(
-            select(ModelEvent.version_id)
-            .where(ModelEvent.kind.in_(ACTIVATING))
-            .order_by(ModelEvent.id.desc())
-        ).scalars()
-        chain = list(chain)
+    chain = rows.activation_chain(store)
     if not chain:
         raise InvalidValue("the desk has not changed its drafting model: nothing to roll back")
     previous = next((v for v in chain if v != chain[0]), None)
     if previous is None:
         raise InvalidValue("the desk has had no other drafting model to roll back to")
-    return _activate(store, previous, "rolled_back", by=by, details={"from": chain[0]})
-
-
-def _activate(
-    store: Store, version_id: int, kind: str, *, by: str | None, details: dict | None = None
-) -> ModelVersionView:
-    from mt.store.accounts import _require_admin
-    from mt.store.models import ModelEvent, ModelVersion, utcnow
-
-    with store.session(write=True) as session:
-        _require_admin(session, by, "change the drafting model")
-        row = session.get(ModelVersion, version_id)
-        if row is None:
-            raise NotFound(f"no model version {version_id}")
-        session.add(
-            ModelEvent(
-                version_id=version_id,
-                kind=kind,
-                editor_id=_editor_id(session, by),
-                details=details,
-                created_at=utcnow(),
-            )
-        )
-        session.flush()
-        return _view(row, version_id)
+    return _view(rows.activate(store, previous, "rolled_back", by=by, details={"from": chain[0]}))

@@ -118,9 +118,9 @@ def check(
     house_style = load_style(style)
     desk = None
     if db is not None:
+        from mt.desk import desk_forms
         from mt.qa.consistency import DeskForms
         from mt.store import open_store
-        from mt.store.desk import desk_forms
 
         with open_store(db) as store:
             stored = desk_forms(store)

@@ -140,7 +140,7 @@ def import_(
         # The desk's LLM prompt template (Settings); an explicit --prompt FILE wins.
         from dataclasses import replace
 
-        from mt.store.desk import desk_prompt_text
+        from mt.desk import desk_prompt_text
 
         with open_store(db) as desk:
             llm = replace(llm, prompt_text=desk_prompt_text(desk))

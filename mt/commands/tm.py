@@ -72,7 +72,8 @@ def glossary_import(
 ) -> None:
     """Add a glossary file's terms; a term already in the glossary takes the file's English."""
     from mt.qa.glossary import load_glossary
-    from mt.store import import_glossary, open_store
+    from mt.store import open_store
+    from mt.termbase import import_glossary
 
     load_glossary(file)  # a bad file is refused before the database opens
     with open_store(db) as store:
@@ -135,8 +136,8 @@ def glossary_suggest(
     """Suggest glossary terms: Korean names and the English they were given consistently in
     approved segments (the translation memory), with counts and examples; terms already in the
     glossary with that English are left out. Accept them in Settings → Glossary."""
+    from mt.desk import suggest_terms
     from mt.store import open_store
-    from mt.store.desk import suggest_terms
 
     with open_store(db) as store:
         found = suggest_terms(store, min_count=min_count)

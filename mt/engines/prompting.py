@@ -12,7 +12,7 @@ any file passed in. A template is plain text with two sections, ``=== system`` a
 - ``$sentence``: the Korean sentence to translate.
 
 The template's SHA-256 (of the text and the style notes) is recorded with every draft. A desk
-may keep its own template in the database (Settings; `mt.store.desk.desk_prompt_text`): it is
+may keep its own template in the database (Settings; `mt.desk.desk_prompt_text`): it is
 given as text (`PromptTemplate.load(text=...)`), checked by the same rules as a file.
 
 Validation. A response must be one English line: no echo of the prompt or of the Korean, no

@@ -10,7 +10,7 @@ occurs with the entity in at least `min_count` pairs, in at least 60% of the ent
 (specific: "Seoul" is not the English of every name in Seoul stories).
 
 `TermMiner` keeps counts per pair id, so the desk's miner is updated as the translation memory
-changes instead of being rebuilt (`mt.store.desk`).
+changes instead of being rebuilt (`mt.desk`).
 """
 
 from __future__ import annotations

@@ -77,7 +77,8 @@ def import_client_xliff(
     )
     from mt.store.repository import _draft_meta, _nfc, _score
     from mt.store.steps import rebuild_steps
-    from mt.tm import draft_row, drafting_engine, remember
+    from mt.store.tm import remember
+    from mt.tm import draft_row, drafting_engine
 
     client = read_client(data, name)
     with store.session() as session:  # refuse a stranger before minutes of translation

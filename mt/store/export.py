@@ -101,9 +101,9 @@ def segment_records(store: Store, doc_id: int) -> list[dict[str, Any]]:
 
     from mt.keystrokes import merge_stats
     from mt.metrics import scores_from_stats
+    from mt.scoring import pair_stats
     from mt.store.models import Draft, EditEvent, Editor, Segment
     from mt.store.repository import _require_document
-    from mt.store.scores import pair_stats
 
     with store.session() as session:
         _require_document(session, doc_id)

@@ -1,36 +1,55 @@
-"""The desk's glossary in the database: import (CSV, TSV, TBX), list, delete, and QA with it.
+"""The desk glossary's rows: one per Korean term, saved, listed, deleted, read for QA.
 
-Terms are read with `mt.qa.glossary.load_glossary` (file formats documented there) and stored one
-row per Korean term; importing a term that exists replaces its renderings (the file is newer).
-Once accounts exist only admins change the glossary: every changing function takes `by`, the
-signed-in user, and checks it here, on the server. `store_glossary` builds the `Glossary` that
-QA and drafting use; it is cached per database and rebuilt when the terms change.
+Saving a term that exists replaces its renderings (the file is newer). Once accounts exist only
+admins change the glossary: every changing function takes `by`, the signed-in user, and checks it
+here, on the server. Reading files and building the `Glossary` QA uses is `mt.termbase`'s.
 """
 
 from __future__ import annotations
 
-import threading
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mt.errors import InputError, NotFound
-from mt.qa.checks import Finding, check_pair
-from mt.qa.glossary import Glossary, Term, load_glossary, parse_glossary
-from mt.store.db import Store
+from mt.textsafe import refuse_unstorable
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from mt.store.db import Store
 
 __all__ = [
+    "MAX_TERM_CHARS",
     "GlossaryImportResult",
     "GlossaryTermView",
-    "check_segment",
+    "TermValues",
     "delete_glossary_term",
-    "import_glossary",
+    "glossary_stamp",
     "list_glossary",
-    "store_glossary",
+    "save_terms",
+    "term_rows",
 ]
 
 MAX_TERM_CHARS = 200
+
+
+class TermValues(Protocol):
+    """What a term saves (`mt.qa.glossary.Term` has it): Korean, accepted English (first
+    preferred), known wrong renderings, case sensitivity and a note."""
+
+    @property
+    def korean(self) -> str: ...
+    @property
+    def english(self) -> tuple[str, ...]: ...
+    @property
+    def avoid(self) -> tuple[str, ...]: ...
+    @property
+    def case_sensitive(self) -> bool: ...
+    @property
+    def note(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -57,7 +76,7 @@ class GlossaryImportResult:
     unchanged: int
 
 
-def _term_values(term: Term) -> dict[str, Any]:
+def _term_values(term: TermValues) -> dict[str, Any]:
     return {
         "english": list(term.english),
         "avoid": list(term.avoid),
@@ -66,35 +85,21 @@ def _term_values(term: Term) -> dict[str, Any]:
     }
 
 
-def import_glossary(
-    store: Store, path: str | Path, *, data: bytes | None = None, by: str | None = None
+def save_terms(
+    store: Store, terms: Sequence[TermValues], *, source: str, by: str | None
 ) -> GlossaryImportResult:
-    """Add the terms of a CSV, TSV or TBX glossary file; terms already stored are replaced.
-
-    Arguments:
-        path: the file, or (with `data`) just its name, whose suffix picks the format.
-        data: the file's bytes (an upload), read instead of `path`.
-        by: the signed-in user; once accounts exist it must be an admin.
+    """Store `terms` (from the file or list named `source`); terms already stored are replaced.
 
     Raises:
-        InputError, UnsupportedFormat: the file cannot be read as a glossary (see
-            `load_glossary`), or a Korean term is longer than 200 characters.
+        InputError: a text cannot be stored, or a Korean term is longer than 200 characters.
         PermissionDenied: accounts exist and `by` is not an admin.
     """
-    name = Path(path).name
-    # An upload is parsed from memory: it never touches the disk.
-    glossary = load_glossary(path) if data is None else parse_glossary(data, name or "glossary")
-    return _save(store, glossary, source=name, by=by)
-
-
-def _save(store: Store, glossary: Glossary, *, source: str, by: str | None) -> GlossaryImportResult:
     from sqlalchemy import select
 
     from mt.store.accounts import _require_admin, clean_name, find_editor
     from mt.store.models import GlossaryTerm, utcnow
-    from mt.textsafe import refuse_unstorable
 
-    terms = list(glossary)
+    terms = list(terms)
     for term in terms:
         for text in (term.korean, *term.english, *term.avoid, term.note or ""):
             refuse_unstorable(text, f"{source}: term '{term.korean[:20]}'")
@@ -173,8 +178,6 @@ def delete_glossary_term(store: Store, korean: str, *, by: str | None = None) ->
     Raises:
         NotFound: no such term. PermissionDenied: accounts exist and `by` is not an admin.
     """
-    import unicodedata
-
     from sqlalchemy import delete
 
     from mt.store.accounts import _require_admin
@@ -188,13 +191,7 @@ def delete_glossary_term(store: Store, korean: str, *, by: str | None = None) ->
             raise NotFound(f"no glossary term '{korean}'")
 
 
-# --- the Glossary object, cached per database --------------------------------------------------
-
-_cache: dict[tuple[str, int], tuple[tuple, Glossary | None]] = {}
-_cache_lock = threading.Lock()
-
-
-def _stamp(session: Any) -> tuple:
+def glossary_stamp(session: Session) -> tuple:
     """Changes whenever a term is added, changed or deleted."""
     from sqlalchemy import func, select
 
@@ -209,39 +206,22 @@ def _stamp(session: Any) -> tuple:
     )
 
 
-def session_glossary(session: Any) -> Glossary | None:
-    """The stored glossary (None when it has no terms), read inside an open session."""
+def term_rows(session: Session) -> list[GlossaryTermView]:
+    """Every stored term (in table order), read inside an open session."""
     from sqlalchemy import select
 
     from mt.store.models import GlossaryTerm
 
-    bind = session.get_bind()
-    key = (str(bind.url), id(bind.pool))  # the pool: one per open store, shared by its sessions
-    stamp = _stamp(session)
-    with _cache_lock:
-        cached = _cache.get(key)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    rows = session.execute(select(GlossaryTerm)).scalars().all()
-    glossary = (
-        Glossary(
-            Term(r.korean, tuple(r.english), tuple(r.avoid or ()), bool(r.case_sensitive), r.note)
-            for r in rows
+    return [
+        GlossaryTermView(
+            r.id,
+            r.korean,
+            tuple(r.english),
+            tuple(r.avoid or ()),
+            bool(r.case_sensitive),
+            r.note,
+            r.source,
+            r.updated_at,
         )
-        if rows
-        else None
-    )
-    with _cache_lock:
-        _cache[key] = (stamp, glossary)
-    return glossary
-
-
-def store_glossary(store: Store) -> Glossary | None:
-    """The stored glossary as a `Glossary`, or None when it has no terms."""
-    with store.session() as session:
-        return session_glossary(session)
-
-
-def check_segment(store: Store, source: str, target: str) -> list[Finding]:
-    """QA findings (`mt.qa.check_pair`) of a target, with the stored glossary."""
-    return check_pair(source, target, glossary=store_glossary(store))
+        for r in session.execute(select(GlossaryTerm)).scalars().all()
+    ]

@@ -321,7 +321,7 @@ class TMEntry(Base):
     """One translation-memory pair: an approved segment's source and English, or a TMX unit.
 
     One entry per source: `key` is the source normalised for lookup (NFC, whitespace collapsed,
-    see `mt.tm.tm_key`), found exactly by its SHA-256 `key_hash` (unique, indexed) and fuzzily
+    see `mt.store.tm.tm_key`), found exactly by its SHA-256 `key_hash` (unique, indexed) and fuzzily
     among entries of similar `length` (characters of the key, indexed).
     """
 

@@ -40,6 +40,7 @@ from mt.store.accounts import (
 )
 from mt.store.db import Store, default_url, open_store
 from mt.store.steps import rebuild_steps
+from mt.store.tm import remember
 from mt.store.views import (
     CLIENTS,
     EVENT_KINDS,
@@ -55,7 +56,7 @@ from mt.store.views import (
 )
 from mt.store.workflow import note_segment_change
 from mt.textsafe import refuse_unstorable
-from mt.tm import draft_row, drafting_engine, remember
+from mt.tm import draft_row, drafting_engine
 
 __all__ = [
     "CLIENTS",
@@ -290,7 +291,7 @@ def _qa_findings(source: str, text: str, glossary: Any) -> list[dict]:
 
 def _cache_stats(store: Store, pairs: list[tuple[int, str, str]]) -> None:
     """Store sacrebleu statistics of (draft_id, draft text, final) pairs for reports."""
-    from mt.store.scores import cache_pair_stats
+    from mt.scoring import cache_pair_stats
 
     cache_pair_stats(store, pairs)
 
@@ -866,7 +867,7 @@ def apply_change(
             raise InputError(f"segment {seg.id} has no MT draft to revert to")
         new_text, new_status = draft.text, "draft"
     if findings is None and kind in ("save", "approve"):
-        from mt.store.glossary import session_glossary
+        from mt.termbase import session_glossary
 
         findings = _qa_findings(seg.source, new_text, session_glossary(session))
     unchanged = new_text == seg.target and new_status == seg.status
@@ -958,8 +959,8 @@ def _change(
         raise InputError("findings must be a list of objects")
     if findings is None and kind in ("save", "approve"):
         # QA runs before the write lock is taken: its first call loads a sentence splitter.
-        from mt.store.desk import document_findings
-        from mt.store.glossary import session_glossary
+        from mt.desk import document_findings
+        from mt.termbase import session_glossary
 
         with store.session() as session:
             seg = session.get(Segment, segment_id)

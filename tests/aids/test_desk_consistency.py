@@ -11,6 +11,14 @@ import pytest
 
 from mt.aids import segment_aids
 from mt.cli import main
+from mt.desk import (
+    accept_suggestions,
+    desk_forms,
+    desk_style,
+    desk_style_text,
+    set_desk_style,
+    suggest_terms,
+)
 from mt.errors import InputError, PermissionDenied
 from mt.qa.style import check_style, load_style, parse_style
 from mt.store import (
@@ -21,15 +29,7 @@ from mt.store import (
     list_segments,
     save_segment,
 )
-from mt.store.desk import (
-    accept_suggestions,
-    desk_forms,
-    desk_style,
-    desk_style_text,
-    set_desk_style,
-    suggest_terms,
-)
-from mt.tm import add_pairs
+from mt.store.tm import add_pairs
 from tests.conftest import shared_lines
 from tests.store.conftest import TableEngine
 

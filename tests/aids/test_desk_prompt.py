@@ -7,11 +7,11 @@ import json
 
 import pytest
 
+from mt.desk import desk_prompt_text, set_desk_prompt
 from mt.engines import LLMOptions, load_engine
 from mt.engines.prompting import DESK_PROMPT, PromptTemplate, family_template_text
 from mt.errors import InputError, PermissionDenied
 from mt.store import add_user, open_store
-from mt.store.desk import desk_prompt_text, set_desk_prompt
 from tests.conftest import ROOT
 
 DESK = (

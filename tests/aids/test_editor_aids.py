@@ -8,7 +8,9 @@ import html
 import pytest
 
 from mt import store as repo
-from mt.tm import add_pairs, fuzzy_matches
+from mt.store.tm import add_pairs
+from mt.termbase import import_glossary
+from mt.tm import fuzzy_matches
 from tests.conftest import shown
 from tests.ui.conftest import db_url, new_app, tiny_engine
 
@@ -22,7 +24,7 @@ def desk(db_url, tiny_engine, ntrex):
     """A store with a glossary, a translation memory and a two-segment NTREX article."""
     ko, en = ntrex
     with repo.open_store(db_url) as store:
-        repo.import_glossary(store, "terms.csv", data="ko,en\n웨일스,Welsh\n".encode())
+        import_glossary(store, "terms.csv", data="ko,en\n웨일스,Welsh\n".encode())
         near = ko[0].replace("걱정했다", "우려했다")
         add_pairs(store, [(near, en[0] + " <b>**not bold**</b>")])
         doc = repo.create_document(

@@ -16,18 +16,16 @@ from mt.qa.glossary import Glossary, Term
 from mt.store import (
     add_user,
     approve_segment,
-    check_segment,
     create_document,
     delete_glossary_term,
     edit_events,
-    import_glossary,
     list_glossary,
     list_segments,
     report,
     revert_to_mt,
     save_segment,
-    store_glossary,
 )
+from mt.termbase import check_segment, import_glossary, store_glossary
 from mt.types import Hypothesis
 from tests.store.conftest import TableEngine
 

@@ -22,16 +22,8 @@ from mt.store import (
     retranslate_document,
     save_segment,
 )
-from mt.tm import (
-    FUZZY_CUTOFF,
-    add_pairs,
-    exact_matches,
-    export_tmx,
-    fuzzy_matches,
-    import_tmx,
-    tm_key,
-    tm_size,
-)
+from mt.store.tm import add_pairs, exact_matches, tm_key, tm_size
+from mt.tm import FUZZY_CUTOFF, export_tmx, fuzzy_matches, import_tmx
 
 
 def _doc(store, engine, lines, title="news") -> int:

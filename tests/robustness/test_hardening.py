@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from mt import store as repo
+from mt.termbase import import_glossary
 from tests.robustness.cases import ARTICLE, ROOT
 from tests.robustness.conftest import TRANSDESK, model_options, run_cli
 
@@ -262,7 +263,7 @@ def test_the_store_refuses_nul_at_every_entry(db_url):
             "title": lambda: repo.create_document(
                 store, "둘.", title="t\x00", engine=None, created_by="kim"
             ),
-            "glossary": lambda: repo.import_glossary(
+            "glossary": lambda: import_glossary(
                 store, "g.csv", data="ko,en\n서울,Seo\x00ul\n".encode("utf-16")
             ),
         }
@@ -407,7 +408,7 @@ def test_glossary_and_xliff_uploads_write_no_file(tmp_path, monkeypatch):
     for name in ("TemporaryDirectory", "NamedTemporaryFile", "mkstemp", "mkdtemp"):
         monkeypatch.setattr(tempfile, name, no_temp_files)
     with repo.open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
-        result = repo.import_glossary(store, "terms.csv", data="ko,en\n서울,Seoul\n".encode())
+        result = import_glossary(store, "terms.csv", data="ko,en\n서울,Seoul\n".encode())
         assert result.added == 1
         from mt.errors import InputError
 

@@ -15,6 +15,7 @@ import re
 import pytest
 
 from mt import store as repo
+from mt.termbase import import_glossary
 from tests.robustness.cases import ROOT
 
 pytestmark = pytest.mark.slow
@@ -69,7 +70,7 @@ def hostile_desk(db_url, tiny_model_dir, monkeypatch):
     monkeypatch.delenv("TRANSDESK_MAX_UPLOAD_MB", raising=False)
     store = repo.open_store(db_url)
     csv = f"ko,en,note\n{TERM},{HOSTILE.replace(',', ' ')},{HOSTILE.replace(',', ' ')}\n"
-    repo.import_glossary(store, f"{HOSTILE[:40]}.csv", data=csv.encode())
+    import_glossary(store, f"{HOSTILE[:40]}.csv", data=csv.encode())
     doc = repo.create_document(
         store, f"{TERM} 시장은 {HOSTILE}\n\n부산은 흐리다.", title=HOSTILE, engine=None,
         created_by=NAME, segment_mode="line", filename=f"{HOSTILE[:60]}.txt",

@@ -11,10 +11,10 @@ import pytest
 from mt import store as repo
 from mt.editing import apply_event
 from mt.errors import ConflictError, InputError, NotFound, PermissionDenied
+from mt.grid import grid_rows
 from mt.keystrokes import MAX_EVENTS, parse_keylog
 from mt.store import sessions
 from mt.store.drafts_wip import get_wip, list_wip, put_wip
-from mt.store.grid import grid_rows
 from tests.conftest import shared_lines
 from tests.store.conftest import TableEngine
 

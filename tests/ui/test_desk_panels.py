@@ -4,8 +4,8 @@ accept of an established name form."""
 from __future__ import annotations
 
 from mt import store as repo
-from mt.store.desk import desk_style_text
-from mt.tm import add_pairs
+from mt.desk import desk_style_text
+from mt.store.tm import add_pairs
 from tests.ui.conftest import new_app
 from tests.ui.test_app import editor, grid_data, grid_session, press
 
@@ -67,8 +67,8 @@ def test_editor_offers_the_established_form(store, tiny_engine):
 
 
 def test_settings_edits_the_llm_prompt(store):
+    from mt.desk import desk_prompt_text
     from mt.engines.prompting import family_template_text
-    from mt.store.desk import desk_prompt_text
     from ui.components import md_literal
 
     at = new_app().run()

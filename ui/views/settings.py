@@ -7,12 +7,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from mt import desk
 from mt import store as repo
 from mt.errors import TransdeskError
 from mt.models.provenance import describe
 from mt.qa.style import default_style_text
-from mt.store import desk
 from mt.store.views import ROLES
+from mt.termbase import import_glossary
 from ui import auth, state
 from ui import components as ui
 
@@ -198,7 +199,7 @@ def _import_glossary() -> None:
     try:
         identity = auth.current()
         auth.require(identity, "manage_users")
-        result = repo.import_glossary(
+        result = import_glossary(
             state.store(), upload.name, data=upload.getvalue(), by=identity.name
         )
         st.session_state["glossary_message"] = (

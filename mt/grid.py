@@ -1,5 +1,7 @@
 """The whole article as the web editor's grid draws it: one compact row per segment.
 
+The rows are read by `mt.store.document_rows.grid_segments`; QA and confidence are added here.
+
 A row is a list (small to send, quick to read in the browser), in `ROW_FIELDS` order:
 segment id, number (from 1), paragraph, source, English, status, version, draft origin
 ("mt", "tm" or ""), QA findings (errors, warnings), low confidence (0/1), and the reading
@@ -126,37 +128,16 @@ def grid_rows(
     Raises:
         NotFound: no such document.
     """
-    from sqlalchemy import func, select
-
     from mt.confidence import low_confidence
+    from mt.store.document_rows import grid_segments
     from mt.store.drafts_wip import list_wip
-    from mt.store.glossary import session_glossary
-    from mt.store.models import Draft, GlossaryTerm, Segment
-    from mt.store.repository import _require_document
+    from mt.store.glossary import glossary_stamp
+    from mt.termbase import session_glossary
 
     with store.session() as session:
-        _require_document(session, doc_id)
-        rows = session.execute(
-            select(
-                Segment.id,
-                Segment.paragraph,
-                Segment.source,
-                Segment.target,
-                Segment.status,
-                Segment.version,
-                Draft.origin,
-                Draft.score,
-            )
-            .outerjoin(Draft, Draft.id == Segment.draft_id)
-            .where(Segment.document_id == doc_id)
-            .order_by(Segment.position)
-        ).all()
+        rows = grid_segments(session, doc_id)
         glossary = session_glossary(session)
-        glossary_key = tuple(
-            session.execute(
-                select(func.count(GlossaryTerm.id), func.max(GlossaryTerm.updated_at))
-            ).one()
-        )
+        glossary_key = glossary_stamp(session)
     wip = list_wip(store, None, editor=editor) if editor else {}
     scores = {r.id: float(r.score) for r in rows if r.origin == "mt" and r.score is not None}
     low = low_confidence(scores)

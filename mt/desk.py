@@ -1,5 +1,8 @@
 """The desk's shared QA state: house style, established name forms, and article indexes.
 
+Settings are stored by `mt.store.settings`, the TM rows mined and the segment texts indexed are
+read through `mt.store.tm` and `mt.store.document_rows`; this module holds the rules and caches.
+
 - **House style**: the shipped default (`mt.qa.style`) unless an admin stored an override in
   Settings (`set_desk_style`; table desk_setting, key ``style``).
 - **LLM prompt**: the prompt template every LLM draft of the desk uses unless ``--prompt FILE``
@@ -21,14 +24,17 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mt.errors import InputError
 from mt.qa.checks import Finding
 from mt.qa.consistency import ArticleIndex, DeskForms, NameSuggestion
 from mt.qa.style import Style, check_style, load_style, parse_style
 from mt.qa.terms import TermMiner, TermSuggestion
-from mt.store.db import Store
+from mt.termbase import session_glossary
+
+if TYPE_CHECKING:
+    from mt.store.db import Store
 
 __all__ = [
     "MAX_MINED",
@@ -66,24 +72,22 @@ def _key(session: Any) -> tuple[str, int]:
 
 def desk_style_text(store: Store) -> str | None:
     """The desk's stored style TOML, or None when the desk uses the shipped default."""
-    from mt.store.models import DeskSetting
+    from mt.store.settings import get_setting
 
-    with store.session() as session:
-        row = session.get(DeskSetting, _STYLE_KEY)
-        return row.value if row is not None else None
+    return get_setting(store, _STYLE_KEY)
 
 
 def _session_style(session: Any) -> Style:
-    from mt.store.models import DeskSetting
+    from mt.store.settings import session_setting
 
-    row = session.get(DeskSetting, _STYLE_KEY)
-    stamp = (row.value if row is not None else None,)
+    value = session_setting(session, _STYLE_KEY)
+    stamp = (value,)
     key = _key(session)
     with _lock:
         cached = _styles.get(key)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-    style = parse_style(row.value, "desk style") if row is not None else load_style()
+    style = parse_style(value, "desk style") if value is not None else load_style()
     with _lock:
         _styles[key] = (stamp, style)
     return style
@@ -103,15 +107,13 @@ def set_desk_style(store: Store, text: str | None, *, by: str | None = None) -> 
         InputError: the text is not a valid style. PermissionDenied: accounts exist and `by` is
             not an admin.
     """
-    from mt.store.accounts import _require_admin
+    from mt.store.settings import put_setting
 
     if text is not None and text.strip():
         parse_style(text, "desk style")  # refuse a bad file before storing it
     else:
         text = None
-    with store.session(write=True) as session:
-        _require_admin(session, by, "change the house style")
-        _put_setting(session, _STYLE_KEY, text, by)
+    put_setting(store, _STYLE_KEY, text, by=by, action="change the house style")
 
 
 # --- LLM prompt ----------------------------------------------------------------------------------
@@ -119,11 +121,9 @@ def set_desk_style(store: Store, text: str | None, *, by: str | None = None) -> 
 
 def desk_prompt_text(store: Store) -> str | None:
     """The desk's stored LLM prompt template, or None when drafts use the family's template."""
-    from mt.store.models import DeskSetting
+    from mt.store.settings import get_setting
 
-    with store.session() as session:
-        row = session.get(DeskSetting, _PROMPT_KEY)
-        return row.value if row is not None else None
+    return get_setting(store, _PROMPT_KEY)
 
 
 def set_desk_prompt(store: Store, text: str | None, *, by: str | None = None) -> None:
@@ -135,71 +135,42 @@ def set_desk_prompt(store: Store, text: str | None, *, by: str | None = None) ->
             and `by` is not an admin.
     """
     from mt.engines.prompting import PromptTemplate
-    from mt.store.accounts import _require_admin
+    from mt.store.settings import put_setting
 
     if text is not None and text.strip():
         PromptTemplate.parse(text, name="LLM prompt")  # refuse a bad template before storing it
     else:
         text = None
-    with store.session(write=True) as session:
-        _require_admin(session, by, "change the LLM prompt", permission="llm_prompt")
-        _put_setting(session, _PROMPT_KEY, text, by)
-
-
-def _put_setting(session: Any, key: str, text: str | None, by: str | None) -> None:
-    """Store (or with None remove) the desk setting `key`, noting who changed it."""
-    from mt.store.accounts import clean_name, find_editor
-    from mt.store.models import DeskSetting, utcnow
-
-    row = session.get(DeskSetting, key)
-    if text is None:
-        if row is not None:
-            session.delete(row)
-        return
-    who = find_editor(session, clean_name(by)) if by else None
-    if row is None:
-        session.add(
-            DeskSetting(key=key, value=text, editor_id=who.id if who else None, updated_at=utcnow())
-        )
-    else:
-        row.value, row.updated_at = text, utcnow()
-        row.editor_id = who.id if who else row.editor_id
+    put_setting(
+        store,
+        _PROMPT_KEY,
+        text,
+        by=by,
+        action="change the LLM prompt",
+        permission="llm_prompt",
+    )
 
 
 # --- established forms ---------------------------------------------------------------------------
 
 
-def _tm_stamp(session: Any) -> tuple:
-    from sqlalchemy import func, select
-
-    from mt.store.models import TMEntry
-
-    return tuple(
-        session.execute(
-            select(func.count(), func.max(TMEntry.id), func.max(TMEntry.updated_at))
-        ).one()
-    )
-
-
 def _session_miner(session: Any) -> TermMiner:
-    from sqlalchemy import select
-
-    from mt.store.models import TMEntry
+    from mt.store.tm import recent_pairs, tm_stamp
 
     key = _key(session)
-    stamp = _tm_stamp(session)
+    stamp = tm_stamp(session)
     with _lock:
         cached = _miners.get(key)
         if cached is not None and cached[1] == stamp:
             return cached[0]
         miner, old = cached if cached is not None else (TermMiner(), (0, None, None))
-        query = select(TMEntry.id, TMEntry.source, TMEntry.target)
+        since = None
         if old[0] and stamp[0] >= old[0] and old[2] is not None:
             # Only rows added or changed since the last look (nothing was deleted).
-            query = query.where(TMEntry.updated_at >= old[2])
+            since = old[2]
         else:
             miner = TermMiner()
-        rows = session.execute(query.order_by(TMEntry.id.desc()).limit(MAX_MINED)).all()
+        rows = recent_pairs(session, changed_since=since, limit=MAX_MINED)
         for row_id, source, target in reversed(rows):  # oldest first: examples in TM order
             miner.add(row_id, source, target)
         _miners[key] = (miner, stamp)
@@ -207,8 +178,6 @@ def _session_miner(session: Any) -> TermMiner:
 
 
 def _session_desk(session: Any) -> DeskForms:
-    from mt.store.glossary import session_glossary
-
     glossary = session_glossary(session)
     miner = _session_miner(session)
     stamp = (id(glossary), miner.version)
@@ -232,8 +201,6 @@ def desk_forms(store: Store) -> DeskForms:
 def suggest_terms(store: Store, *, min_count: int = 2) -> list[TermSuggestion]:
     """Korean terms and the English the desk gave them consistently in approved pairs (the
     translation memory), most frequent first; terms the glossary already has are left out."""
-    from mt.store.glossary import session_glossary
-
     if min_count < 1:
         raise InputError("the minimum count must be at least 1")
     with store.session() as session:
@@ -252,7 +219,7 @@ def accept_suggestions(
         PermissionDenied: accounts exist and `by` is not an admin.
     """
     from mt.qa.glossary import Glossary, Term
-    from mt.store.glossary import _save, list_glossary
+    from mt.store.glossary import list_glossary, save_terms
 
     if not suggestions:
         return 0
@@ -270,7 +237,7 @@ def accept_suggestions(
                 old.note if old else f"suggested from {s.count} approved segments",
             )
         )
-    result = _save(store, Glossary(terms), source="suggested", by=by)
+    result = save_terms(store, list(Glossary(terms)), source="suggested", by=by)
     return result.added + result.updated
 
 
@@ -279,10 +246,7 @@ def accept_suggestions(
 
 def _session_index(session: Any, document_id: int) -> tuple[ArticleIndex, dict[int, int]]:
     """The document's index and its map from segment position to index row."""
-    from sqlalchemy import select
-
-    from mt.store.glossary import session_glossary
-    from mt.store.models import Segment
+    from mt.store.document_rows import changed_targets, document_texts
 
     key = (*_key(session), document_id)
     desk = _session_desk(session)
@@ -290,11 +254,7 @@ def _session_index(session: Any, document_id: int) -> tuple[ArticleIndex, dict[i
     with _lock:
         cached = _indexes.get(key)
     if cached is None:
-        rows = session.execute(
-            select(Segment.position, Segment.source, Segment.target, Segment.updated_at)
-            .where(Segment.document_id == document_id)
-            .order_by(Segment.position)
-        ).all()
+        rows = document_texts(session, document_id)
         index = ArticleIndex(
             [r[1] for r in rows],
             [r[2] or "" for r in rows],
@@ -310,14 +270,7 @@ def _session_index(session: Any, document_id: int) -> tuple[ArticleIndex, dict[i
             _indexes[key] = cached
     else:
         # Saves made since (by any process): only the changed rows are read.
-        query = select(Segment.position, Segment.target, Segment.updated_at).where(
-            Segment.document_id == document_id
-        )
-        if cached[2] is not None:
-            query = query.where(Segment.updated_at >= cached[2])
-        else:
-            query = query.where(Segment.updated_at.is_not(None))
-        changed = session.execute(query).all()
+        changed = changed_targets(session, document_id, cached[2])
         with _lock:
             for position, target, updated_at in changed:
                 row = cached[1].get(position)

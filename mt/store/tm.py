@@ -1,0 +1,385 @@
+"""Translation-memory rows: one entry per Korean source, written, counted and looked up.
+
+Entries. One entry per Korean source (the latest English wins): approving a segment adds its
+pair or replaces the English of an entry with the same source (`remember`, called inside the
+approval's write session, so a re-approval updates it); `add_pairs` adds (Korean, English) pairs
+(a TMX file's, read by `mt.tm.import_tmx`) and, unless told to keep existing entries, replaces
+the English of those already there.
+
+Keys. Sources are compared by `tm_key`: NFC, runs of whitespace collapsed to one space, ends
+stripped. The key's SHA-256 is a unique, indexed column, so a document's segments are looked up
+exactly in a few indexed queries (`exact_matches`). For fuzzy matching (`mt.tm.fuzzy_matches`)
+`key_candidates` gives the keys of a length range from an in-memory index (`_KeyIndex`) that
+reads only the entries added since its last look, and `entries_by_id` the matched entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from mt.store.db import Store
+
+__all__ = [
+    "TMEntryView",
+    "TMImportResult",
+    "add_pairs",
+    "entries_by_id",
+    "exact_matches",
+    "key_candidates",
+    "recent_pairs",
+    "remember",
+    "tm_key",
+    "tm_pairs",
+    "tm_size",
+    "tm_stamp",
+]
+
+_CHUNK = 500
+_SPACES = re.compile(r"\s+")
+
+
+def tm_key(text: str) -> str:
+    """The lookup key of a source: NFC, whitespace runs as one space, ends stripped."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class TMEntryView:
+    """One translation-memory entry; `origin` is "approved" (from a segment) or "tmx"."""
+
+    id: int
+    source: str
+    target: str
+    origin: str
+    segment_id: int | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TMImportResult:
+    """What an import did: entries added, English replaced, already equal, and kept as they were
+    (an existing entry with other English when replacing was not wanted)."""
+
+    added: int
+    updated: int
+    unchanged: int
+    kept: int
+
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.unchanged + self.kept
+
+
+def _entry_view(row: Any) -> TMEntryView:
+    return TMEntryView(row.id, row.source, row.target, row.origin, row.segment_id, row.updated_at)
+
+
+def _upsert(session: Session, rows: list[dict[str, Any]], *, replace_target: bool) -> None:
+    """INSERT, or on the same key_hash update the English (or do nothing), on both databases."""
+    from mt.store.models import TMEntry
+
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(TMEntry)
+    if replace_target:
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key_hash"],
+            set_={
+                name: stmt.excluded[name]
+                for name in ("source", "target", "origin", "segment_id", "editor_id", "updated_at")
+            },
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["key_hash"])
+    session.execute(stmt, rows)
+
+
+def _row(
+    source: str,
+    target: str,
+    origin: str,
+    now: datetime,
+    segment_id: int | None = None,
+    editor_id: int | None = None,
+) -> dict[str, Any]:
+    key = tm_key(source)
+    return {
+        "key_hash": _hash(key),
+        "key": key,
+        "length": len(key),
+        "source": unicodedata.normalize("NFC", source),
+        "target": unicodedata.normalize("NFC", target),
+        "origin": origin,
+        "segment_id": segment_id,
+        "editor_id": editor_id,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def remember(
+    session: Session, source: str, target: str, *, segment_id: int | None, editor_id: int | None
+) -> None:
+    """Add (or update) the entry for an approved segment, inside the caller's write session.
+
+    Blank sources or targets are not remembered.
+    """
+    from mt.store.models import utcnow
+
+    if not tm_key(source) or not target.strip():
+        return
+    _upsert(
+        session,
+        [_row(source, target, "approved", utcnow(), segment_id, editor_id)],
+        replace_target=True,
+    )
+
+
+def add_pairs(
+    store: Store,
+    pairs: Iterable[tuple[str, str]],
+    *,
+    replace_existing: bool = True,
+    by: str | None = None,
+) -> TMImportResult:
+    """Add (Korean, English) pairs as "tmx" entries; a source given twice keeps its last English.
+
+    Arguments:
+        replace_existing: replace the English of entries already in the memory (default), or
+            keep them as they are.
+        by: the signed-in user doing it; once accounts exist it must be an admin.
+
+    Raises:
+        PermissionDenied: accounts exist and `by` is not an admin.
+    """
+    from sqlalchemy import select
+
+    from mt.store.accounts import _require_admin, clean_name, find_editor
+    from mt.store.models import TMEntry, utcnow
+
+    now = utcnow()
+    latest: dict[str, tuple[str, str]] = {}
+    for source, target in pairs:
+        key = tm_key(source)
+        if key and target.strip():
+            latest[_hash(key)] = (source, target)
+    added = updated = unchanged = kept = 0
+    hashes = list(latest)
+    with store.session(write=True) as session:
+        _require_admin(session, by, "import a translation memory")
+        who = find_editor(session, clean_name(by)) if by else None
+        for i in range(0, len(hashes), _CHUNK):
+            chunk = hashes[i : i + _CHUNK]
+            existing: dict[str, str] = {
+                h: t
+                for h, t in session.execute(
+                    select(TMEntry.key_hash, TMEntry.target).where(TMEntry.key_hash.in_(chunk))
+                ).all()
+            }
+            rows = []
+            for h in chunk:
+                source, target = latest[h]
+                target = unicodedata.normalize("NFC", target)
+                if h not in existing:
+                    added += 1
+                elif existing[h] == target:
+                    unchanged += 1
+                    continue
+                elif replace_existing:
+                    updated += 1
+                else:
+                    kept += 1
+                    continue
+                rows.append(_row(source, target, "tmx", now, None, who.id if who else None))
+            if rows:
+                _upsert(session, rows, replace_target=replace_existing)
+    return TMImportResult(added, updated, unchanged, kept)
+
+
+def tm_pairs(store: Store) -> list[tuple[str, str]]:
+    """Every entry's (Korean, English), oldest first."""
+    from sqlalchemy import select
+
+    from mt.store.models import TMEntry
+
+    with store.session() as session:
+        return [
+            (s, t)
+            for s, t in session.execute(
+                select(TMEntry.source, TMEntry.target).order_by(TMEntry.id)
+            ).all()
+        ]
+
+
+def tm_size(store: Store) -> int:
+    """How many entries the memory holds."""
+    from sqlalchemy import func, select
+
+    from mt.store.models import TMEntry
+
+    with store.session() as session:
+        count: int = session.execute(select(func.count()).select_from(TMEntry)).scalar_one()
+        return count
+
+
+def exact_matches(
+    store: Store, sources: Sequence[str], *, exclude_document: int | None = None
+) -> dict[str, TMEntryView]:
+    """The entries whose key equals the key of each source, by source (those with one only).
+
+    `exclude_document`: ignore entries made by approving that document's own segments.
+    """
+    from sqlalchemy import select
+
+    from mt.store.models import Segment, TMEntry
+
+    by_hash: dict[str, list[str]] = {}
+    for source in sources:
+        key = tm_key(source)
+        if key:
+            by_hash.setdefault(_hash(key), []).append(source)
+    found: dict[str, TMEntryView] = {}
+    hashes = list(by_hash)
+    with store.session() as session:
+        for i in range(0, len(hashes), _CHUNK):
+            query = select(TMEntry).where(TMEntry.key_hash.in_(hashes[i : i + _CHUNK]))
+            if exclude_document is not None:
+                own = select(Segment.id).where(Segment.document_id == exclude_document)
+                query = query.where(TMEntry.segment_id.is_(None) | TMEntry.segment_id.not_in(own))
+            for row in session.execute(query).scalars():
+                for source in by_hash[row.key_hash]:
+                    if row.key == tm_key(source):  # a hash collision is not a match
+                        found[source] = _entry_view(row)
+    return found
+
+
+def key_candidates(store: Store, low: int, high: int) -> dict[int, str]:
+    """Entry id → key of every entry whose key is `low` to `high` characters long, from the
+    database's key index (brought up to date first)."""
+    with store.session() as session:
+        return _key_index(session).candidates(low, high)
+
+
+def entries_by_id(
+    store: Store, ids: Sequence[int], *, exclude_segment: int | None = None
+) -> dict[int, TMEntryView]:
+    """The entries with these ids, by id; `exclude_segment` leaves out the entry that segment's
+    own approval made."""
+    from sqlalchemy import select
+
+    from mt.store.models import TMEntry
+
+    with store.session() as session:
+        rows = session.execute(select(TMEntry).where(TMEntry.id.in_(list(ids)))).scalars()
+        return {
+            r.id: _entry_view(r)
+            for r in rows
+            if exclude_segment is None or r.segment_id != exclude_segment
+        }
+
+
+class _KeyIndex:
+    """The memory's lookup keys by length, held in memory and kept in step with the table.
+
+    Reading tens of thousands of keys from the database for every lookup costs far more than
+    scoring them, so each lookup only asks whether entries were added (count and highest id) and
+    reads the new ones. An entry's key never changes (its key is what it is found by) and
+    entries are never deleted; anything else unexpected reloads the whole index.
+    """
+
+    def __init__(self) -> None:
+        self.by_length: dict[int, dict[int, str]] = {}
+        self.known: set[int] = set()
+        self.max_id = 0
+        self.lock = threading.Lock()
+
+    def refresh(self, session: Session) -> None:
+        from sqlalchemy import func, select
+
+        from mt.store.models import TMEntry
+
+        count, max_id = session.execute(select(func.count(), func.max(TMEntry.id))).one()
+        max_id = max_id or 0
+        if count == len(self.known) and max_id == self.max_id:
+            return
+        query = select(TMEntry.id, TMEntry.key)
+        if count >= len(self.known) and max_id >= self.max_id:
+            query = query.where(TMEntry.id > self.max_id)
+        else:
+            self.by_length, self.known, self.max_id = {}, set(), 0
+        for entry_id, key in session.execute(query).all():
+            self.by_length.setdefault(len(key), {})[entry_id] = key
+            self.known.add(entry_id)
+            self.max_id = max(self.max_id, entry_id)
+        if len(self.known) != count:  # rows vanished or appeared out of order: start again
+            self.by_length, self.known, self.max_id = {}, set(), 0
+            self.refresh(session)
+
+    def candidates(self, low: int, high: int) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for length, bucket in self.by_length.items():
+            if low <= length <= high:
+                out.update(bucket)
+        return out
+
+
+_indexes: dict[tuple[str, int], _KeyIndex] = {}
+_indexes_lock = threading.Lock()
+
+
+def _key_index(session: Session) -> _KeyIndex:
+    """This database's key index, brought up to date within `session`."""
+    bind = session.get_bind()
+    with _indexes_lock:
+        index = _indexes.setdefault((str(bind.url), id(bind.pool)), _KeyIndex())
+    with index.lock:
+        index.refresh(session)
+    return index
+
+
+def tm_stamp(session: Session) -> tuple:
+    """(count, highest id, newest change) of the entries: changes whenever one is added or
+    changed."""
+    from sqlalchemy import func, select
+
+    from mt.store.models import TMEntry
+
+    return tuple(
+        session.execute(
+            select(func.count(), func.max(TMEntry.id), func.max(TMEntry.updated_at))
+        ).one()
+    )
+
+
+def recent_pairs(
+    session: Session, *, changed_since: datetime | None, limit: int
+) -> list[tuple[int, str, str]]:
+    """(id, Korean, English) of the `limit` newest entries, newest first; with `changed_since`
+    only those added or changed at or after it."""
+    from sqlalchemy import select
+
+    from mt.store.models import TMEntry
+
+    query = select(TMEntry.id, TMEntry.source, TMEntry.target)
+    if changed_since is not None:
+        query = query.where(TMEntry.updated_at >= changed_since)
+    return [
+        (i, s, t)
+        for i, s, t in session.execute(query.order_by(TMEntry.id.desc()).limit(limit)).all()
+    ]
