@@ -1,4 +1,4 @@
-"""A client's XLIFF in the store: imported with its ids, notes, translations and approvals, and
+"""A client's XLIFF at the desk: imported with its ids, notes, translations and approvals, and
 written back as the client's own file (`transdesk export --format xliff --like`).
 
 `import_client_xliff` makes one segment per segment of the file (`mt.formats.client`), in file
@@ -15,12 +15,12 @@ segment's ids (`segment_ref`):
 
 `export_like` gives the file back with the desk's texts (`mt.formats.client.write_like`), from
 the stored original or from the same file given again. `find_client_units` lets
-`import-xliff` take such a file back by the client's ids.
+`import-xliff` take such a file back by the client's ids. The rows are read and written by
+`mt.store.records`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -61,30 +61,14 @@ def import_client_xliff(
         InputError: not XLIFF, or no segment.
         PermissionDenied: accounts exist and `created_by` has none.
     """
-    from sqlalchemy import insert
-
     from mt.formats.client import read_client
     from mt.formats.existing import may_replace
-    from mt.store.accounts import accounts_exist, actor, clean_name, find_editor
-    from mt.store.models import (
-        Document,
-        DocumentSource,
-        Draft,
-        EditEvent,
-        Segment,
-        SegmentRef,
-        utcnow,
-    )
-    from mt.store.repository import _draft_meta, _nfc, _score
-    from mt.store.steps import rebuild_steps
-    from mt.tm import draft_row, drafting_engine, remember
+    from mt.store.records import ClientSegmentRow, refuse_stranger, store_client_document
+    from mt.store.repository import _draft_meta
+    from mt.tm import draft_row, drafting_engine
 
     client = read_client(data, name)
-    with store.session() as session:  # refuse a stranger before minutes of translation
-        if accounts_exist(session) and find_editor(session, clean_name(created_by)) is None:
-            from mt.errors import PermissionDenied
-
-            raise PermissionDenied(f"no account named {created_by!r}")
+    refuse_stranger(store, created_by)  # before minutes of translation
     segments = client.segments
     kept = [
         bool(s.target.strip()) and (s.status == "approved" or not may_replace(s.state, overwrite))
@@ -97,148 +81,32 @@ def import_client_xliff(
         out = wrapped.translate([segments[i].source for i in todo], progress=progress)
         meta = _draft_meta(wrapped)
         hyps = {i: (h, meta) for i, h in zip(todo, out, strict=True)}
-    now = utcnow()
     models = list(dict.fromkeys(m["model_id"] for _, m in hyps.values()))
-    with store.session(write=True) as session:
-        who = actor(session, created_by, "import")
-        doc = Document(
-            title=_nfc(title, "title").strip() or name,
-            filename=Path(name).name,
-            file_format="xliff",
-            segment_mode="line",
-            trailing="",
-            status="in_progress",
-            created_by_id=who.id,
-            created_at=now,
-            model_id=", ".join(models) if models else None,
+    rows = []
+    for i, s in enumerate(segments):
+        draft: dict[str, Any] | None
+        if kept[i]:
+            text, status = s.target, ("approved" if s.status == "approved" else "draft")
+            draft = {"origin": "human", "score": None, "time_ms": None, **HUMAN_DRAFT}
+        elif i in hyps:
+            h, meta = hyps[i]
+            text, status = h.text, "draft"
+            origin = h.origin if h.origin in ("mt", "tm", "fallback") else "mt"
+            draft = {"origin": origin, "score": h.score, "time_ms": h.time_ms,
+                     **draft_row(h, meta)}  # fmt: skip
+        else:
+            text, status, draft = "", "draft", None
+        rows.append(
+            ClientSegmentRow(s.source, text, status, s.unit, s.unit_id, s.key, draft, s.notes)
         )
-        session.add(doc)
-        session.flush()
-        session.add(
-            DocumentSource(
-                document_id=doc.id,
-                name=Path(name).name,
-                format="xliff",
-                version=client.version,
-                sha256=hashlib.sha256(data).hexdigest(),
-                data=data,
-                created_at=now,
-            )
-        )
-        rows, drafts = [], []
-        previous_unit = None
-        for i, s in enumerate(segments):
-            if kept[i]:
-                text, status = _nfc(s.target), ("approved" if s.status == "approved" else "draft")
-                draft = {"origin": "human", "score": None, "time_ms": None, **HUMAN_DRAFT}
-            elif i in hyps:
-                h, meta = hyps[i]
-                text, status = _nfc(h.text), "draft"
-                origin = h.origin if h.origin in ("mt", "tm", "fallback") else "mt"
-                draft = {
-                    "origin": origin,
-                    "score": _score(h.score),
-                    "time_ms": _score(h.time_ms),
-                    **draft_row(h, meta),
-                }
-            else:
-                text, status, draft = "", "draft", None
-            rows.append(
-                {
-                    "document_id": doc.id,
-                    "position": i,
-                    "paragraph": s.unit,
-                    "before": "" if s.unit != previous_unit else " ",
-                    "source": _nfc(s.source),
-                    "target": text,
-                    "status": status,
-                    "version": 1,
-                    "updated_at": now,
-                    "updated_by_id": who.id,
-                }
-            )
-            drafts.append(draft)
-            previous_unit = s.unit
-        ids = list(
-            session.execute(
-                insert(Segment).returning(Segment.id, sort_by_parameter_order=True), rows
-            ).scalars()
-        )
-        draft_ids: list[int | None] = [None] * len(ids)
-        for i, (sid, draft) in enumerate(zip(ids, drafts, strict=True)):
-            if draft is not None:
-                row = Draft(segment_id=sid, run=1, text=rows[i]["target"], created_at=now, **draft)
-                session.add(row)
-                session.flush()
-                draft_ids[i] = row.id
-                session.get(Segment, sid).draft_id = row.id
-        session.execute(
-            insert(SegmentRef),
-            [
-                {
-                    "segment_id": sid,
-                    "document_id": doc.id,
-                    "unit_id": c.unit_id,
-                    "segment_key": c.key,
-                }
-                for sid, c in zip(ids, segments, strict=True)
-            ],
-        )
-        events = [
-            {
-                "document_id": doc.id,
-                "segment_id": sid,
-                "editor_id": who.id,
-                "kind": "import",
-                "text_before": None,
-                "text_after": rows[i]["target"],
-                "version_before": None,
-                "version_after": 1,
-                "draft_id": draft_ids[i],
-                "saved_at": now,
-                "client": "cli",
-            }
-            for i, sid in enumerate(ids)
-        ]
-        events += [
-            {
-                "document_id": doc.id,
-                "segment_id": sid,
-                "editor_id": who.id,
-                "kind": "comment",
-                "text_before": None,
-                "text_after": _nfc(note, "comment"),
-                "version_before": 1,
-                "version_after": 1,
-                "draft_id": draft_ids[i],
-                "saved_at": now,
-                "client": "xliff",
-            }
-            for i, (sid, s) in enumerate(zip(ids, segments, strict=True))
-            for note in s.notes
-        ]
-        session.execute(insert(EditEvent), events)
-        for i, sid in enumerate(ids):
-            if rows[i]["status"] == "approved":
-                remember(session, rows[i]["source"], rows[i]["target"], segment_id=sid,
-                         editor_id=who.id)  # fmt: skip
-        rebuild_steps(session, ids)
-        return doc.id
+    return store_client_document(
+        store, data=data, name=name, version=client.version, title=title,
+        created_by=created_by, model_id=", ".join(models) if models else None, segments=rows,
+    )  # fmt: skip
 
 
-def stored_source(store: Store, doc_id: int) -> tuple[str, bytes] | None:
-    """The name and bytes of the file document `doc_id` was imported from (None: none kept)."""
-    from mt.store.models import DocumentSource
-
-    with store.session() as session:
-        row = session.get(DocumentSource, doc_id)
-        return None if row is None else (row.name, bytes(row.data))
-
-
-def export_like(
-    store: Store, doc_id: int, out_path: str | Path, *, like: str | Path | None = None
-) -> None:
-    """Write the client's file of document `doc_id` back with the desk's texts (atomically).
+def export_like(store: Store, doc_id: int, *, like: str | Path | None = None) -> bytes:
+    """The client's file of document `doc_id` with the desk's texts, as bytes.
 
     Arguments:
         like: the client's file to fill (default: the file kept at import).
@@ -248,28 +116,11 @@ def export_like(
         InputError: the document was not imported from a client's XLIFF, or `like` is not
             that file (a segment of the document is missing from it or has another source).
     """
-    from sqlalchemy import select
-
-    from mt.formats.base import atomic_write, read_path
+    from mt.formats.base import read_path
     from mt.formats.client import Final, read_client, write_like
-    from mt.store.models import Draft, Segment, SegmentRef
-    from mt.store.repository import _require_document
+    from mt.store.records import client_rows, stored_source
 
-    with store.session() as session:
-        _require_document(session, doc_id)
-        rows = session.execute(
-            select(
-                SegmentRef.unit_id,
-                SegmentRef.segment_key,
-                Segment.source,
-                Segment.target,
-                Segment.status,
-                Draft.origin,
-            )
-            .join(Segment, Segment.id == SegmentRef.segment_id)
-            .outerjoin(Draft, Draft.id == Segment.draft_id)
-            .where(SegmentRef.document_id == doc_id)
-        ).all()
+    rows = client_rows(store, doc_id)
     stored = stored_source(store, doc_id)
     if not rows or stored is None:
         raise InputError(
@@ -281,15 +132,15 @@ def export_like(
     else:
         name, data = Path(str(like)).name, read_path(like)
         places = {s.place: s.source for s in read_client(data, name).segments}
-        for unit, key, source, *_ in rows:
-            if not _same(places.get((unit, key)), source):
-                where = f"unit {unit}" + (f" segment {key}" if key else "")
+        for row in rows:
+            if not _same(places.get((row.unit_id, row.key)), row.source):
+                where = f"unit {row.unit_id}" + (f" segment {row.key}" if row.key else "")
                 raise InputError(
                     f"{name}: {where} is missing or has another source than document "
                     f"{doc_id}'s; give the file the document was imported from"
                 )
-    finals = {(u, k): Final(target, status, origin) for u, k, _, target, status, origin in rows}
-    atomic_write(out_path, write_like(data, name, finals))
+    finals = {(r.unit_id, r.key): Final(r.target, r.status, r.origin) for r in rows}
+    return write_like(data, name, finals)
 
 
 def _same(a: str | None, b: str) -> bool:
@@ -306,45 +157,30 @@ def find_client_units(store: Store, name: str, data: bytes) -> list[tuple[Any, i
     segment's target and what its state means to the desk (`mt.formats.client`). None when no
     document matches.
     """
-    from sqlalchemy import select
-
     from mt.formats.client import read_client
     from mt.formats.xliff import BilingualUnit
-    from mt.store.models import Segment, SegmentRef
+    from mt.store.records import client_documents, client_places
 
     try:
         client = read_client(data, name)
     except InputError:
         return None
     first = client.segments[0]
-    with store.session() as session:
-        candidates = session.execute(
-            select(SegmentRef.document_id)
-            .where(SegmentRef.unit_id == first.unit_id, SegmentRef.segment_key == first.key)
-            .distinct()
-            .order_by(SegmentRef.document_id.desc())
-        ).scalars()
-        for doc_id in list(candidates):
-            refs = {
-                (u, k): (sid, source)
-                for u, k, sid, source in session.execute(
-                    select(SegmentRef.unit_id, SegmentRef.segment_key, Segment.id, Segment.source)
-                    .join(Segment, Segment.id == SegmentRef.segment_id)
-                    .where(SegmentRef.document_id == doc_id)
-                ).all()
-            }
-            if all(s.place in refs and _same(s.source, refs[s.place][1]) for s in client.segments):
-                sent = _as_imported(store, doc_id)
-                return [
-                    (BilingualUnit(s.label, s.source, s.target, _state(s, sent)), refs[s.place][0])
-                    for s in client.segments
-                ]
+    for doc_id in client_documents(store, first.unit_id, first.key):
+        refs = client_places(store, doc_id)
+        if all(s.place in refs and _same(s.source, refs[s.place][1]) for s in client.segments):
+            sent = _as_imported(store, doc_id)
+            return [
+                (BilingualUnit(s.label, s.source, s.target, _state(s, sent)), refs[s.place][0])
+                for s in client.segments
+            ]
     return None
 
 
 def _as_imported(store: Store, doc_id: int) -> dict[tuple[str, str], tuple[str, str]]:
     """(target, status) of each segment of the file the document was imported from."""
     from mt.formats.client import read_client
+    from mt.store.records import stored_source
 
     stored = stored_source(store, doc_id)
     if stored is None:

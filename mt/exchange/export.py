@@ -1,24 +1,27 @@
-"""Export a stored document: the article (txt, docx), XLIFF for CAT tools, TMX, JSONL and CSV.
+"""Export a stored document as bytes: the article (txt, docx, html, md), XLIFF for CAT tools,
+TMX, JSONL and CSV. The CLI writes them to a file (atomically), the web app offers them as
+downloads; both call `export_document`.
 
-- txt / docx / html / md: the article for handover (`mt.store.article`): txt laid out as the
+- txt / docx / html / md: the article for handover (`mt.exchange.article`): txt laid out as the
   source, docx opening with the headline as Heading 1, a clean HTML fragment, Markdown;
   unapproved segments are refused, marked or allowed (`unapproved`).
 - xliff / xliff2: every segment as a unit with id `s<segment id>-v<version>` (so an import knows
   which segment and which version the CAT tool started from), its status as the XLIFF state
-  (see `mt.formats.xliff`), its paragraph as a group, and the model id in a note.
+  (see `mt.formats.xliff`), its paragraph as a group, the model id in a note, and the
+  segment's comments as notes (`mt.exchange.xliff_notes`).
 - tmx: approved (source, final) pairs.
 - jsonl / csv: one record per segment, for evaluation and fine-tuning: `EXPORT_FIELDS`, with
   sentence-level `hter` (case-sensitive TER of draft against final), `chrf` and `bleu`
   (effective order) when the segment is post-edited (status edited or approved). The CSV is
   UTF-8 with a byte-order mark (spreadsheets then read Korean correctly) and every text cell
-  passes `csv_safe`, so no cell is run as a formula.
+  passes `csv_safe`, so no cell is run as a formula (`records_csv`, also the web app's report
+  tables).
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mt.errors import UnsupportedFormat
@@ -39,107 +42,78 @@ def unit_id(segment_id: int, version: int) -> str:
     return f"s{segment_id}-v{version}"
 
 
-def export_document(
-    store: Store, doc_id: int, fmt: str, out_path: str | Path, *, unapproved: str = "refuse"
-) -> None:
-    """Write document `doc_id` in format `fmt` to `out_path` (atomically).
+def export_document(store: Store, doc_id: int, fmt: str, *, unapproved: str = "refuse") -> bytes:
+    """Document `doc_id` in format `fmt`, as the bytes of a file.
 
     `unapproved` ("refuse", "mark" or "allow") says what the article formats do with segments
-    not approved (see `mt.store.article`); the other formats carry every segment's status.
+    not approved (see `mt.exchange.article`); the other formats carry every segment's status.
 
     Raises:
         UnsupportedFormat: `fmt` is not one of EXPORT_FORMATS.
         NotFound: no such document.
         WorkflowError: an article format, "refuse", and segments not approved.
     """
-    from mt.formats.base import atomic_write
-
     if fmt not in EXPORT_FORMATS:
         raise UnsupportedFormat(
             f"cannot export as {fmt!r} (choose from: {', '.join(EXPORT_FORMATS)})"
         )
-    out_path = Path(out_path)
     if fmt in ARTICLE_FORMATS:
-        from mt.store.article import render
+        from mt.exchange.article import render
 
-        atomic_write(out_path, render(store, doc_id, fmt, unapproved=unapproved))
-    elif fmt in ("xliff", "xliff2"):
-        _xliff(store, doc_id, out_path, "1.2" if fmt == "xliff" else "2.0")
-    elif fmt == "tmx":
-        _tmx(store, doc_id, out_path)
-    else:
-        atomic_write(out_path, _render(store, doc_id, fmt))
-
-
-def _render(store: Store, doc_id: int, fmt: str) -> bytes:
-    from mt.store.repository import document_text
-
-    if fmt == "txt":
-        return document_text(store, doc_id).encode("utf-8")
-    if fmt == "docx":
-        from mt.formats import docx
-
-        # One Word paragraph per article paragraph (blank-line spacing is Word's to draw).
-        paragraphs = [p for p in document_text(store, doc_id).split("\n") if p.strip()]
-        return docx.create([""] * len(paragraphs), paragraphs)
+        return render(store, doc_id, fmt, unapproved=unapproved)
+    if fmt in ("xliff", "xliff2"):
+        return _xliff(store, doc_id, "1.2" if fmt == "xliff" else "2.0")
+    if fmt == "tmx":
+        return _tmx(store, doc_id)
     records = segment_records(store, doc_id)
     if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
-    return _csv(records)
+        return records_jsonl(records)
+    return records_csv(records, EXPORT_FIELDS)
 
 
-def _csv(records: list[dict[str, Any]]) -> bytes:
+def records_jsonl(
+    records: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None
+) -> bytes:
+    """One JSON object per line (UTF-8, not ASCII-escaped): every key, or just `columns`."""
+    lines = (
+        json.dumps(dict(r) if columns is None else {k: r.get(k) for k in columns},
+                   ensure_ascii=False) + "\n"
+        for r in records
+    )  # fmt: skip
+    return "".join(lines).encode("utf-8")
+
+
+def records_csv(
+    records: Sequence[Mapping[str, Any]],
+    columns: Sequence[str] | None = None,
+    *,
+    lineterminator: str = "\r\n",
+) -> bytes:
+    """`columns` (default: every key, in the order they first appear) as a header, then one
+    row per record: UTF-8 with a byte-order mark, every text cell made inert for spreadsheets
+    (`mt.csvsafe`), a missing value an empty cell."""
     from mt.csvsafe import write_csv
 
-    rows = [EXPORT_FIELDS, *([r[k] for k in EXPORT_FIELDS] for r in records)]
-    return write_csv(rows, bom=True).encode("utf-8")
+    if columns is None:
+        columns = list(dict.fromkeys(k for r in records for k in r))
+    rows = [list(columns), *([r.get(k) for k in columns] for r in records)]
+    return write_csv(rows, lineterminator=lineterminator, bom=True).encode("utf-8")
 
 
 def segment_records(store: Store, doc_id: int) -> list[dict[str, Any]]:
-    """One dict per segment with EXPORT_FIELDS (see the module docstring)."""
-    from sqlalchemy import func, select
-
+    """One dict per segment with EXPORT_FIELDS (see the module docstring). Raises NotFound."""
     from mt.keystrokes import merge_stats
     from mt.metrics import scores_from_stats
-    from mt.store.models import Draft, EditEvent, Editor, Segment
-    from mt.store.repository import _require_document
+    from mt.store.records import export_rows
     from mt.store.scores import pair_stats
 
-    with store.session() as session:
-        _require_document(session, doc_id)
-        rows = session.execute(
-            select(Segment, Draft, Editor.name)
-            .outerjoin(Draft, Draft.id == Segment.draft_id)
-            .outerjoin(Editor, Editor.id == Segment.updated_by_id)
-            .where(Segment.document_id == doc_id)
-            .order_by(Segment.position)
-        ).all()
-        effort = defaultdict(lambda: (0, None, None, None))
-        for sid, active, idle, keys, n in session.execute(
-            select(
-                EditEvent.segment_id,
-                func.sum(EditEvent.active_ms),
-                func.sum(EditEvent.idle_ms),
-                func.sum(EditEvent.keystrokes),
-                func.count(),
-            )
-            .where(EditEvent.document_id == doc_id)
-            .group_by(EditEvent.segment_id)
-        ).all():
-            effort[sid] = (n, active, idle, keys)
-        pauses: dict[int, list] = defaultdict(list)
-        for sid, log in session.execute(
-            select(EditEvent.segment_id, EditEvent.keylog).where(
-                EditEvent.document_id == doc_id, EditEvent.keylog.is_not(None)
-            )
-        ).all():
-            pauses[sid].append(log)
+    rows = export_rows(store, doc_id)
     scored = [
-        (seg.id, draft.id, draft.text, seg.target)
-        for seg, draft, _ in rows
-        if draft is not None
-        and draft.origin not in ("scratch", "human")  # no MT to score (#16: client's drafts)
-        and seg.status in ("edited", "approved")
+        (row.segment_id, row.draft.id, row.draft.text, row.target)
+        for row in rows
+        if row.draft is not None
+        and row.draft.origin not in ("scratch", "human")  # no MT to score (#16: client's drafts)
+        and row.status in ("edited", "approved")
     ]
     stats = dict(
         zip(
@@ -149,21 +123,25 @@ def segment_records(store: Store, doc_id: int) -> list[dict[str, Any]]:
         )
     )
     records = []
-    for seg, draft, editor in rows:
-        n, active, idle, keys = effort[seg.id]
-        logged = merge_stats(pauses[seg.id]) if seg.id in pauses else None
-        scores = scores_from_stats([stats[seg.id]], sentence=True) if seg.id in stats else {}
+    for row in rows:
+        draft = row.draft
+        logged = merge_stats(list(row.keylogs)) if row.keylogs else None
+        scores = (
+            scores_from_stats([stats[row.segment_id]], sentence=True)
+            if row.segment_id in stats
+            else {}
+        )
         records.append(
             {
                 "document_id": doc_id,
-                "segment_id": seg.id,
-                "position": seg.position,
-                "paragraph": seg.paragraph,
-                "source": seg.source,
+                "segment_id": row.segment_id,
+                "position": row.position,
+                "paragraph": row.paragraph,
+                "source": row.source,
                 "draft": draft.text if draft is not None else None,
-                "final": seg.target if seg.status in ("edited", "approved") else None,
-                "status": seg.status,
-                "version": seg.version,
+                "final": row.target if row.status in ("edited", "approved") else None,
+                "status": row.status,
+                "version": row.version,
                 # A local model by its folder name, never the server's path (#15).
                 "model": model_name(draft.model_id) if draft is not None else None,
                 "engine": draft.engine if draft is not None else None,
@@ -172,31 +150,32 @@ def segment_records(store: Store, doc_id: int) -> list[dict[str, Any]]:
                 "beam": draft.beam if draft is not None else None,
                 "draft_score": draft.score if draft is not None else None,
                 "origin": draft.origin if draft is not None else None,
-                "editor": editor,
-                "active_ms": int(active) if active is not None else None,
-                "idle_ms": int(idle) if idle is not None else None,
-                "keystrokes": int(keys) if keys is not None else None,
+                "editor": row.editor,
+                "active_ms": row.active_ms,
+                "idle_ms": row.idle_ms,
+                "keystrokes": row.keystrokes,
                 "pauses_300": logged.pauses_300 if logged else None,
                 "pauses_1000": logged.pauses_1000 if logged else None,
-                "events": n,
+                "events": row.events,
                 **{k: (scores[k].score if scores else None) for k in ("hter", "chrf", "bleu")},
             }
         )
     return records
 
 
-def _xliff(store: Store, doc_id: int, out_path: Path, version: str) -> None:
-    from mt.formats import BilingualUnit, write_xliff
-    from mt.store.repository import get_document, list_segments
+def _xliff(store: Store, doc_id: int, version: str) -> bytes:
+    from mt.exchange.xliff_notes import add_comment_notes
+    from mt.formats import BilingualUnit
+    from mt.formats.xliff import build_xliff
+    from mt.store import get_document, list_segments
 
     doc = get_document(store, doc_id)
     units = [
         BilingualUnit(unit_id(s.id, s.version), s.source, s.target, s.status, "", s.paragraph)
         for s in list_segments(store, doc_id)
     ]
-    write_xliff(
+    data = build_xliff(
         units,
-        out_path,
         version=version,
         source_lang=doc.source_lang,
         target_lang=doc.target_lang,
@@ -205,15 +184,13 @@ def _xliff(store: Store, doc_id: int, out_path: Path, version: str) -> None:
         if doc.model_id
         else None,
     )
-    from mt.store.xliff_notes import add_comment_notes
-
-    add_comment_notes(store, doc_id, out_path)  # comments travel as notes (author, time)
+    return add_comment_notes(store, doc_id, data)  # comments travel as notes (author, time)
 
 
-def _tmx(store: Store, doc_id: int, out_path: Path) -> None:
-    from mt.formats import write_tmx
-    from mt.store.repository import get_document, list_segments
+def _tmx(store: Store, doc_id: int) -> bytes:
+    from mt.formats.tmx import build_tmx
+    from mt.store import get_document, list_segments
 
     doc = get_document(store, doc_id)
     pairs = [(s.source, s.target) for s in list_segments(store, doc_id) if s.status == "approved"]
-    write_tmx(pairs, out_path, source_lang=doc.source_lang, target_lang=doc.target_lang)
+    return build_tmx(pairs, source_lang=doc.source_lang, target_lang=doc.target_lang)

@@ -410,6 +410,7 @@ def test_glossary_and_xliff_uploads_write_no_file(tmp_path, monkeypatch):
         result = repo.import_glossary(store, "terms.csv", data="ko,en\n서울,Seoul\n".encode())
         assert result.added == 1
         from mt.errors import InputError
+        from mt.exchange.xliff_import import import_xliff
 
         with pytest.raises(InputError, match=r"upload\.xlf"):
-            repo.import_xliff(store, "upload.xlf", editor="kim", data=b"<xliff/>")
+            import_xliff(store, "upload.xlf", editor="kim", data=b"<xliff/>")
