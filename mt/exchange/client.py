@@ -16,7 +16,7 @@ segment's ids (`segment_ref`):
 `export_like` gives the file back with the desk's texts (`mt.formats.client.write_like`), from
 the stored original or from the same file given again. `find_client_units` lets
 `import-xliff` take such a file back by the client's ids. The rows are read and written by
-`mt.store.records`.
+`mt.store.client_files`.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def import_client_xliff(
     """
     from mt.formats.client import read_client
     from mt.formats.existing import may_replace
-    from mt.store.records import ClientSegmentRow, refuse_stranger, store_client_document
+    from mt.store.client_files import ClientSegmentRow, refuse_stranger, store_client_document
     from mt.store.repository import _draft_meta
     from mt.tm import draft_row, drafting_engine
 
@@ -118,7 +118,7 @@ def export_like(store: Store, doc_id: int, *, like: str | Path | None = None) ->
     """
     from mt.formats.base import read_path
     from mt.formats.client import Final, read_client, write_like
-    from mt.store.records import client_rows, stored_source
+    from mt.store.client_files import client_rows, stored_source
 
     rows = client_rows(store, doc_id)
     stored = stored_source(store, doc_id)
@@ -159,7 +159,7 @@ def find_client_units(store: Store, name: str, data: bytes) -> list[tuple[Any, i
     """
     from mt.formats.client import read_client
     from mt.formats.xliff import BilingualUnit
-    from mt.store.records import client_documents, client_places
+    from mt.store.client_files import client_documents, client_places
 
     try:
         client = read_client(data, name)
@@ -180,7 +180,7 @@ def find_client_units(store: Store, name: str, data: bytes) -> list[tuple[Any, i
 def _as_imported(store: Store, doc_id: int) -> dict[tuple[str, str], tuple[str, str]]:
     """(target, status) of each segment of the file the document was imported from."""
     from mt.formats.client import read_client
-    from mt.store.records import stored_source
+    from mt.store.client_files import stored_source
 
     stored = stored_source(store, doc_id)
     if stored is None:
