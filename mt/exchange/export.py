@@ -96,7 +96,7 @@ def records_csv(
 
     if columns is None:
         columns = list(dict.fromkeys(k for r in records for k in r))
-    rows = [list(columns), *([r.get(k) for k in columns] for r in records)]
+    rows: list[list[object]] = [list(columns), *([r.get(k) for k in columns] for r in records)]
     return write_csv(rows, lineterminator=lineterminator, bom=True).encode("utf-8")
 
 

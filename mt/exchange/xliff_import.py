@@ -59,7 +59,7 @@ def _read_units(path: str | Path, data: bytes | None) -> list[Any]:
 
 def _client_units(
     store: Store, name: str, path: str | Path, data: bytes | None, units: list[Any]
-) -> list[tuple[Any, int, None]] | None:
+) -> list[tuple[Any, int, int | None]] | None:
     """A client's file imported with its ids (`mt.exchange.client`): its segments by those ids.
 
     The desk's own export (every id `s<segment>-v<version>`) is never looked up there.

@@ -10,13 +10,16 @@ knows a file format, a metric or how an article is laid out: that is `mt.exchang
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mt.store.db import Store
 from mt.store.views import DraftView, SegmentView
+
+if TYPE_CHECKING:
+    from mt.store.models import Editor
 
 # --- reads for exports ----------------------------------------------------------------------
 
@@ -179,7 +182,7 @@ class SegmentState:
     version: int
 
 
-def lock_segments(session: Any, segment_ids: Sequence[int]) -> None:
+def lock_segments(session: Any, segment_ids: Iterable[int]) -> None:
     """Lock these segments at once, in id order (PostgreSQL's FOR UPDATE; SQLite already
     serialises writers), so two transactions over the same segments queue, not deadlock."""
     from sqlalchemy import select
@@ -227,7 +230,7 @@ def text_at(session: Any, segment_id: int, version: int) -> str | None:
 def change_segment(
     session: Any,
     segment_id: int,
-    who: Any,
+    who: Editor,
     *,
     kind: str,
     base_version: int,
