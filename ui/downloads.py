@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 import streamlit as st
 
 from mt import store as repo
+from mt.exchange.export import export_document
 from ui import components as ui
 
 # (format, button label, file suffix, MIME type)
@@ -40,10 +39,7 @@ def exporter(store: repo.Store, doc_id: int, fmt: str) -> Callable[[], bytes]:
     Article formats (txt, docx, html, md) mark each segment not yet approved as such."""
 
     def export() -> bytes:
-        with tempfile.TemporaryDirectory(prefix="transdesk-export-") as folder:
-            out = Path(folder) / f"export.{fmt}"
-            repo.export_document(store, doc_id, fmt, out, unapproved="mark")
-            return out.read_bytes()
+        return export_document(store, doc_id, fmt, unapproved="mark")
 
     return export
 

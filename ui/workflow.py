@@ -145,7 +145,7 @@ def controls(identity: auth.Identity, row: wf.ArticleRow, *, key: str) -> None:
 
 def handover(store: repo.Store, row: wf.ArticleRow, *, key: str) -> None:
     """Downloads of the English article (unapproved segments marked) and "copy article"."""
-    from mt.store.article import load_article, render_plain
+    from mt.exchange.article import load_article, render_plain
     from ui.downloads import file_stem
 
     left = row.segments - row.approved

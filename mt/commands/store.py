@@ -209,7 +209,9 @@ def export(
 ) -> None:
     """Export a document: the article (txt, docx, HTML or Markdown for the CMS), XLIFF for a
     CAT tool, TMX, or JSONL/CSV records."""
-    from mt.store import export_document, open_store
+    from mt.exchange.export import export_document
+    from mt.formats.base import atomic_write
+    from mt.store import open_store
 
     if (like is not None or original) and fmt not in ("xliff", "xliff2"):
         raise InvalidValue(f"--like and --original write XLIFF, not {fmt}")
@@ -220,11 +222,12 @@ def export(
     unapproved = "mark" if mark_unapproved else "allow" if allow_unapproved else "refuse"
     with open_store(db) as store:
         if like is not None or original:
-            from mt.store.client import export_like
+            from mt.exchange.client import export_like
 
-            export_like(store, document, output, like=like)
+            data = export_like(store, document, like=like)
         else:
-            export_document(store, document, fmt, output, unapproved=unapproved)
+            data = export_document(store, document, fmt, unapproved=unapproved)
+    atomic_write(output, data)
     print(f"document {document} → {output} ({fmt})", file=sys.stderr)
 
 
@@ -235,8 +238,8 @@ def import_xliff(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Record each target changed in a CAT tool as an edit (client xliff), as if made on the web."""
+    from mt.exchange.xliff_import import import_xliff as run
     from mt.formats.base import read_path
-    from mt.store import import_xliff as run
     from mt.store import open_store
 
     read_path(file)  # missing, a folder, a FIFO or too big: refused before the database opens

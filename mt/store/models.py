@@ -343,7 +343,7 @@ class TMEntry(Base):
 
 class DocumentSource(Base):
     """The file a document was imported from, byte for byte (a client's XLIFF), so the desk
-    can write the client's own file back with its finals in it (`mt.store.client`)."""
+    can write the client's own file back with its finals in it (`mt.exchange.client`)."""
 
     __tablename__ = "document_source"
 

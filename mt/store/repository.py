@@ -495,7 +495,7 @@ def import_file(
         force_source_language=force_source_language,
     )
     if parsed.format == "xliff":
-        from mt.store.client import import_client_xliff
+        from mt.exchange.client import import_client_xliff
 
         return import_client_xliff(
             store, path.read_bytes(), path.name, title=title or path.stem, engine=engine,

@@ -3,8 +3,8 @@
 1. Memory: a small .docx of ~40 million empty paragraphs and a 50 MB single line are refused
    with one line and exit 3, each read's peak RSS measured (`os.wait4`) under 1 GB; files just
    under the limits of `mt.formats.limits` are read under 1 GB too.
-4. `report --by editor --format csv` neutralises formula names; no module but mt/csvsafe.py
-   calls `csv.writer`.
+4. `report --format csv` neutralises formula names (ungrouped and by every grouping); no
+   module but mt/csvsafe.py calls `csv.writer`.
 5. NUL (U+0000) in a JSONL field, a UTF-16 text, an XLIFF 2 `<cp hex="0"/>`: refused before any
    model loads (a missing model would be exit 4), on SQLite and PostgreSQL imports alike.
 7. Output into a missing folder, a folder nobody can write, and a disk that fills up: one line,
@@ -204,6 +204,33 @@ def test_report_by_editor_csv_neutralises_formula_names(db_url, tmp_path):
         cells = [c for row in csv.reader(io.StringIO(result.stdout.decode())) for c in row]
         assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")], cells
         assert any(c.startswith("'=HYPERLINK") or c.startswith("'@model") for c in cells)
+
+
+@pytest.mark.parametrize("by", [None, "editor", "step", "model", "document", "day"])
+def test_report_csv_cells_are_inert_whatever_the_grouping(db_url, by):
+    """`report --format csv` goes through the one CSV writer for every grouping: a person's or
+    a model's name that looks like a formula (also inside a list cell, the editors of a step)
+    comes out with a leading "'"; only plain numbers may start with "-" or "+"."""
+    from mt.csvsafe import csv_safe
+    from tests.store.conftest import TableEngine
+
+    name = "=cmd|' /C calc'!A0"
+    with repo.open_store(db_url) as store:
+        doc = repo.create_document(
+            store, "한 문장이다.", title="=1+1", created_by=name,
+            engine=TableEngine("+model", {"한 문장이다.": "A sentence."}),
+        )  # fmt: skip
+        (seg,) = repo.list_segments(store, doc)
+        repo.save_segment(store, seg.id, "One sentence.", editor=name, base_version=1)
+    result = run_cli("report", *(["--by", by] if by else []), "--format", "csv", "--db", db_url)
+    assert result.returncode == 0, result.stderr.decode()
+    import csv
+
+    cells = [c for row in csv.reader(io.StringIO(result.stdout.decode())) for c in row]
+    assert [c for c in cells if csv_safe(c) != c] == [], cells  # nothing left to neutralise
+    assert not [c for c in cells if c.startswith(("=", "@", "\t", "\r"))], cells
+    if by in ("editor", "step", "model"):
+        assert any(c.startswith(("'=cmd", "'+model")) for c in cells), cells
 
 
 def test_no_module_writes_csv_but_the_one_writer():
@@ -411,6 +438,7 @@ def test_glossary_and_xliff_uploads_write_no_file(tmp_path, monkeypatch):
         result = import_glossary(store, "terms.csv", data="ko,en\n서울,Seoul\n".encode())
         assert result.added == 1
         from mt.errors import InputError
+        from mt.exchange.xliff_import import import_xliff
 
         with pytest.raises(InputError, match=r"upload\.xlf"):
-            repo.import_xliff(store, "upload.xlf", editor="kim", data=b"<xliff/>")
+            import_xliff(store, "upload.xlf", editor="kim", data=b"<xliff/>")

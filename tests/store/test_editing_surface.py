@@ -11,6 +11,7 @@ import pytest
 from mt import store as repo
 from mt.editing import apply_event
 from mt.errors import ConflictError, InputError, NotFound, PermissionDenied
+from mt.exchange.export import export_document
 from mt.grid import grid_rows
 from mt.keystrokes import MAX_EVENTS, parse_keylog
 from mt.store import sessions
@@ -240,6 +241,6 @@ def test_report_and_jsonl_export_carry_keystrokes_and_pauses(store, docs, tmp_pa
     (kim,) = [g for g in result["groups"] if g["editor"] == "kim"]
     assert kim["keystrokes"]["keystrokes"] == 4
     out = tmp_path / "a.jsonl"
-    repo.export_document(store, docs[0], "jsonl", out)
+    out.write_bytes(export_document(store, docs[0], "jsonl"))
     first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
     assert (first["keystrokes"], first["pauses_300"], first["pauses_1000"]) == (4, 2, 1)

@@ -11,13 +11,13 @@ from typer.testing import CliRunner
 
 from mt.cli import app
 from mt.errors import ConflictError, InputError, PermissionDenied
+from mt.exchange.export import export_document
+from mt.exchange.xliff_import import import_xliff
 from mt.store import (
     add_user,
     create_document,
     edit_events,
-    export_document,
     get_segment,
-    import_xliff,
     list_segments,
     report,
     save_segment,
@@ -58,7 +58,7 @@ def test_round_trip_records_exactly_the_changed_targets(store, doc, tmp_path, fm
     en = shared_lines("ntrex128", "en", 10)
     before = list_segments(store, doc)
     out = tmp_path / f"news.{fmt}.xlf"
-    export_document(store, doc, fmt, out)
+    out.write_bytes(export_document(store, doc, fmt))
     changed = {1: en[1], 4: en[4], 7: en[7]}
     _edit_xliff(out, changed)
     result = import_xliff(store, out, editor="omegat-user")
@@ -90,7 +90,7 @@ def test_round_trip_records_exactly_the_changed_targets(store, doc, tmp_path, fm
 def test_states_approve_and_confirm(store, doc, tmp_path):
     before = list_segments(store, doc)
     out = tmp_path / "news.xlf"
-    export_document(store, doc, "xliff", out)
+    out.write_bytes(export_document(store, doc, "xliff"))
     # 0: unchanged, signed off -> approved; 1: changed and final -> approved with the text;
     # 2: unchanged but confirmed (translated) -> saved as edited; 3: unchanged draft -> nothing.
     _edit_xliff(out, {1: "Changed and final."}, {0: "signed-off", 1: "final", 2: "translated"})
@@ -105,7 +105,7 @@ def test_states_approve_and_confirm(store, doc, tmp_path):
 def test_conflict_with_a_web_edit_changes_nothing(store, doc, tmp_path):
     before = list_segments(store, doc)
     out = tmp_path / "news.xlf"
-    export_document(store, doc, "xliff", out)
+    out.write_bytes(export_document(store, doc, "xliff"))
     save_segment(store, before[2].id, "Edited on the web.", editor="lee", base_version=1)
     _edit_xliff(out, {0: "Edited in OmegaT.", 2: "Also edited in OmegaT."})
     with pytest.raises(ConflictError, match="1 segment") as info:
@@ -115,7 +115,7 @@ def test_conflict_with_a_web_edit_changes_nothing(store, doc, tmp_path):
     assert get_segment(store, before[0].id).version == 1  # the clean change was not applied
     # A web edit to a segment the file leaves alone is no conflict, and is not reverted.
     export_again = tmp_path / "fresh.xlf"
-    export_document(store, doc, "xliff", export_again)
+    export_again.write_bytes(export_document(store, doc, "xliff"))
     _edit_xliff(export_again, {0: "Edited in OmegaT."})
     import_xliff(store, export_again, editor="omegat-user")
     assert get_segment(store, before[2].id).target == "Edited on the web."
@@ -123,7 +123,7 @@ def test_conflict_with_a_web_edit_changes_nothing(store, doc, tmp_path):
 
 def test_foreign_or_tampered_files_are_refused(store, doc, tmp_path):
     out = tmp_path / "news.xlf"
-    export_document(store, doc, "xliff", out)
+    out.write_bytes(export_document(store, doc, "xliff"))
     text = out.read_text(encoding="utf-8")
     first = list_segments(store, doc)[0]
     tampered = tmp_path / "tampered.xlf"
@@ -139,7 +139,7 @@ def test_foreign_or_tampered_files_are_refused(store, doc, tmp_path):
 def test_approvals_need_a_reviewer_with_accounts(store, doc, tmp_path):
     add_user(store, "ed", role="editor", password="pw")
     out = tmp_path / "news.xlf"
-    export_document(store, doc, "xliff", out)
+    out.write_bytes(export_document(store, doc, "xliff"))
     _edit_xliff(out, {0: "Done."}, {0: "final"})
     with pytest.raises(PermissionDenied):
         import_xliff(store, out, editor="ed")

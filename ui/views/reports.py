@@ -12,12 +12,14 @@ import streamlit as st
 
 from mt import store as repo
 from mt.errors import TransdeskError
+from mt.exchange.export import records_csv, records_jsonl, segment_records
 from ui import auth, downloads, state
 from ui import components as ui
 
 ALL = 0
+# The per-segment download's columns.
 SEGMENT_COLUMNS = ["document_id", "position", "status", "editor", "model", "hter", "chrf",
-                   "bleu", "active_ms", "idle_ms"]  # fmt: skip
+                   "bleu", "active_ms", "idle_ms", "source", "draft", "final"]  # fmt: skip
 
 
 def _number(value: Any, fmt: str = "{:.1f}") -> str:
@@ -44,19 +46,6 @@ def _error_bars(frame: pd.DataFrame, key: str, label: str, axis: str, title: str
         x=alt.X("low:Q", title=title), x2="high:Q", color=alt.value("black")
     )
     return bars + whiskers
-
-
-def _csv(frame: pd.DataFrame) -> bytes:
-    """CSV for spreadsheets: UTF-8 with BOM, and no text cell that a spreadsheet would run."""
-    from mt.csvsafe import write_csv
-
-    rows = [list(frame.columns), *(_cells(row) for row in frame.itertuples(index=False))]
-    return write_csv(rows, lineterminator="\n", bom=True).encode("utf-8")
-
-
-def _cells(row: tuple) -> list[Any]:
-    # pandas writes NaN/NaT as empty cells; so does this.
-    return [None if v is None or (isinstance(v, float) and v != v) else v for v in row]
 
 
 def _headline(rep: dict[str, Any]) -> None:
@@ -129,22 +118,19 @@ def _quality(rep: dict[str, Any]) -> None:
         )
 
 
-def _segments(store: repo.Store, doc_ids: list[int]) -> pd.DataFrame:
-    from mt.store.export import segment_records
-
-    rows = [r for doc_id in doc_ids for r in segment_records(store, doc_id)]
-    frame = pd.DataFrame(rows, columns=[*SEGMENT_COLUMNS, "source", "draft", "final"])
-    return frame
+def _segments(store: repo.Store, doc_ids: list[int]) -> list[dict[str, Any]]:
+    """The export records (`mt.exchange.export.segment_records`) of these documents."""
+    return [r for doc_id in doc_ids for r in segment_records(store, doc_id)]
 
 
-def _hter_histogram(segments: pd.DataFrame) -> None:
+def _hter_histogram(segments: list[dict[str, Any]]) -> None:
     st.subheader("HTER per segment")
-    scored = segments.dropna(subset=["hter"])
+    scored = pd.DataFrame([{"hter": r["hter"]} for r in segments if r["hter"] is not None])
     if scored.empty:
         st.info("Nothing is post-edited yet: HTER is measured on edited and approved segments.")
         return
     st.altair_chart(
-        alt.Chart(scored[["hter"]])
+        alt.Chart(scored)
         .mark_bar()
         .encode(
             x=alt.X("hter:Q", bin=alt.Bin(maxbins=20), title="HTER (edits per 100 words)"),
@@ -153,14 +139,14 @@ def _hter_histogram(segments: pd.DataFrame) -> None:
     )
 
 
-def _by_editor(store: repo.Store, doc_id: int | None) -> pd.DataFrame:
+def _by_editor(store: repo.Store, doc_id: int | None) -> list[dict[str, Any]]:
     st.subheader("Who did what, by editor")
     rep = repo.report(store, document_id=doc_id, by="editor")
     groups = pd.DataFrame(rep["groups"])
     st.caption(rep["notes"]["editors"])
     if groups.empty:
         st.info("Nobody has edited or approved a segment yet.")
-        return groups
+        return rep["groups"]
     timed = groups.dropna(subset=["seconds_per_word"])
     if not timed.empty:
         st.altair_chart(
@@ -180,7 +166,7 @@ def _by_editor(store: repo.Store, doc_id: int | None) -> pd.DataFrame:
         columns = ["step", "segments", "editors", "segments_changed", "segments_approved",
                    "edit_seconds", "review_seconds", "hter", "hter_ci95"]  # fmt: skip
         st.dataframe(steps[[c for c in columns if c in steps]], hide_index=True)
-    return groups
+    return rep["groups"]
 
 
 def _verdicts(rep: dict[str, Any]) -> dict[str, str]:
@@ -297,7 +283,7 @@ def main() -> None:
         with st.container(horizontal=True, key="report_tables"):
             st.download_button(
                 "Segments (CSV)",
-                _csv(segments),
+                records_csv(segments, SEGMENT_COLUMNS, lineterminator="\n"),
                 file_name="transdesk-segments.csv",
                 mime="text/csv",
                 on_click="ignore",
@@ -305,7 +291,7 @@ def main() -> None:
             )
             st.download_button(
                 "Segments (JSONL)",
-                segments.to_json(orient="records", lines=True, force_ascii=False),
+                records_jsonl(segments, SEGMENT_COLUMNS),
                 file_name="transdesk-segments.jsonl",
                 mime="application/jsonl",
                 on_click="ignore",
@@ -313,7 +299,7 @@ def main() -> None:
             )
             st.download_button(
                 "By editor (CSV)",
-                _csv(groups),
+                records_csv(groups, lineterminator="\n"),
                 file_name="transdesk-editors.csv",
                 mime="text/csv",
                 on_click="ignore",

@@ -1,7 +1,7 @@
 """Comments travel with XLIFF: out as notes with author and time, back in as comments.
 
-Export (`add_comment_notes`, after `mt.store.export` wrote the file): each comment on a segment
-becomes a note of its unit, after the tool's own "MT: model" note:
+Export (`add_comment_notes`, on the bytes `mt.exchange.export` built): each comment on a
+segment becomes a note of its unit, after the tool's own "MT: model" note:
 
 - XLIFF 1.2: ``<note from="AUTHOR" td:author="AUTHOR" td:created="ISO time"
   td:event="ID">text</note>`` in the ``trans-unit`` (``from`` is the standard author field);
@@ -11,10 +11,11 @@ becomes a note of its unit, after the tool's own "MT: model" note:
 ``td`` is the namespace ``urn:transdesk:xliff`` (attributes of other namespaces are allowed on
 notes by both versions). ``td:event`` is the comment's edit-log id.
 
-Import (`import_notes`, after `mt.store.xliff_import` recorded the targets): every note of a
+Import (`import_notes`, after `mt.exchange.xliff_import` recorded the targets): every note of a
 unit that is not the tool's own, not a comment exported from this database (its ``td:event``
 is one of the segment's comments, or its text equals one of them) becomes a comment by the
-editor importing the file (client "xliff").
+editor importing the file (client "xliff"). The comments are read and written by
+`mt.store.records`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mt.store.db import Store
+from mt.store.views import XliffImportResult
 
 TD = "urn:transdesk:xliff"
 TOOL = "transdesk"
@@ -40,27 +42,8 @@ class NoteIn:
     event_id: int | None
 
 
-def _comments(store: Store, doc_id: int) -> dict[int, list[Any]]:
-    from sqlalchemy import select
-
-    from mt.store.models import EditEvent, Editor
-
-    with store.session() as session:
-        rows = session.execute(
-            select(EditEvent.id, EditEvent.segment_id, Editor.name, EditEvent.text_after,
-                   EditEvent.saved_at)
-            .join(Editor, Editor.id == EditEvent.editor_id)
-            .where(EditEvent.document_id == doc_id, EditEvent.kind == "comment")
-            .order_by(EditEvent.id)
-        ).all()  # fmt: skip
-    out: dict[int, list[Any]] = {}
-    for row in rows:
-        out.setdefault(row.segment_id, []).append(row)
-    return out
-
-
 def _segment_of(unit_id: str) -> int | None:
-    from mt.store.xliff_import import _UNIT_ID
+    from mt.exchange.xliff_import import _UNIT_ID
 
     match = _UNIT_ID.fullmatch((unit_id or "").strip())
     return int(match.group(1)) if match else None
@@ -73,32 +56,30 @@ def _units(root: Any, version: str) -> list[Any]:
     return [e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == wanted]
 
 
-def add_comment_notes(store: Store, doc_id: int, path: str | Path) -> int:
-    """Add the document's comments to the XLIFF file at `path` as notes; returns how many."""
+def add_comment_notes(store: Store, doc_id: int, data: bytes) -> bytes:
+    """The exported XLIFF `data` with the document's comments added as notes."""
     from lxml import etree
 
-    from mt.formats.base import atomic_write
     from mt.formats.xmlsafe import child, parse_xml, serialize, xml_text
+    from mt.store.records import comments_by_segment
 
-    comments = _comments(store, doc_id)
+    comments = comments_by_segment(store, doc_id)
     if not comments:
-        return 0
-    path = Path(path)
-    tree = parse_xml(path.read_bytes(), path.name)
+        return data
+    tree = parse_xml(data, f"document {doc_id}.xlf")
     root = tree.getroot()
     version = "1.2" if root.get("version", "").startswith("1") else "2.0"
     ns = etree.QName(root).namespace
-    added = 0
     for unit in _units(root, version):
         segment_id = _segment_of(unit.get("id", ""))
         for c in comments.get(segment_id, []) if segment_id is not None else []:
             attrs = {
-                f"{{{TD}}}author": c.name,
+                f"{{{TD}}}author": c.author,
                 f"{{{TD}}}created": c.saved_at.isoformat(),
                 f"{{{TD}}}event": str(c.id),
             }
             if version == "1.2":
-                note = etree.SubElement(unit, f"{{{ns}}}note", {"from": c.name, **attrs},
+                note = etree.SubElement(unit, f"{{{ns}}}note", {"from": c.author, **attrs},
                                         nsmap={"td": TD})  # fmt: skip
             else:
                 notes = child(unit, "notes")
@@ -107,12 +88,10 @@ def add_comment_notes(store: Store, doc_id: int, path: str | Path) -> int:
                     unit.insert(0, notes)
                 note = etree.SubElement(notes, f"{{{ns}}}note", {"category": "comment", **attrs},
                                         nsmap={"td": TD})  # fmt: skip
-            note.text = xml_text(c.text_after or "")
+            note.text = xml_text(c.text or "")
             _indent_like_siblings(note)
-            added += 1
     etree.cleanup_namespaces(root, top_nsmap={"td": TD})
-    atomic_write(path, serialize(tree))
-    return added
+    return serialize(tree)
 
 
 def _indent_like_siblings(note: Any) -> None:
@@ -156,44 +135,19 @@ def read_notes(path: str | Path, data: bytes | None = None) -> list[NoteIn]:
 
 
 def import_notes(
-    store: Store, path: str | Path, data: bytes | None, editor: str, result: Any
-) -> Any:
-    """Record the file's new notes as comments by `editor`; `result` (an XliffImportResult)
-    comes back with their edit-log ids in `comments`."""
-    from sqlalchemy import select
-
-    from mt.store.accounts import actor
-    from mt.store.models import EditEvent, Segment, utcnow
-    from mt.store.repository import _nfc
+    store: Store, path: str | Path, data: bytes | None, editor: str, result: XliffImportResult
+) -> XliffImportResult:
+    """Record the file's new notes as comments by `editor`; `result` comes back with their
+    edit-log ids in `comments`."""
+    from mt.store.records import add_new_comments
 
     notes = read_notes(path, data)
     if not notes:
         return result
-    added: list[int] = []
-    with store.session(write=True) as session:
-        who = None
-        for note in notes:
-            segment_id = _segment_of(note.unit_id)
-            seg = session.get(Segment, segment_id) if segment_id is not None else None
-            if seg is None:
-                continue
-            known = session.execute(
-                select(EditEvent.id, EditEvent.text_after).where(
-                    EditEvent.segment_id == seg.id, EditEvent.kind == "comment"
-                )
-            ).all()
-            if note.event_id in {k.id for k in known} or note.text in {
-                (k.text_after or "").strip() for k in known
-            }:
-                continue
-            who = who or actor(session, editor, "comment")
-            event = EditEvent(
-                document_id=seg.document_id, segment_id=seg.id, editor_id=who.id,
-                kind="comment", text_before=None, text_after=_nfc(note.text, "comment"),
-                version_before=seg.version, version_after=seg.version, draft_id=seg.draft_id,
-                saved_at=utcnow(), client="xliff",
-            )  # fmt: skip
-            session.add(event)
-            session.flush()
-            added.append(event.id)
+    by_segment = [
+        (segment_id, note.text, note.event_id)
+        for note in notes
+        if (segment_id := _segment_of(note.unit_id)) is not None
+    ]
+    added = add_new_comments(store, editor, by_segment, client="xliff")
     return dataclasses.replace(result, comments=tuple(added))

@@ -11,6 +11,8 @@
   backslash-escaped so a segment holding ``<script>`` or ``*`` stays text.
 - **Unapproved segments** (`UNAPPROVED_MODES`): "refuse" raises `WorkflowError` naming how many
   are not approved; "mark" wraps each in ``[UNAPPROVED: …]``; "allow" writes them plainly.
+
+The segments are read by `mt.store.records.article_rows`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 
 from mt.errors import InvalidValue, WorkflowError
 from mt.store.db import Store
+from mt.store.records import ArticleRows
 
 UNAPPROVED_MODES = ("refuse", "mark", "allow")
 HEADLINE_CHARS = 150
@@ -62,38 +65,31 @@ def check_mode(mode: str) -> str:
 
 def load_article(store: Store, doc_id: int) -> Article:
     """The stored document as an `Article` (see the module docstring). Raises NotFound."""
-    from sqlalchemy import select
+    from mt.store.records import article_rows
 
-    from mt.store.models import Segment
-    from mt.store.repository import _require_document
+    return _article(article_rows(store, doc_id))
 
-    with store.session() as session:
-        doc = _require_document(session, doc_id)
-        title = doc.title
-        rows = session.execute(
-            select(Segment.paragraph, Segment.source, Segment.target, Segment.status)
-            .where(Segment.document_id == doc_id)
-            .order_by(Segment.position)
-        ).all()
+
+def _article(rows: ArticleRows) -> Article:
     paragraphs: list[list[tuple[str, Piece]]] = []
     last = None
-    for paragraph, source, target, status in rows:
-        if paragraph != last or not paragraphs:
+    for s in rows.segments:
+        if s.paragraph != last or not paragraphs:
             paragraphs.append([])
-            last = paragraph
-        paragraphs[-1].append((source, Piece(target.strip(), status == "approved")))
+            last = s.paragraph
+        paragraphs[-1].append((s.source, Piece(s.target.strip(), s.status == "approved")))
     first = paragraphs[0] if paragraphs else []
     if len(paragraphs) > 1 and len(first) == 1 and len(first[0][0]) <= HEADLINE_CHARS:
         headline = [first[0][1]]
         paragraphs = paragraphs[1:]
     else:
-        headline = [Piece(title, True)]
+        headline = [Piece(rows.title, True)]
     byline = None
     if len(paragraphs) > 1 and _is_byline(paragraphs[0]):
         byline = [p for _, p in paragraphs[0]]
         paragraphs = paragraphs[1:]
     body = [[p for _, p in para] for para in paragraphs]
-    return Article(title, headline, byline, body)
+    return Article(rows.title, headline, byline, body)
 
 
 def _is_byline(paragraph: list[tuple[str, Piece]]) -> bool:
@@ -106,21 +102,15 @@ def _is_byline(paragraph: list[tuple[str, Piece]]) -> bool:
     )
 
 
-def prepare(store: Store, doc_id: int, unapproved: str) -> Article:
-    """`load_article`, refusing (mode "refuse") when any segment is not approved."""
-    check_mode(unapproved)
-    article = load_article(store, doc_id)
-    if unapproved == "refuse":
-        from mt.store.repository import count_segments, list_segments
-
-        n = count_segments(store, doc_id)
-        left = sum(1 for s in list_segments(store, doc_id) if s.status != "approved")
-        if left:
-            raise WorkflowError(
-                f"document {doc_id} has {left} of {n} segments not approved; approve them "
-                "before handing the article over, or allow unapproved segments (marked or not)"
-            )
-    return article
+def _refuse_unapproved(doc_id: int, rows: ArticleRows) -> None:
+    """WorkflowError naming how many segments are not approved (mode "refuse")."""
+    left = sum(1 for s in rows.segments if s.status != "approved")
+    if left:
+        raise WorkflowError(
+            f"document {doc_id} has {left} of {len(rows.segments)} segments not approved; "
+            "approve them before handing the article over, or allow unapproved segments "
+            "(marked or not)"
+        )
 
 
 def _text(pieces: list[Piece], mode: str) -> str:
@@ -190,40 +180,40 @@ def render_docx(article: Article, *, unapproved: str = "allow") -> bytes:
     return out.getvalue()
 
 
-def render_txt(store: Store, doc_id: int, *, unapproved: str = "allow") -> str:
-    """The article as plain text with the source's layout (`document_text`), unapproved
+def render_txt(rows: ArticleRows, *, unapproved: str = "allow") -> str:
+    """The article as plain text with the source's layout (as `document_text`), unapproved
     segments marked in mode "mark"."""
-    from sqlalchemy import select
-
     from mt.segment import Segmentation, join_translation
-    from mt.store.models import Segment
-    from mt.store.repository import _require_document
     from mt.types import SourceSegment
 
-    with store.session() as session:
-        doc = _require_document(session, doc_id)
-        rows = session.execute(
-            select(
-                Segment.source, Segment.paragraph, Segment.before, Segment.target, Segment.status
-            )
-            .where(Segment.document_id == doc_id)
-            .order_by(Segment.position)
-        ).all()
-        trailing = doc.trailing
-    seg = Segmentation([SourceSegment(r[0], r[1], r[2]) for r in rows], trailing)
+    segments = rows.segments
+    seg = Segmentation([SourceSegment(s.source, s.paragraph, s.before) for s in segments],
+                       rows.trailing)  # fmt: skip
     texts = [
-        r[3] if r[4] == "approved" or unapproved != "mark" or not r[3].strip()
-        else f"[UNAPPROVED: {r[3].strip()}]"
-        for r in rows
+        s.target if s.status == "approved" or unapproved != "mark" or not s.target.strip()
+        else f"[UNAPPROVED: {s.target.strip()}]"
+        for s in segments
     ]  # fmt: skip
     return join_translation(seg, texts)
 
 
 def render(store: Store, doc_id: int, fmt: str, *, unapproved: str = "refuse") -> bytes:
-    """The article in `fmt` (txt, docx, html, md) as bytes, after the unapproved check."""
-    article = prepare(store, doc_id, unapproved)
+    """The article in `fmt` (txt, docx, html, md) as bytes, after the unapproved check.
+
+    Raises:
+        InvalidValue: an unknown `unapproved` mode or article format.
+        NotFound: no such document.
+        WorkflowError: mode "refuse" and segments not approved.
+    """
+    from mt.store.records import article_rows
+
+    check_mode(unapproved)
+    rows = article_rows(store, doc_id)
+    if unapproved == "refuse":
+        _refuse_unapproved(doc_id, rows)
+    article = _article(rows)
     if fmt == "txt":
-        return render_txt(store, doc_id, unapproved=unapproved).encode("utf-8")
+        return render_txt(rows, unapproved=unapproved).encode("utf-8")
     if fmt == "docx":
         return render_docx(article, unapproved=unapproved)
     if fmt == "html":

@@ -2,7 +2,7 @@
 
 Units are matched to segments by the id the export wrote (`s<segment>-v<version>`); a bare
 segment number is accepted too (then the exported text is taken to be the current one), and so
-are a client's own ids in a file imported with `transdesk import` (`mt.store.client`: then
+are a client's own ids in a file imported with `transdesk import` (`mt.exchange.client`: then
 too the exported text is taken to be the current one). The
 text the CAT tool started from is the segment's text at that version, from the edit log, so a
 target is "changed" only when the translator changed it:
@@ -17,7 +17,8 @@ target is "changed" only when the translator changed it:
 
 A segment changed in Transdesk since the export and also changed in the file is a conflict:
 the import raises `ConflictError` and changes nothing. The whole file is one transaction.
-Approvals need a reviewer or admin once accounts exist (PermissionDenied otherwise).
+Approvals need a reviewer or admin once accounts exist (PermissionDenied otherwise). The
+transaction's reads and writes are `mt.store.records`'.
 """
 
 from __future__ import annotations
@@ -58,39 +59,18 @@ def _read_units(path: str | Path, data: bytes | None) -> list[Any]:
 
 def _client_units(
     store: Store, name: str, path: str | Path, data: bytes | None, units: list[Any]
-) -> list[tuple[Any, int, None]] | None:
-    """A client's file imported with its ids (`mt.store.client`): its segments by those ids.
+) -> list[tuple[Any, int, int | None]] | None:
+    """A client's file imported with its ids (`mt.exchange.client`): its segments by those ids.
 
     The desk's own export (every id `s<segment>-v<version>`) is never looked up there.
     """
+    from mt.exchange.client import find_client_units
     from mt.formats.base import read_path
-    from mt.store.client import find_client_units
 
     if all(_DESK_ID.fullmatch(unit.id.strip()) for unit in units):
         return None
     found = find_client_units(store, name, read_path(path) if data is None else data)
     return None if found is None else [(unit, segment_id, None) for unit, segment_id in found]
-
-
-def _text_at(session: Any, seg: Any, version: int) -> str | None:
-    """The segment's target as it was at `version` (None when the log does not know it)."""
-    from sqlalchemy import select
-
-    from mt.store.models import EditEvent
-    from mt.store.repository import CHANGE_KINDS
-
-    if version == seg.version:
-        return seg.target
-    return session.execute(
-        select(EditEvent.text_after)
-        .where(
-            EditEvent.segment_id == seg.id,
-            EditEvent.version_after == version,
-            EditEvent.kind.in_(CHANGE_KINDS),
-        )
-        .order_by(EditEvent.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
 
 
 def _same(a: str, b: str) -> bool:
@@ -122,7 +102,7 @@ def import_xliff(
     for attempt in range(1, ATTEMPTS + 1):
         try:
             result = _import(store, name, parsed, editor)
-            from mt.store.xliff_notes import import_notes  # notes come back as comments
+            from mt.exchange.xliff_notes import import_notes  # notes come back as comments
 
             return import_notes(store, path, data, editor, result)
         except ConcurrentChange:
@@ -134,33 +114,23 @@ def import_xliff(
 
 
 def _import(store: Store, name: str, parsed: list[Any], editor: str) -> XliffImportResult:
-    from sqlalchemy import select
-
+    from mt.store import records
     from mt.store.accounts import actor
-    from mt.store.models import Segment
-    from mt.store.repository import _cache_stats, _load_segment, apply_change
+    from mt.scoring import cache_pair_stats
 
     saved: list[int] = []
     approved: list[int] = []
     unchanged: list[int] = []
     documents: set[int] = set()
-    conflicts: list[tuple[int, Any, str]] = []
+    conflicts: list[tuple[int, records.SegmentState, str]] = []
     with store.session(write=True) as session:
         needs_review = any(unit.state == "approved" for unit, _, _ in parsed)
         who = actor(session, editor, "approve" if needs_review else "save")
-        # Lock every segment of the file at once, in id order, whatever the file's order: two
-        # imports of the same segments then queue instead of deadlocking (PostgreSQL; SQLite
-        # already serialises writers with BEGIN IMMEDIATE).
-        ids = sorted({segment_id for _, segment_id, _ in parsed})
-        session.execute(
-            select(Segment)
-            .where(Segment.id.in_(ids))
-            .order_by(Segment.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).all()
+        # Every segment of the file at once, in id order, whatever the file's order: two
+        # imports of the same segments then queue instead of deadlocking.
+        records.lock_segments(session, {segment_id for _, segment_id, _ in parsed})
         for unit, segment_id, version in parsed:
-            seg = session.get(Segment, segment_id)
+            seg = records.segment_state(session, segment_id)
             if seg is None:
                 raise InputError(
                     f"{name}: unit {unit.id}: no segment {segment_id} in this database"
@@ -172,7 +142,7 @@ def _import(store: Store, name: str, parsed: list[Any], editor: str) -> XliffImp
                 )
             documents.add(seg.document_id)
             base = version if version is not None else seg.version
-            exported = _text_at(session, seg, base)
+            exported = seg.target if base == seg.version else records.text_at(session, seg.id, base)
             target = unicodedata.normalize("NFC", unit.target)
             changed = exported is None or target != exported
             if changed and exported is not None and not target.strip() and exported.strip():
@@ -192,8 +162,8 @@ def _import(store: Store, name: str, parsed: list[Any], editor: str) -> XliffImp
                     continue
                 conflicts.append((segment_id, seg, target))
                 continue
-            apply_change(
-                session, seg, who, kind=kind, base_version=base, client="xliff",
+            records.change_segment(
+                session, segment_id, who, kind=kind, base_version=base, client="xliff",
                 text=target if kind == "save" or changed else None,
             )  # fmt: skip
             (approved if kind == "approve" else saved).append(segment_id)
@@ -206,10 +176,10 @@ def _import(store: Store, name: str, parsed: list[Any], editor: str) -> XliffImp
                 attempted_text=target,
                 current_version=seg.version,
             )
-        touched = [_load_segment(session, sid) for sid in saved + approved]
+        touched = [records.segment_view(session, sid) for sid in saved + approved]
     pairs = [(v.draft.id, v.draft.text, v.target) for v in touched if v.draft is not None]
     if pairs:
-        _cache_stats(store, pairs)
+        cache_pair_stats(store, pairs)  # reports sum these statistics (mt.store.scores)
     return XliffImportResult(
         tuple(sorted(documents)), tuple(saved), tuple(approved), tuple(unchanged)
     )
