@@ -104,8 +104,8 @@ def segment_records(store: Store, doc_id: int) -> list[dict[str, Any]]:
     """One dict per segment with EXPORT_FIELDS (see the module docstring). Raises NotFound."""
     from mt.keystrokes import merge_stats
     from mt.metrics import scores_from_stats
-    from mt.store.records import export_rows
     from mt.scoring import pair_stats
+    from mt.store.records import export_rows
 
     rows = export_rows(store, doc_id)
     scored = [

@@ -114,9 +114,9 @@ def import_xliff(
 
 
 def _import(store: Store, name: str, parsed: list[Any], editor: str) -> XliffImportResult:
+    from mt.scoring import cache_pair_stats
     from mt.store import records
     from mt.store.accounts import actor
-    from mt.scoring import cache_pair_stats
 
     saved: list[int] = []
     approved: list[int] = []
