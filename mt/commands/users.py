@@ -28,9 +28,9 @@ def _read_password(from_stdin: bool) -> str:
             raise InvalidValue(
                 "no password given (input ended); use --password-stdin or --no-password"
             ) from None
-    if not password:
-        raise InvalidValue("password is empty")
-    return password
+    from mt.store.accounts import check_password
+
+    return check_password(password)  # the policy, before the database opens
 
 
 @users_app.command("add")

@@ -286,6 +286,16 @@ def test_settings_lets_admins_add_people(store):
     ]
 
 
+def test_settings_refuses_a_short_password_with_the_stores_policy(store):
+    at = new_app().run()
+    at.switch_page("views/settings.py").run()
+    at.text_input(key="user_name").input("ann")
+    at.text_input(key="user_password").input("short")
+    press(at, "Add person")
+    assert "a password needs at least 8 characters" in markdown(at)
+    assert "ann" not in [u.name for u in repo.list_users(store)]
+
+
 OIDC = {
     "auth": {
         "redirect_uri": "http://localhost:8501/oauth2callback",
