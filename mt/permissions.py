@@ -1,7 +1,9 @@
 """The one permission table of the desk: which roles may take which action.
 
-The store checks it on every change (`mt.store.accounts.actor`), the CLI inherits those checks,
-and the web app asks the same table to hide what a person cannot do (`ui.auth.Identity.can`).
+The store checks it on every change (`mt.store.accounts.actor`, and
+`mt.store.accounts.check_change_approved` for approved segments), the CLI inherits those checks,
+and the web app asks the same table to hide what a person cannot do (`ui.auth.Identity.can`;
+the editor grid gets the rights computed, `mt.editing.GRID_RIGHTS`).
 
 Roles, lowest first: ``viewer`` reads articles and reports and downloads them, and changes
 nothing; ``editor`` post-edits; ``reviewer`` (the copy desk) approves, reopens and moves articles
@@ -41,6 +43,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the copy desk
     "approve": _REVIEW,
     "reopen": _REVIEW,
+    "change_approved": _REVIEW,  # save over or revert an approved segment (others reopen it first)
     # the article's workflow (mt.store.workflow)
     "assign": _EDIT,
     "rename": _EDIT,
@@ -59,7 +62,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "memory": _ADMIN,
 }
 
-_NAMES = {"state_final": "move an article to ready or published", "edit": "edit"}
+_NAMES = {
+    "state_final": "move an article to ready or published",
+    "edit": "edit",
+    "change_approved": "change an approved segment",
+}
 
 
 def check_action(action: str) -> str:
@@ -101,6 +108,20 @@ def require(name: str, role: str, action: str, *, accounts: bool = True) -> None
     what = _NAMES.get(action, action.replace("_", " "))
     article = "an" if role[:1] in "aeiou" else "a"
     raise PermissionDenied(f"{name} is {article} {role}; to {what} needs {_article(who)} {who}")
+
+
+def needs_change_approved(op: str, status: str) -> bool:
+    """Whether change `op` ("save", "revert", ...) of a segment in `status` needs the
+    ``change_approved`` right: saving over or reverting an approved segment does. The store
+    (`mt.store.accounts.check_change_approved`), `mt.editing` and the editor grid ask this."""
+    return op in ("save", "revert") and status == "approved"
+
+
+def change_approved_denied(segment_id: int, name: str) -> PermissionDenied:
+    """The refusal when `name` lacks ``change_approved`` for approved segment `segment_id`."""
+    return PermissionDenied(
+        f"segment {segment_id} is approved; a reviewer must reopen it before {name} can change it"
+    )
 
 
 def _article(words: str) -> str:

@@ -127,6 +127,21 @@ def actor(session: Any, name: str, action: str) -> Any:
     return row
 
 
+def check_change_approved(session: Any, seg: Any, who: Any, kind: str) -> None:
+    """The store's rule for approved segments: saving over or reverting one needs the
+    ``change_approved`` right of `mt.permissions` once accounts exist (an editor asks a
+    reviewer to reopen it first); other changes and other segments pass.
+
+    Raises:
+        PermissionDenied: `who` may not change approved segment `seg`.
+    """
+    if not permissions.needs_change_approved(kind, seg.status):
+        return
+    if permissions.allowed(who.role, "change_approved") or not accounts_exist(session):
+        return
+    raise permissions.change_approved_denied(seg.id, who.name)
+
+
 def insert_ignore(session: Any, model: Any, values: dict[str, Any] | list[dict[str, Any]]) -> None:
     """INSERT that silently skips rows clashing with a unique constraint (both databases)."""
     if session.bind.dialect.name == "postgresql":

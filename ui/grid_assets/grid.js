@@ -319,7 +319,7 @@ class Grid {
         box.value = text;
       } else if (box.value !== text && document.activeElement !== box &&
         this.parent.activeElement !== box) box.value = text;
-      box.readOnly = r.status === "approved" && !this.can.reopen && !this.can.approve;
+      box.readOnly = r.status === "approved" && !this.can.change_approved;
       box.rows = Math.max(2, Math.ceil(text.length / 60) + 1);
       tgt.classList.remove("dirty");
     } else {
