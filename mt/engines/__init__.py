@@ -212,4 +212,3 @@ def causal_lm_family(model_dir: Path) -> str | None:
         if model_type.startswith(family):
             return family
     return "generic"
-

@@ -1,5 +1,8 @@
 """An article's newsroom workflow: state, assignee, deadline, title, archive, and their log.
 
+Why one module (about 540 lines): every function here reads or writes the one state table (`MOVES`)
+and its append-only log; the article list's query is the state's view.
+
 States, in order: ``drafted`` (machine drafts only) → ``editing`` → ``review`` (the copy desk)
 → ``ready`` → ``published``. The moves allowed (`MOVES`):
 
