@@ -66,6 +66,10 @@ _NAMES = {
     "state_final": "move an article to ready or published",
     "edit": "edit",
     "change_approved": "change an approved segment",
+    "glossary": "change the glossary",
+    "house_style": "change the house style",
+    "llm_prompt": "change the LLM prompt",
+    "memory": "import a translation memory",
 }
 
 
@@ -97,17 +101,21 @@ def roles_for(action: str) -> tuple[str, ...]:
     return tuple(r for r in ROLES if r in roles)
 
 
-def require(name: str, role: str, action: str, *, accounts: bool = True) -> None:
+def require(
+    name: str, role: str, action: str, *, accounts: bool = True, doing: str | None = None
+) -> None:
     """Raise `PermissionDenied` (exit 7) unless `role` may take `action`.
 
-    The message names the person, their role, the action and who may take it.
+    The message names the person, their role, what they tried (`doing`, else the action's
+    name) and who may do it.
     """
     if allowed(role, action, accounts=accounts):
         return
     who = " or ".join(roles_for(action))
-    what = _NAMES.get(action, action.replace("_", " "))
-    article = "an" if role[:1] in "aeiou" else "a"
-    raise PermissionDenied(f"{name} is {article} {role}; to {what} needs {_article(who)} {who}")
+    what = doing or _NAMES.get(action, action.replace("_", " "))
+    raise PermissionDenied(
+        f"{name} is {_article(role)} {role}; to {what} needs {_article(who)} {who}"
+    )
 
 
 def needs_change_approved(op: str, status: str) -> bool:

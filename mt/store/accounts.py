@@ -166,13 +166,8 @@ def _require_admin(
     row = find_editor(session, clean_name(by))
     if row is None:
         raise PermissionDenied(f"no account named {by!r}")
-    if not permissions.allowed(row.role, permission) and row.name != unless_self:
-        who = " or ".join(permissions.roles_for(permission))
-        article = "an" if row.role[:1] in "aeiou" else "a"
-        needs = "an" if who[:1] in "aeiou" else "a"
-        raise PermissionDenied(
-            f"{row.name} is {article} {row.role}; to {action} needs {needs} {who}"
-        )
+    if row.name != unless_self:
+        permissions.require(row.name, row.role, permission, doing=action)
 
 
 # --- public functions (re-exported by mt.store.repository) ------------------------------------

@@ -186,7 +186,7 @@ def _import_glossary() -> None:
         return
     try:
         identity = auth.current()
-        auth.require(identity, "manage_users")
+        auth.require(identity, "glossary")
         result = repo.import_glossary(
             state.store(), upload.name, data=upload.getvalue(), by=identity.name
         )
@@ -205,7 +205,7 @@ def _delete_term() -> None:
         return
     try:
         identity = auth.current()
-        auth.require(identity, "manage_users")
+        auth.require(identity, "glossary")
         repo.delete_glossary_term(state.store(), term, by=identity.name)
         st.session_state["glossary_message"] = ("success", f"Removed {term}.")
     except TransdeskError as e:
@@ -242,7 +242,7 @@ def _glossary(identity: auth.Identity) -> None:
         )
     else:
         st.caption("The glossary is empty.")
-    if not identity.can("manage_users"):
+    if not identity.can("glossary"):
         st.info("Only admins change the glossary.")
         return
     with st.container(border=True, key="glossary_import"):
@@ -271,7 +271,7 @@ def _accept_terms() -> None:
         return
     try:
         identity = auth.current()
-        auth.require(identity, "manage_users")
+        auth.require(identity, "glossary")
         n = desk.accept_suggestions(state.store(), chosen, by=identity.name)
         st.session_state["suggest_message"] = ("success", f"{n} term(s) added to the glossary.")
     except TransdeskError as e:
@@ -305,7 +305,7 @@ def _suggestions(identity: auth.Identity) -> None:
             for s in found
         ]
     )
-    if not identity.can("manage_users"):
+    if not identity.can("glossary"):
         st.dataframe(frame.drop(columns=["Add"]), hide_index=True)
         st.info("Only admins change the glossary.")
         return
@@ -321,7 +321,7 @@ def _suggestions(identity: auth.Identity) -> None:
 def _save_style(reset: bool = False) -> None:
     try:
         identity = auth.current()
-        auth.require(identity, "manage_users")
+        auth.require(identity, "house_style")
         text = None if reset else st.session_state.get("style_text", "")
         desk.set_desk_style(state.store(), text, by=identity.name)
         st.session_state["style_message"] = (
@@ -345,7 +345,7 @@ def _house_style(identity: auth.Identity) -> None:
     message = st.session_state.pop("style_message", None)
     if message:
         (st.success if message[0] == "success" else st.error)(message[1])
-    if not identity.can("manage_users"):
+    if not identity.can("house_style"):
         ui.text_block(stored or default_style_text())
         return
     if "style_text" not in st.session_state:
