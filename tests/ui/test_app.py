@@ -127,7 +127,7 @@ def test_editor_draws_the_whole_article_and_the_active_aids(store, article):
     assert [r[1] for r in data["rows"]] == list(range(1, len(segs) + 1))
     assert data["rows"][0][3:6] == [segs[0].source, segs[0].target, "draft"]
     assert data["start"] == segs[0].id and data["me"] == "desk"
-    assert data["can"] == {"edit": True, "approve": True, "reopen": True}
+    assert data["can"] == {"edit": True, "approve": True, "reopen": True, "change_approved": True}
     assert segs[0].source in markdown(at) + html_bodies(at) + "\n".join(texts(at))
     assert any("test model" in w.value for w in at.warning)
     assert any("Editor keyboard" in str(m.value) for m in at.markdown)  # the help popover
