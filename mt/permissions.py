@@ -118,6 +118,12 @@ def require(
     )
 
 
+def assignable(role: str) -> bool:
+    """Whether a person with `role` may be an article's assignee: anyone who may edit (not a
+    viewer). `mt.store.workflow.assign` refuses others; the web app lists only these."""
+    return allowed(role, "edit")
+
+
 def needs_change_approved(op: str, status: str) -> bool:
     """Whether change `op` ("save", "revert", ...) of a segment in `status` needs the
     ``change_approved`` right: saving over or reverting an approved segment does. The store

@@ -426,8 +426,8 @@ def assign(store: Store, doc_id: int, name: str | None, *, by: str) -> ArticleRo
             person = find_editor(session, clean_name(name))
             if person is None:
                 raise NotFound(f"no person named {name!r}")
-            if person.role == "viewer":
-                raise InvalidValue(f"{person.name} is a viewer and cannot work on articles")
+            if not permissions.assignable(person.role):
+                raise InvalidValue(f"{person.name} is a {person.role} and cannot work on articles")
         before = session.get(Editor, doc.assignee_id).name if doc.assignee_id else None
         after = person.name if person is not None else None
         if before != after:
