@@ -28,10 +28,14 @@ COMMAND_MODULES = [
     "mt.commands.ui",
     "mt.commands.check",
     "mt.commands.store",
+    "mt.commands.users",
     "mt.commands.documents",
     "mt.commands.evaluate",
+    "mt.commands.report",
     "mt.commands.tm",
+    "mt.commands.glossary",
     "mt.commands.adapt",
+    "mt.commands.versions",
 ]
 
 

@@ -25,18 +25,22 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from mt import permissions
 from mt.errors import InputError, PermissionDenied
 
 if TYPE_CHECKING:
     from mt.store.db import Store
     from mt.store.views import SegmentView
 
-__all__ = ["OPS", "EditorEvent", "Outcome", "apply_event", "parse_event"]
+__all__ = ["GRID_RIGHTS", "OPS", "EditorEvent", "Outcome", "apply_event", "parse_event"]
 
 OPS = ("save", "approve", "revert", "reopen", "wip")
 MAX_TEXT = 100_000
-# Which ops need which right (see ui.auth.ACTIONS): the store repeats the role check.
+# Which ops need which right (`mt.permissions`): the store repeats the role check.
 _RIGHT = {"save": "edit", "wip": "edit", "revert": "edit", "approve": "approve", "reopen": "reopen"}
+# The rights the grid is given (`can`), computed from `mt.permissions` by the caller; saving
+# over or reverting an approved segment also needs `change_approved`.
+GRID_RIGHTS = ("edit", "approve", "reopen", "change_approved")
 
 
 @dataclass(frozen=True)
@@ -135,12 +139,13 @@ def apply_event(
     """Check one grid event and carry it out for `editor` on the open article.
 
     Arguments:
-        can: the signed-in editor's rights by action name (edit, approve, reopen); missing
-            means allowed (the store still checks roles when accounts exist).
+        can: the signed-in editor's rights by action name (`GRID_RIGHTS`); missing means
+            allowed (the store still checks roles when accounts exist).
 
     Raises:
         InputError: a malformed event, a segment of another article, a keystroke log too long.
-        PermissionDenied: another editor's name, or a right the editor lacks.
+        PermissionDenied: another editor's name, or a right the editor lacks (an approved
+            segment saved over or reverted without `change_approved` included).
         ConflictError: a stale version.
         NotFound: no such segment.
     """
@@ -158,6 +163,12 @@ def apply_event(
             f"segment {event.segment_id} is not in the article you have open: refused, "
             "nothing changed"
         )
+    if (
+        can is not None
+        and permissions.needs_change_approved(event.op, seg.status)
+        and not can.get("change_approved", True)
+    ):
+        raise permissions.change_approved_denied(seg.id, editor)
     log = parse_keylog(event.keylog)  # refuse a bad log before anything is written
     if event.op == "wip":
         put_wip(store, seg.id, event.text or "", editor=editor, base_version=event.version)

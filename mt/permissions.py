@@ -1,7 +1,9 @@
 """The one permission table of the desk: which roles may take which action.
 
-The store checks it on every change (`mt.store.accounts.actor`), the CLI inherits those checks,
-and the web app asks the same table to hide what a person cannot do (`ui.auth.Identity.can`).
+The store checks it on every change (`mt.store.accounts.actor`, and
+`mt.store.accounts.check_change_approved` for approved segments), the CLI inherits those checks,
+and the web app asks the same table to hide what a person cannot do (`ui.auth.Identity.can`;
+the editor grid gets the rights computed, `mt.editing.GRID_RIGHTS`).
 
 Roles, lowest first: ``viewer`` reads articles and reports and downloads them, and changes
 nothing; ``editor`` post-edits; ``reviewer`` (the copy desk) approves, reopens and moves articles
@@ -41,6 +43,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the copy desk
     "approve": _REVIEW,
     "reopen": _REVIEW,
+    "change_approved": _REVIEW,  # save over or revert an approved segment (others reopen it first)
     # the article's workflow (mt.store.workflow)
     "assign": _EDIT,
     "rename": _EDIT,
@@ -59,7 +62,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "memory": _ADMIN,
 }
 
-_NAMES = {"state_final": "move an article to ready or published", "edit": "edit"}
+_NAMES = {
+    "state_final": "move an article to ready or published",
+    "edit": "edit",
+    "change_approved": "change an approved segment",
+    "glossary": "change the glossary",
+    "house_style": "change the house style",
+    "llm_prompt": "change the LLM prompt",
+    "memory": "import a translation memory",
+}
 
 
 def check_action(action: str) -> str:
@@ -90,17 +101,41 @@ def roles_for(action: str) -> tuple[str, ...]:
     return tuple(r for r in ROLES if r in roles)
 
 
-def require(name: str, role: str, action: str, *, accounts: bool = True) -> None:
+def require(
+    name: str, role: str, action: str, *, accounts: bool = True, doing: str | None = None
+) -> None:
     """Raise `PermissionDenied` (exit 7) unless `role` may take `action`.
 
-    The message names the person, their role, the action and who may take it.
+    The message names the person, their role, what they tried (`doing`, else the action's
+    name) and who may do it.
     """
     if allowed(role, action, accounts=accounts):
         return
     who = " or ".join(roles_for(action))
-    what = _NAMES.get(action, action.replace("_", " "))
-    article = "an" if role[:1] in "aeiou" else "a"
-    raise PermissionDenied(f"{name} is {article} {role}; to {what} needs {_article(who)} {who}")
+    what = doing or _NAMES.get(action, action.replace("_", " "))
+    raise PermissionDenied(
+        f"{name} is {_article(role)} {role}; to {what} needs {_article(who)} {who}"
+    )
+
+
+def assignable(role: str) -> bool:
+    """Whether a person with `role` may be an article's assignee: anyone who may edit (not a
+    viewer). `mt.store.workflow.assign` refuses others; the web app lists only these."""
+    return allowed(role, "edit")
+
+
+def needs_change_approved(op: str, status: str) -> bool:
+    """Whether change `op` ("save", "revert", ...) of a segment in `status` needs the
+    ``change_approved`` right: saving over or reverting an approved segment does. The store
+    (`mt.store.accounts.check_change_approved`), `mt.editing` and the editor grid ask this."""
+    return op in ("save", "revert") and status == "approved"
+
+
+def change_approved_denied(segment_id: int, name: str) -> PermissionDenied:
+    """The refusal when `name` lacks ``change_approved`` for approved segment `segment_id`."""
+    return PermissionDenied(
+        f"segment {segment_id} is approved; a reviewer must reopen it before {name} can change it"
+    )
 
 
 def _article(words: str) -> str:

@@ -1,5 +1,9 @@
 """Korean article segmentation: paragraphs by line, sentences by kiwipiepy, exact rebuild.
 
+Why one module (about 600 lines): most of it is `_Paragraph.fix_cuts`, one pass of corrections over
+kiwipiepy's cuts that share one token view of the paragraph; split, one algorithm would be spread
+over several files.
+
 An article is split into paragraphs (every non-blank line is one) and each paragraph into
 sentences with kiwipiepy's `Kiwi.split_into_sents`. Every character of the input ends up either in
 a segment's `text` or in the whitespace around it (`SourceSegment.before`, `Segmentation.trailing`),

@@ -134,38 +134,6 @@ def diff_view(ops: Sequence[DiffOp]) -> None:
     st.html(diff_html(ops))
 
 
-_BADGE_STYLE = {
-    "draft": "background:#eceff3;color:#4a5160",
-    "edited": "background:#e1ecfb;color:#1d4f91",
-    "approved": "background:#dff3e3;color:#1b6b2f",
-    "editing": "background:#fdebd3;color:#8a4b08",
-}
-
-
-def segment_row_html(status: str, source: str, target: str, *, editing: bool = False) -> str:
-    """One row of the segment list as escaped HTML: status, Korean, English side by side.
-
-    One element per row instead of a dozen keeps a page of the list quick to draw.
-    """
-    key = "editing" if editing else status
-    badge = "Editing" if editing else STATUS_LABELS.get(status, status)
-    english = (
-        '<span style="color:#888">(in the box above)</span>'
-        if editing
-        else escaped(target)
-        if target
-        else '<span style="color:#888">(empty)</span>'
-    )
-    return (
-        '<div class="td-row" style="display:grid;'
-        "grid-template-columns:6.5rem minmax(0,1fr) minmax(0,1fr);gap:1rem;align-items:start;"
-        'white-space:pre-wrap;overflow-wrap:anywhere;line-height:1.5">'
-        f'<span style="{_BADGE_STYLE.get(key, _BADGE_STYLE["draft"])};border-radius:.5rem;'
-        f'padding:.1rem .5rem;font-size:.8rem;justify-self:start">{escaped(badge)}</span>'
-        f"<span>{escaped(source)}</span><span>{english}</span></div>"
-    )
-
-
 def paragraphs_html(text: str) -> str:
     """An article as escaped HTML paragraphs (blank lines separate paragraphs)."""
     paras = [p for p in text.split("\n\n") if p.strip()]

@@ -110,6 +110,13 @@ def ack_row(store: repo.Store, view: repo.SegmentView) -> dict[str, Any]:
     }
 
 
+def rights(identity: Any) -> dict[str, bool]:
+    """What `identity` may do in the grid (`mt.editing.GRID_RIGHTS`, from `mt.permissions`)."""
+    from mt.editing import GRID_RIGHTS
+
+    return {a: identity.can(a) for a in GRID_RIGHTS}
+
+
 def handle_action(store: repo.Store, ses: GridSession, raw: Any, identity: Any) -> dict[str, Any]:
     """Carry out one action from the grid; returns the ack the grid gets back."""
     from mt.editing import apply_event
@@ -118,9 +125,10 @@ def handle_action(store: repo.Store, ses: GridSession, raw: Any, identity: Any) 
     if nonce is not None and nonce == ses.last_nonce and ses.ack is not None:
         return ses.ack  # the same action sent again (its answer was lost): not done twice
     ack: dict[str, Any] = {"nonce": nonce, "ok": True}
-    can = {a: identity.can(a) for a in ("edit", "approve", "reopen")}
     try:
-        outcome = apply_event(store, raw, editor=identity.name, document_id=ses.doc_id, can=can)
+        outcome = apply_event(
+            store, raw, editor=identity.name, document_id=ses.doc_id, can=rights(identity)
+        )
         if outcome.needs_confirm:
             ack.update(ok=False, needs_confirm=list(outcome.needs_confirm))
         elif outcome.segment is not None:
@@ -184,7 +192,7 @@ def grid(
 
     payload = {
         "me": identity.name,
-        "can": {a: identity.can(a) for a in ("edit", "approve", "reopen")},
+        "can": rights(identity),  # the grid's readOnly and key checks use these as they are
         "rev": ses.rev,
         "rows": rows,
         "start": start,

@@ -12,6 +12,7 @@ from datetime import datetime, time, timezone
 
 import streamlit as st
 
+from mt import permissions
 from mt import store as repo
 from mt.errors import TransdeskError
 from mt.store import workflow as wf
@@ -125,7 +126,8 @@ def controls(identity: auth.Identity, row: wf.ArticleRow, *, key: str) -> None:
         )
     if not identity.can("assign"):
         return
-    people = ["—", *(u.name for u in repo.list_users(state.store()) if u.role != "viewer")]
+    users = repo.list_users(state.store())
+    people = ["—", *(u.name for u in users if permissions.assignable(u.role))]
     left, mid, right = st.columns(3, vertical_alignment="bottom")
     current = row.assignee if row.assignee in people else "—"
     left.selectbox("Assignee", people, index=people.index(current), key=f"wf_assignee_{doc_id}")

@@ -1,5 +1,9 @@
 """Fine-tune a translation model on approved pairs with transformers, resumably, on a budget.
 
+Why one module (about 540 lines): `train` is one resumable loop whose checkpoint holds the state of
+every helper here (batches, loss, best weights, random state); split, that state would cross
+modules.
+
 `train(base_dir, split, work_dir, settings)` trains from the base model's weights (read, never
 written) and returns the best weights' folder inside `work_dir`:
 

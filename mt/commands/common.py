@@ -3,6 +3,7 @@ tables that stay readable in a narrow terminal."""
 
 from __future__ import annotations
 
+import getpass
 import re
 import sys
 from collections.abc import Iterator
@@ -200,3 +201,21 @@ OverwriteOption = Annotated[
         " locked); default: only empty targets are filled.",
     ),
 ]
+
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL (SQLAlchemy; default: env TRANSDESK_DB, else the local SQLite file).",
+        show_default=False,
+    ),
+]
+
+
+def editor_default() -> str:
+    """Who runs the command when --editor is not given: the login name, else "local"."""
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "local"

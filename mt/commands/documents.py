@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from mt.commands.store import DbOption, _editor_default
+from mt.commands.common import DbOption, editor_default
 
 documents_app = typer.Typer(
     help="Articles: list them, assign them, move them from drafted to published.",
@@ -133,7 +133,7 @@ def assign(
     from mt.store.workflow import assign as run
 
     with open_store(db) as store:
-        row = run(store, doc, None if name == "none" else name, by=editor or _editor_default())
+        row = run(store, doc, None if name == "none" else name, by=editor or editor_default())
     print(f"document {row.id} assigned to {row.assignee or 'nobody'}", file=sys.stderr)
 
 
@@ -157,7 +157,7 @@ def state(
     check_state(new_state)
     with open_store(db) as store:
         row = set_state(
-            store, doc, new_state, by=editor or _editor_default(), note=note, override=override
+            store, doc, new_state, by=editor or editor_default(), note=note, override=override
         )
     _print_row(row)
 
@@ -174,7 +174,7 @@ def rename(
     from mt.store.workflow import rename as run
 
     with open_store(db) as store:
-        row = run(store, doc, title, by=editor or _editor_default())
+        row = run(store, doc, title, by=editor or editor_default())
     _print_row(row)
 
 
@@ -197,7 +197,7 @@ def deadline(
 
     parsed = parse_deadline(when)  # a bad date fails before the database opens
     with open_store(db) as store:
-        row = set_deadline(store, doc, parsed, by=editor or _editor_default())
+        row = set_deadline(store, doc, parsed, by=editor or editor_default())
     print(f"document {row.id} due {_when(row.deadline)}", file=sys.stderr)
 
 
@@ -213,7 +213,7 @@ def archive(
     from mt.store.workflow import archive as run
 
     with open_store(db) as store:
-        run(store, doc, by=editor or _editor_default(), note=note)
+        run(store, doc, by=editor or editor_default(), note=note)
     print(f"document {doc} archived", file=sys.stderr)
 
 
@@ -229,7 +229,7 @@ def restore(
     from mt.store.workflow import restore as run
 
     with open_store(db) as store:
-        run(store, doc, by=editor or _editor_default(), note=note)
+        run(store, doc, by=editor or editor_default(), note=note)
     print(f"document {doc} restored", file=sys.stderr)
 
 
@@ -250,7 +250,7 @@ def scratch(
 
     check_share(share)  # a bad share fails before the database opens
     with open_store(db) as store:
-        changed = apply_scratch(store, doc, share, seed=seed, by=editor or _editor_default())
+        changed = apply_scratch(store, doc, share, seed=seed, by=editor or editor_default())
     noun = "segment" if changed == 1 else "segments"
     print(f"document {doc}: {changed} {noun} now from scratch (seed {seed})", file=sys.stderr)
 

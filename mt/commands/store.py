@@ -1,8 +1,7 @@
-"""`transdesk import`, `export`, `import-xliff` and `users`: the document store from the shell."""
+"""`transdesk import`, `export` and `import-xliff`: documents into and out of the store."""
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import typer
 from mt.commands.common import (
     ConcurrencyOption,
     ContextOption,
+    DbOption,
     EndpointOption,
     FallbackOption,
     ForceSourceOption,
@@ -21,24 +21,9 @@ from mt.commands.common import (
     StyleOption,
     TemperatureOption,
     TimeoutOption,
+    editor_default,
 )
 from mt.errors import InvalidValue
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL (SQLAlchemy; default: env TRANSDESK_DB, else the local SQLite file).",
-        show_default=False,
-    ),
-]
-
-
-def _editor_default() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "local"
 
 
 def import_(
@@ -157,7 +142,7 @@ def import_(
     with open_store(db) as store, progress_bar(file.name, enabled=not quiet) as progress:
         doc_id = import_file(
             store, file, title=title, engine=loaded if names else loaded[0],
-            created_by=editor or _editor_default(), segment_mode=segment_mode,
+            created_by=editor or editor_default(), segment_mode=segment_mode,
             progress=progress, format=input_format, field=field, column=column,
             from_scratch=from_scratch, seed=seed, force_source_language=force_source_language,
             overwrite=overwrite_states,
@@ -261,133 +246,7 @@ def import_xliff(
         )
 
 
-users_app = typer.Typer(
-    help="Accounts: viewers, editors, reviewers and admins.", no_args_is_help=True
-)
-
-
-def _read_password(from_stdin: bool) -> str:
-    if from_stdin:
-        line = sys.stdin.readline()
-        password = line[:-1] if line.endswith("\n") else line
-        password = password[:-1] if password.endswith("\r") else password
-    else:
-        try:
-            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-        except typer.Abort:  # end of input: no terminal, or stdin closed
-            raise InvalidValue(
-                "no password given (input ended); use --password-stdin or --no-password"
-            ) from None
-    if not password:
-        raise InvalidValue("password is empty")
-    return password
-
-
-@users_app.command("add")
-def users_add(
-    name: Annotated[str, typer.Argument(help="Display name (used to sign in).")],
-    role: Annotated[str, typer.Option(help="viewer, editor, reviewer or admin.")] = "editor",
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from stdin's first line.")
-    ] = False,
-    no_password: Annotated[
-        bool, typer.Option("--no-password", help="A local editor without sign-in.")
-    ] = False,
-    db: DbOption = None,
-) -> None:
-    """Add an account; the password (asked without echo) is stored as an argon2id hash."""
-    from mt.store import add_user, open_store
-    from mt.store.accounts import check_role
-
-    check_role(role)  # before asking for a password
-    password = None if no_password else _read_password(password_stdin)
-    with open_store(db) as store:
-        user = add_user(store, name, role=role, password=password)
-    print(f"{user.name} ({user.role}) added", file=sys.stderr)
-
-
-@users_app.command("list")
-def users_list(
-    db: DbOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """List editors with their roles."""
-    from mt.store import list_users, open_store
-
-    with open_store(db) as store:
-        users = list_users(store)
-    if as_json:
-        print(json.dumps([
-            {"name": u.name, "role": u.role, "password": u.has_password,
-             "created_at": u.created_at.isoformat()}
-            for u in users
-        ]))  # fmt: skip
-        return
-    for u in users:
-        print(f"{u.name}\t{u.role}\t{'password' if u.has_password else 'no password'}")
-
-
-@users_app.command("set-role")
-def users_set_role(
-    name: Annotated[str, typer.Argument(help="Editor name.")],
-    role: Annotated[str, typer.Argument(help="viewer, editor, reviewer or admin.")],
-    db: DbOption = None,
-) -> None:
-    """Change an editor's role."""
-    from mt.store import open_store, set_role
-
-    with open_store(db) as store:
-        user = set_role(store, name, role)
-    print(f"{user.name} is now {user.role}", file=sys.stderr)
-
-
-@users_app.command("rename")
-def users_rename(
-    name: Annotated[str, typer.Argument(help="Editor name now.")],
-    new_name: Annotated[str, typer.Argument(help="The new name.")],
-    db: DbOption = None,
-) -> None:
-    """Rename an editor; their history stays theirs and the rename is logged."""
-    from mt.store import open_store, rename_user
-
-    with open_store(db) as store:
-        user = rename_user(store, name, new_name)
-    print(f"{name} is now called {user.name}", file=sys.stderr)
-
-
-@users_app.command("passwd")
-def users_passwd(
-    name: Annotated[str, typer.Argument(help="Editor name.")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from stdin's first line.")
-    ] = False,
-    db: DbOption = None,
-) -> None:
-    """Set or change an editor's password."""
-    from mt.store import open_store, set_password
-
-    password = _read_password(password_stdin)
-    with open_store(db) as store:
-        set_password(store, name, password)
-    print(f"password of {name} set", file=sys.stderr)
-
-
-@users_app.command("remove")
-def users_remove(
-    name: Annotated[str, typer.Argument(help="Editor name.")],
-    db: DbOption = None,
-) -> None:
-    """Remove an account: no more sign-in, and its signed-in browsers are signed out (the name
-    stays in the edit log)."""
-    from mt.store import open_store, remove_user
-
-    with open_store(db) as store:
-        remove_user(store, name)
-    print(f"account {name} removed", file=sys.stderr)
-
-
 def register(app: typer.Typer) -> None:
     app.command("import")(import_)
     app.command("export")(export)
     app.command("import-xliff")(import_xliff)
-    app.add_typer(users_app, name="users")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from mt.engines.base import DecodingOptions, Engine, Plan
@@ -213,14 +212,3 @@ def causal_lm_family(model_dir: Path) -> str | None:
         if model_type.startswith(family):
             return family
     return "generic"
-
-
-@lru_cache(maxsize=4)
-def cached_engine(model: str | None = None, engine: str = "auto", device: str = "auto") -> Engine:
-    """One loaded engine per (model, backend, device) per process."""
-    return load_engine(model, engine=engine, device=device)
-
-
-def model_path(model: str | None) -> Path:
-    """The local folder of a model (for tools that need its files)."""
-    return resolve_model(model).path

@@ -1,5 +1,9 @@
 """A client's XLIFF as a document of the desk, and the client's own file written back.
 
+Why one module (about 500 lines): reading a client's file and writing it back address segments the
+same way (unit ids, keys, `<mrk>` and 2.0 segments) and map the same states, which must agree byte
+for byte.
+
 `read_client` lists the segments of an XLIFF 1.2, 2.0 or SDLXLIFF file as the desk stores them:
 one per translatable segment (1.2 `<trans-unit>`, or each `<mrk mtype="seg">` of its
 `<seg-source>`; 2.0 `<segment>`), keyed by the client's ids (`unit_id`, and `key`: the `mrk

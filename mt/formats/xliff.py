@@ -1,5 +1,9 @@
 """XLIFF 1.2 and 2.x: translating a CAT tool's file, and the store's bilingual export and import.
 
+Why one module (about 650 lines): translating a CAT tool's file and the store's bilingual export
+and import read the same two XLIFF versions through the same helpers (version detection, 1.2/2.x
+segment slots, states, inline marks), which must agree.
+
 Translating a file (`read` / `write`) keeps the whole original document and only fills targets.
 A unit is, in XLIFF 1.2, a `<trans-unit>`'s `<source>` (or each `<mrk mtype="seg">` of its
 `<seg-source>`), and in XLIFF 2.x a `<segment>`'s `<source>`. The writer sets, in 1.2,

@@ -119,13 +119,6 @@ def local_name(element: etree._Element) -> str:
     return tag.rpartition("}")[2]
 
 
-def set_text(element: etree._Element, text: str) -> None:
-    """Replace everything inside `element` with plain `text` (XML-invalid characters dropped)."""
-    for inner in list(element):
-        element.remove(inner)
-    element.text = xml_text(text)
-
-
 def child(element: etree._Element, name: str) -> etree._Element | None:
     """The first child of `element` with local name `name`, in any namespace."""
     return next((c for c in element if local_name(c) == name), None)

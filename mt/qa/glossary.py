@@ -1,5 +1,8 @@
 """Glossaries (Korean term → required English), their CSV/TBX import, and draft post-correction.
 
+Why one module (about 550 lines): matching, the CSV/TBX loaders and post-correction all build or
+read the same `Term` and `Glossary`, and `GlossaryEngine` is that glossary applied to drafts.
+
 Matching. A Korean term matches at the start of a word and may be followed by particles and
 copula endings (네이버, 네이버는, 네이버의, 네이버에서도, 네이버였다) but not by other syllables, so
 네이버웹툰 is a separate term. The English side is matched as a whole word (``Naver's`` counts);

@@ -1,5 +1,9 @@
 """Numbers, amounts and dates in Korean and English, normalised to comparable `Decimal` values.
 
+Why one module (about 700 lines): the Korean and the English readers produce one `Quantity` with
+one rounding rule (the quantum) for `compare`; apart, each half would need the other's private
+parsing helpers.
+
 Korean: digits with commas and decimals; the units 십/백/천 and 만/억/조, also mixed and spaced
 (``1조2000억``, ``1억 2500만``, ``3천5백만``); ``%``/``퍼센트``/``%p``; months (``5월``); days,
 years, ages, counters (``22일``, ``2024년``, ``37세``, ``3번째``) are plain numbers.

@@ -31,6 +31,20 @@ def _dummy_hash() -> str:
     return _password_hasher().hash(secrets.token_urlsafe(32))
 
 
+# The desk's password policy, for every way in (CLI `users add`/`passwd`, the web app's People).
+MIN_PASSWORD_LENGTH = 8
+
+
+def check_password(password: str) -> str:
+    """`password` when the policy accepts it; `InvalidValue` (exit 1) when it is empty or shorter
+    than `MIN_PASSWORD_LENGTH` characters."""
+    if not password:
+        raise InvalidValue("password is empty")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidValue(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return password
+
+
 def hash_password(password: str) -> str:
     """An argon2id hash string (salt and parameters included)."""
     if not password:
@@ -113,6 +127,21 @@ def actor(session: Any, name: str, action: str) -> Any:
     return row
 
 
+def check_change_approved(session: Any, seg: Any, who: Any, kind: str) -> None:
+    """The store's rule for approved segments: saving over or reverting one needs the
+    ``change_approved`` right of `mt.permissions` once accounts exist (an editor asks a
+    reviewer to reopen it first); other changes and other segments pass.
+
+    Raises:
+        PermissionDenied: `who` may not change approved segment `seg`.
+    """
+    if not permissions.needs_change_approved(kind, seg.status):
+        return
+    if permissions.allowed(who.role, "change_approved") or not accounts_exist(session):
+        return
+    raise permissions.change_approved_denied(seg.id, who.name)
+
+
 def insert_ignore(session: Any, model: Any, values: dict[str, Any] | list[dict[str, Any]]) -> None:
     """INSERT that silently skips rows clashing with a unique constraint (both databases)."""
     if session.bind.dialect.name == "postgresql":
@@ -137,13 +166,8 @@ def _require_admin(
     row = find_editor(session, clean_name(by))
     if row is None:
         raise PermissionDenied(f"no account named {by!r}")
-    if not permissions.allowed(row.role, permission) and row.name != unless_self:
-        who = " or ".join(permissions.roles_for(permission))
-        article = "an" if row.role[:1] in "aeiou" else "a"
-        needs = "an" if who[:1] in "aeiou" else "a"
-        raise PermissionDenied(
-            f"{row.name} is {article} {row.role}; to {action} needs {needs} {who}"
-        )
+    if row.name != unless_self:
+        permissions.require(row.name, row.role, permission, doing=action)
 
 
 # --- public functions (re-exported by mt.store.repository) ------------------------------------
@@ -157,7 +181,8 @@ def add_user(
     password: str | None = None,
     by: str | None = None,
 ) -> EditorView:
-    """Create an account; `password` is stored as an argon2id hash (None: no password).
+    """Create an account; `password` (checked by `check_password`) is stored as an argon2id hash
+    (None: no password).
 
     A password-less editor that already exists (created by local use or an XLIFF import) is
     claimed: it gets the role and password given. `by` names the signed-in user doing it (the
@@ -165,14 +190,15 @@ def add_user(
     (whoever runs it owns the database).
 
     Raises:
-        InputError: empty name or password, unknown role, or the name has an account already.
+        InvalidValue: empty name, unknown role, or a password the policy refuses.
+        InputError: the name has an account already.
         PermissionDenied: `by` is not an admin while accounts exist.
     """
     from mt.store.models import Editor, utcnow
 
     name = clean_name(name)
     check_role(role)
-    hashed = hash_password(password) if password is not None else None
+    hashed = hash_password(check_password(password)) if password is not None else None
     with store.session(write=True) as session:
         _require_admin(session, by, "add users")
         row = find_editor(session, name)
@@ -210,7 +236,7 @@ def authenticate(store: Store, name: str, password: str) -> EditorView | None:
     if stored is None:
         return None
     if hasher.check_needs_rehash(stored):
-        set_password(store, name, password)
+        _store_password(store, name, password)  # the password in use, policy or not
     return view
 
 
@@ -250,8 +276,14 @@ def set_password(store: Store, name: str, password: str, *, by: str | None = Non
     """Set or replace an editor's password (`by`: the user themself or an admin). Replacing a
     password signs out every browser signed in with the old one.
 
-    Raises NotFound for an unknown name, PermissionDenied.
+    Raises InvalidValue for a password the policy refuses (`check_password`), NotFound for an
+    unknown name, PermissionDenied.
     """
+    name = clean_name(name)
+    return _store_password(store, name, check_password(password), by=by)
+
+
+def _store_password(store: Store, name: str, password: str, *, by: str | None = None) -> EditorView:
     from mt.store.sessions import revoke_editor_sessions
 
     name = clean_name(name)

@@ -80,7 +80,7 @@ class Store:
             if self.dialect == "sqlite" and "database is locked" in str(e.orig):
                 # The transaction was rolled back whole: nothing half-written, safe to retry.
                 raise TransdeskError(
-                    f"database {_safe(self.url)} is busy: another process held its write "
+                    f"database {masked_url(self.url)} is busy: another process held its write "
                     f"lock for over {BUSY_TIMEOUT_MS / 1000:g} s; nothing was saved, try again"
                 ) from None
             raise
@@ -258,7 +258,7 @@ def open_store(url: str | None = None, *, migrate_schema: bool = True) -> Store:
     try:
         engine = _sqlite_engine(url) if url.startswith("sqlite") else _postgres_engine(url)
     except (ArgumentError, ImportError) as e:
-        raise TransdeskError(f"cannot open database {_safe(url)}: {e}") from None
+        raise TransdeskError(f"cannot open database {masked_url(url)}: {e}") from None
     store = Store(
         _inline=isinstance(engine.pool, StaticPool),
         url=url,
@@ -274,12 +274,12 @@ def open_store(url: str | None = None, *, migrate_schema: bool = True) -> Store:
         except OperationalError as e:
             store.close()
             reason = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
-            raise TransdeskError(f"cannot open database {_safe(url)}: {reason}") from None
+            raise TransdeskError(f"cannot open database {masked_url(url)}: {reason}") from None
     return store
 
 
-def _safe(url: str) -> str:
-    """The URL with any password hidden, for messages."""
+def masked_url(url: str) -> str:
+    """The URL with any password hidden, for messages and the web app's Settings page."""
     from sqlalchemy.engine import make_url
 
     try:

@@ -3,7 +3,11 @@ metric_stats, tm_entry (translation memory), glossary_term, document_event (the 
 workflow log, append-only), presence (who has an article open, expiring), segment_wip (unsaved
 text), web_session (signed-in browsers), desk_setting, editor_rename, document_source and
 segment_ref (a client's XLIFF file and its ids), and the model versions of `transdesk adapt`
-(model_version, model_event)."""
+(model_version, model_event).
+
+Why one module (about 510 lines): declarative tables only, no logic; the migrations and the
+store's modules read them together, one class a table.
+"""
 
 from __future__ import annotations
 

@@ -28,6 +28,7 @@ from mt.store.accounts import (
     actor,
     add_user,
     authenticate,
+    check_change_approved,
     clean_name,
     ensure_editor,
     find_editor,
@@ -842,16 +843,7 @@ def apply_change(
 
     if seg.version != base_version:
         raise _conflict(seg, base_version, text)
-    if (
-        kind in ("save", "revert")
-        and seg.status == "approved"
-        and who.role == "editor"
-        and accounts_exist(session)
-    ):
-        raise PermissionDenied(
-            f"segment {seg.id} is approved; a reviewer must reopen it before {who.name} "
-            "can change it"
-        )
+    check_change_approved(session, seg, who, kind)
     new_text, new_status = seg.target, seg.status
     if kind == "save":
         new_text, new_status = text, "edited"

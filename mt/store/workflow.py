@@ -1,5 +1,8 @@
 """An article's newsroom workflow: state, assignee, deadline, title, archive, and their log.
 
+Why one module (about 540 lines): every function here reads or writes the one state table (`MOVES`)
+and its append-only log; the article list's query is the state's view.
+
 States, in order: ``drafted`` (machine drafts only) → ``editing`` → ``review`` (the copy desk)
 → ``ready`` → ``published``. The moves allowed (`MOVES`):
 
@@ -423,8 +426,8 @@ def assign(store: Store, doc_id: int, name: str | None, *, by: str) -> ArticleRo
             person = find_editor(session, clean_name(name))
             if person is None:
                 raise NotFound(f"no person named {name!r}")
-            if person.role == "viewer":
-                raise InvalidValue(f"{person.name} is a viewer and cannot work on articles")
+            if not permissions.assignable(person.role):
+                raise InvalidValue(f"{person.name} is a {person.role} and cannot work on articles")
         before = session.get(Editor, doc.assignee_id).name if doc.assignee_id else None
         after = person.name if person is not None else None
         if before != after:

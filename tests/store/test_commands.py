@@ -15,6 +15,7 @@ from mt import cli
 from mt.cli import app
 from mt.formats import read_tmx
 from mt.store import (
+    add_user,
     approve_segment,
     authenticate,
     create_document,
@@ -157,11 +158,22 @@ def test_users_commands(store, monkeypatch, capsys):
 
 def test_users_add_prompts_without_echo(store):
     result = CliRunner().invoke(
-        app, ["users", "add", "jun", "--db", store.url], input="pw-1\npw-1\n"
+        app, ["users", "add", "jun", "--db", store.url], input="pw-1-long\npw-1-long\n"
     )
     assert result.exit_code == 0, result.output
-    assert "pw-1" not in result.output  # hidden input is not echoed
-    assert authenticate(store, "jun", "pw-1") is not None
+    assert "pw-1-long" not in result.output  # hidden input is not echoed
+    assert authenticate(store, "jun", "pw-1-long") is not None
+
+
+@pytest.mark.parametrize("command", [["add", "kim"], ["passwd", "min"]])
+def test_users_commands_refuse_a_short_password(store, monkeypatch, capsys, command):
+    add_user(store, "min", role="admin", password="long enough")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
+    code, _, err = _main(monkeypatch, capsys, "users", *command, "--password-stdin",
+                         "--db", store.url)  # fmt: skip
+    assert (code, err) == (1, "Error: a password needs at least 8 characters\n")
+    assert authenticate(store, "min", "long enough") is not None
+    assert [u.name for u in list_users(store)] == ["min"]
 
 
 def test_every_command_has_help():

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from mt.errors import TransdeskError
 from mt.store import create_document, open_store
-from mt.store.db import default_url, normalise_url
+from mt.store.db import default_url, masked_url, normalise_url
 
 
 def test_sqlite_settings(tmp_path):
@@ -16,6 +16,17 @@ def test_sqlite_settings(tmp_path):
         assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert s.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
     assert (tmp_path / "sub" / "x.db").exists()
+
+
+def test_masked_url_hides_the_password_and_the_web_app_uses_it():
+    url = "postgresql+psycopg://desk:s3cr3t@db.example:5432/transdesk"
+    assert masked_url(url) == "postgresql+psycopg://desk:***@db.example:5432/transdesk"
+    assert masked_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
+    assert masked_url("not a url at all") == "(unparseable URL)"
+    from pathlib import Path
+
+    ui = Path(__file__).resolve().parents[2] / "ui"
+    assert [p.name for p in ui.rglob("*.py") if "sqlalchemy" in p.read_text()] == []
 
 
 def test_default_url_env_then_user_data_folder(monkeypatch, tmp_path):

@@ -168,6 +168,34 @@ def test_editor_role_cannot_approve_through_an_event(store, docs):
     assert repo.get_segment(store, seg.id).status == "draft"
 
 
+@pytest.mark.parametrize("op", ["save", "revert"])
+def test_an_approved_segment_is_changed_only_with_the_one_right(store, docs, op):
+    from mt import permissions
+
+    assert permissions.roles_for("change_approved") == ("reviewer", "admin")
+    assert permissions.needs_change_approved(op, "approved")
+    assert not permissions.needs_change_approved(op, "edited")
+    assert not permissions.needs_change_approved("reopen", "approved")
+    seg = repo.list_segments(store, docs[0])[0]
+    approved = repo.approve_segment(store, seg.id, editor="kim", base_version=seg.version)
+    event = {"op": op, "seg": seg.id, "version": approved.version, "text": "Changed."}
+    refusal = f"^segment {seg.id} is approved; a reviewer must reopen it before kim can change it$"
+    # The grid's rights (as ui.grid computes them) refuse it before the store is asked ...
+    with pytest.raises(PermissionDenied, match=refusal):
+        apply_event(store, event, editor="kim", document_id=docs[0], can={"change_approved": False})
+    assert repo.get_segment(store, seg.id).version == approved.version
+    # ... and the store refuses it with the same line once accounts exist.
+    repo.add_user(store, "kim", role="editor", password="kim's password")
+    with pytest.raises(PermissionDenied, match=refusal):
+        apply_event(store, event, editor="kim", document_id=docs[0])
+    assert repo.get_segment(store, seg.id).version == approved.version
+    repo.add_user(store, "rita", role="reviewer", password="rita's password")
+    done = apply_event(
+        store, event, editor="rita", document_id=docs[0], can={"change_approved": True}
+    )
+    assert done.segment.status in ("edited", "draft")
+
+
 # --- session tokens -------------------------------------------------------------------------------
 
 

@@ -306,7 +306,7 @@ def test_accounts_roles_and_passwords(store, doc):
     unknown = min(_timed(authenticate, store, "nobody", "wrong") for _ in range(3))
     assert unknown > 0.3 * wrong
     with pytest.raises(InputError, match="already exists"):
-        add_user(store, "lee", password="again")
+        add_user(store, "lee", password="again and again")
 
     t = list_segments(store, doc)[1]
     with pytest.raises(PermissionDenied, match="no account named 'stranger'"):
@@ -333,7 +333,7 @@ def test_accounts_roles_and_passwords(store, doc):
 
 def test_add_user_claims_a_passwordless_editor(store, doc):
     ensure_editor(store, "kim")  # already created by the import
-    claimed = add_user(store, "kim", role="reviewer", password="pw")
+    claimed = add_user(store, "kim", role="reviewer", password="kim-password")
     assert (claimed.role, claimed.has_password) == ("reviewer", True)
     with pytest.raises(InvalidValue, match="unknown role"):
         add_user(store, "x", role="boss", password="pw")
@@ -341,17 +341,52 @@ def test_add_user_claims_a_passwordless_editor(store, doc):
 
 def test_managing_people_needs_an_admin_once_accounts_exist(store):
     add_user(store, "boss", role="admin", password="pw-admin")
-    add_user(store, "ed", role="editor", password="pw-ed", by="boss")
+    add_user(store, "ed", role="editor", password="pw-editor", by="boss")
     with pytest.raises(PermissionDenied, match="needs an admin"):
-        add_user(store, "intruder", role="admin", password="x", by="ed")
+        add_user(store, "intruder", role="admin", password="intruder-pw", by="ed")
     with pytest.raises(PermissionDenied, match="needs an admin"):
         set_role(store, "ed", "admin", by="ed")
-    set_password(store, "ed", "new-pw", by="ed")  # one's own password is allowed
-    assert authenticate(store, "ed", "new-pw") is not None
+    set_password(store, "ed", "new-password", by="ed")  # one's own password is allowed
+    assert authenticate(store, "ed", "new-password") is not None
     with pytest.raises(PermissionDenied):
-        set_password(store, "boss", "taken", by="ed")
+        set_password(store, "boss", "taken password", by="ed")
     assert set_role(store, "ed", "reviewer", by="boss").role == "reviewer"
     assert [u.name for u in list_users(store)] == ["boss", "ed"]
+
+
+def test_the_password_policy_holds_for_every_way_in(store):
+    from mt.store.accounts import MIN_PASSWORD_LENGTH, check_password
+
+    assert MIN_PASSWORD_LENGTH == 8 and check_password("8 chars!") == "8 chars!"
+    with pytest.raises(InvalidValue, match=r"^a password needs at least 8 characters$"):
+        add_user(store, "ann", password="7 chars")
+    with pytest.raises(InvalidValue, match=r"^password is empty$"):
+        add_user(store, "ann", password="")
+    assert list_users(store) == []
+    add_user(store, "ann", password="long enough")
+    with pytest.raises(InvalidValue, match=r"^a password needs at least 8 characters$"):
+        set_password(store, "ann", "short")
+    assert authenticate(store, "ann", "long enough") is not None
+    assert add_user(store, "bob", password=None).has_password is False  # a local editor
+
+
+def test_a_short_password_from_before_the_policy_still_signs_in(store, monkeypatch):
+    from argon2 import PasswordHasher
+
+    from mt.store import accounts
+
+    # Stored with weaker parameters, so signing in rehashes it: the policy applies to new
+    # passwords, not to the one being checked.
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
+    add_user(store, "old", password="long enough")
+    with store.session(write=True) as session:
+        row = accounts.find_editor(session, "old")
+        row.password_hash = accounts.hash_password("pw")
+    monkeypatch.setattr(accounts, "_hasher", None)
+    assert authenticate(store, "old", "pw").name == "old"
+    assert authenticate(store, "old", "pw").name == "old"  # rehashed with today's parameters
 
 
 def _timed(fn, *args) -> float:

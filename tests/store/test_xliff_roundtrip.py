@@ -137,7 +137,7 @@ def test_foreign_or_tampered_files_are_refused(store, doc, tmp_path):
 
 
 def test_approvals_need_a_reviewer_with_accounts(store, doc, tmp_path):
-    add_user(store, "ed", role="editor", password="pw")
+    add_user(store, "ed", role="editor", password="ed-password")
     out = tmp_path / "news.xlf"
     out.write_bytes(export_document(store, doc, "xliff"))
     _edit_xliff(out, {0: "Done."}, {0: "final"})

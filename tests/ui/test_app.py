@@ -127,7 +127,7 @@ def test_editor_draws_the_whole_article_and_the_active_aids(store, article):
     assert [r[1] for r in data["rows"]] == list(range(1, len(segs) + 1))
     assert data["rows"][0][3:6] == [segs[0].source, segs[0].target, "draft"]
     assert data["start"] == segs[0].id and data["me"] == "desk"
-    assert data["can"] == {"edit": True, "approve": True, "reopen": True}
+    assert data["can"] == {"edit": True, "approve": True, "reopen": True, "change_approved": True}
     assert segs[0].source in markdown(at) + html_bodies(at) + "\n".join(texts(at))
     assert any("test model" in w.value for w in at.warning)
     assert any("Editor keyboard" in str(m.value) for m in at.markdown)  # the help popover
@@ -284,6 +284,16 @@ def test_settings_lets_admins_add_people(store):
     assert [(u.name, u.role) for u in repo.list_users(store) if u.name == "ann"] == [
         ("ann", "reviewer")
     ]
+
+
+def test_settings_refuses_a_short_password_with_the_stores_policy(store):
+    at = new_app().run()
+    at.switch_page("views/settings.py").run()
+    at.text_input(key="user_name").input("ann")
+    at.text_input(key="user_password").input("short")
+    press(at, "Add person")
+    assert "a password needs at least 8 characters" in markdown(at)
+    assert "ann" not in [u.name for u in repo.list_users(store)]
 
 
 OIDC = {

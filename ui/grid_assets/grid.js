@@ -4,6 +4,9 @@
 // rerun with new data updates the grid in place and never takes the caret out of the box.
 // Actions go back one at a time as the trigger "action" ({op, seg, version, text, keys, elapsed,
 // nonce, confirm}); Python answers in the next data's `ack` with the same nonce.
+//
+// Why one file (about 660 lines): ui/grid.py hands Streamlit this file as one inline script
+// (no build step, no module loader), so the grid's code is one class in one file.
 
 const FIELDS = ["id", "n", "para", "source", "target", "status", "version", "origin",
   "qe", "qw", "low", "wip", "wipv"];
@@ -319,7 +322,7 @@ class Grid {
         box.value = text;
       } else if (box.value !== text && document.activeElement !== box &&
         this.parent.activeElement !== box) box.value = text;
-      box.readOnly = r.status === "approved" && !this.can.reopen && !this.can.approve;
+      box.readOnly = r.status === "approved" && !this.can.change_approved;
       box.rows = Math.max(2, Math.ceil(text.length / 60) + 1);
       tgt.classList.remove("dirty");
     } else {

@@ -12,20 +12,11 @@ from mt import store as repo
 from mt.errors import TransdeskError
 from mt.models.provenance import describe
 from mt.qa.style import default_style_text
+from mt.store.db import masked_url
 from mt.store.views import ROLES
 from mt.termbase import import_glossary
 from ui import auth, state
 from ui import components as ui
-
-
-def _masked(url: str) -> str:
-    """The database URL without its password."""
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL SQLAlchemy understands; show nothing secret
-        return url.split("@")[-1]
 
 
 def _setup() -> None:
@@ -39,7 +30,7 @@ def _setup() -> None:
         "The model is loaded once per server process and shared by every editor."
     )
     st.subheader("Database")
-    st.text(_masked(state.db_url()))
+    st.text(masked_url(state.db_url()))
     st.caption(f"Uploads are limited to {state.max_upload_bytes() / 1024 / 1024:.0f} MB.")
 
 
@@ -118,8 +109,6 @@ def _add_user() -> None:
     role = st.session_state.get("user_role") or "editor"
     try:
         auth.require(auth.current(), "manage_users")  # the page's check; the store checks again
-        if len(password) < 8:
-            raise TransdeskError("a password needs at least 8 characters")
         identity = auth.current()
         repo.add_user(state.store(), name, role=role, password=password, by=identity.name)
         st.session_state["user_name"] = st.session_state["user_password"] = ""
@@ -198,7 +187,7 @@ def _import_glossary() -> None:
         return
     try:
         identity = auth.current()
-        auth.require(identity, "manage_users")
+        auth.require(identity, "glossary")
         result = import_glossary(
             state.store(), upload.name, data=upload.getvalue(), by=identity.name
         )
@@ -217,7 +206,7 @@ def _delete_term() -> None:
         return
     try:
         identity = auth.current()
-        auth.require(identity, "manage_users")
+        auth.require(identity, "glossary")
         repo.delete_glossary_term(state.store(), term, by=identity.name)
         st.session_state["glossary_message"] = ("success", f"Removed {term}.")
     except TransdeskError as e:
@@ -254,7 +243,7 @@ def _glossary(identity: auth.Identity) -> None:
         )
     else:
         st.caption("The glossary is empty.")
-    if not identity.can("manage_users"):
+    if not identity.can("glossary"):
         st.info("Only admins change the glossary.")
         return
     with st.container(border=True, key="glossary_import"):
@@ -283,7 +272,7 @@ def _accept_terms() -> None:
         return
     try:
         identity = auth.current()
-        auth.require(identity, "manage_users")
+        auth.require(identity, "glossary")
         n = desk.accept_suggestions(state.store(), chosen, by=identity.name)
         st.session_state["suggest_message"] = ("success", f"{n} term(s) added to the glossary.")
     except TransdeskError as e:
@@ -317,7 +306,7 @@ def _suggestions(identity: auth.Identity) -> None:
             for s in found
         ]
     )
-    if not identity.can("manage_users"):
+    if not identity.can("glossary"):
         st.dataframe(frame.drop(columns=["Add"]), hide_index=True)
         st.info("Only admins change the glossary.")
         return
@@ -333,7 +322,7 @@ def _suggestions(identity: auth.Identity) -> None:
 def _save_style(reset: bool = False) -> None:
     try:
         identity = auth.current()
-        auth.require(identity, "manage_users")
+        auth.require(identity, "house_style")
         text = None if reset else st.session_state.get("style_text", "")
         desk.set_desk_style(state.store(), text, by=identity.name)
         st.session_state["style_message"] = (
@@ -357,7 +346,7 @@ def _house_style(identity: auth.Identity) -> None:
     message = st.session_state.pop("style_message", None)
     if message:
         (st.success if message[0] == "success" else st.error)(message[1])
-    if not identity.can("manage_users"):
+    if not identity.can("house_style"):
         ui.text_block(stored or default_style_text())
         return
     if "style_text" not in st.session_state:
