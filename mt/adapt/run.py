@@ -259,10 +259,10 @@ def adapt(
         raise InvalidValue(f"promote {options.promote!r}: choose {', '.join(PROMOTE)}")
     say = note or (lambda _m: None)
     started = time.monotonic()
-    from mt.store.accounts import _require_admin
+    from mt.store.accounts import require_admin
 
     with store.session() as session:  # before minutes of training, not after
-        _require_admin(session, options.by, "adapt the desk's drafting model")
+        require_admin(session, options.by, "adapt the desk's drafting model")
     with run_lock():
         base_location, source = _base(options.model, store)
         work = _work_dir(store.url, f"{source.model_id}@{source.revision}")

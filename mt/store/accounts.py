@@ -151,7 +151,7 @@ def insert_ignore(session: Any, model: Any, values: dict[str, Any] | list[dict[s
     session.execute(insert(model).on_conflict_do_nothing(), values)
 
 
-def _require_admin(
+def require_admin(
     session: Any,
     by: str | None,
     action: str,
@@ -170,7 +170,7 @@ def _require_admin(
         permissions.require(row.name, row.role, permission, doing=action)
 
 
-# --- public functions (re-exported by mt.store.repository) ------------------------------------
+# --- public functions (re-exported by mt.store) -----------------------------------------------
 
 
 def add_user(
@@ -200,7 +200,7 @@ def add_user(
     check_role(role)
     hashed = hash_password(check_password(password)) if password is not None else None
     with store.session(write=True) as session:
-        _require_admin(session, by, "add users")
+        require_admin(session, by, "add users")
         row = find_editor(session, name)
         if row is not None and (row.password_hash is not None or hashed is None):
             raise InputError(f"user {name!r} already exists")
@@ -259,7 +259,7 @@ def set_role(store: Store, name: str, role: str, *, by: str | None = None) -> Ed
     check_role(role)
     name = clean_name(name)
     with store.session(write=True) as session:
-        _require_admin(session, by, "change roles")
+        require_admin(session, by, "change roles")
         row = find_editor(session, name)
         if row is None:
             raise NotFound(f"no editor named {name!r}")
@@ -289,7 +289,7 @@ def _store_password(store: Store, name: str, password: str, *, by: str | None = 
     name = clean_name(name)
     hashed = hash_password(password)
     with store.session(write=True) as session:
-        _require_admin(session, by, "set passwords", unless_self=name)
+        require_admin(session, by, "set passwords", unless_self=name)
         row = find_editor(session, name)
         if row is None:
             raise NotFound(f"no editor named {name!r}")
@@ -312,7 +312,7 @@ def rename_user(store: Store, name: str, new_name: str, *, by: str | None = None
     """
     name, new_name = clean_name(name), clean_name(new_name)
     with store.session(write=True) as session:
-        _require_admin(session, by, "rename users")
+        require_admin(session, by, "rename users")
         row = find_editor(session, name)
         if row is None:
             raise NotFound(f"no editor named {name!r}")
@@ -335,7 +335,7 @@ def remove_user(store: Store, name: str, *, by: str | None = None) -> EditorView
 
     name = clean_name(name)
     with store.session(write=True) as session:
-        _require_admin(session, by, "remove users")
+        require_admin(session, by, "remove users")
         row = find_editor(session, name)
         if row is None or row.password_hash is None:
             raise NotFound(f"no account named {name!r}")

@@ -96,7 +96,7 @@ def save_terms(
     """
     from sqlalchemy import select
 
-    from mt.store.accounts import _require_admin, clean_name, find_editor
+    from mt.store.accounts import clean_name, find_editor, require_admin
     from mt.store.models import GlossaryTerm, utcnow
 
     terms = list(terms)
@@ -110,7 +110,7 @@ def save_terms(
     now = utcnow()
     added = updated = unchanged = 0
     with store.session(write=True) as session:
-        _require_admin(session, by, "change the glossary")
+        require_admin(session, by, "change the glossary", permission="glossary")
         who = find_editor(session, clean_name(by)) if by else None
         existing = {
             row.korean: row
@@ -180,12 +180,12 @@ def delete_glossary_term(store: Store, korean: str, *, by: str | None = None) ->
     """
     from sqlalchemy import delete
 
-    from mt.store.accounts import _require_admin
+    from mt.store.accounts import require_admin
     from mt.store.models import GlossaryTerm
 
     korean = unicodedata.normalize("NFC", korean).strip()
     with store.session(write=True) as session:
-        _require_admin(session, by, "change the glossary")
+        require_admin(session, by, "change the glossary", permission="glossary")
         result = session.execute(delete(GlossaryTerm).where(GlossaryTerm.korean == korean))
         if result.rowcount == 0:
             raise NotFound(f"no glossary term '{korean}'")

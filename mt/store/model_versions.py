@@ -244,11 +244,11 @@ def activate(
     Raises:
         NotFound: no such version. PermissionDenied: accounts exist and `by` is not an admin.
     """
-    from mt.store.accounts import _require_admin
+    from mt.store.accounts import require_admin
     from mt.store.models import ModelEvent, ModelVersion, utcnow
 
     with store.session(write=True) as session:
-        _require_admin(session, by, "change the drafting model")
+        require_admin(session, by, "change the drafting model")
         row = session.get(ModelVersion, version_id)
         if row is None:
             raise NotFound(f"no model version {version_id}")

@@ -43,16 +43,16 @@ def put_setting(
 
     Arguments:
         action, permission: what `by` is doing and the permission it needs once accounts exist
-            (see `mt.store.accounts._require_admin`).
+            (see `mt.store.accounts.require_admin`).
 
     Raises:
         PermissionDenied: accounts exist and `by` may not.
     """
-    from mt.store.accounts import _require_admin, clean_name, find_editor
+    from mt.store.accounts import clean_name, find_editor, require_admin
     from mt.store.models import DeskSetting, utcnow
 
     with store.session(write=True) as session:
-        _require_admin(session, by, action, permission=permission)
+        require_admin(session, by, action, permission=permission)
         row = session.get(DeskSetting, key)
         if text is None:
             if row is not None:

@@ -170,7 +170,7 @@ def add_pairs(
     """
     from sqlalchemy import select
 
-    from mt.store.accounts import _require_admin, clean_name, find_editor
+    from mt.store.accounts import clean_name, find_editor, require_admin
     from mt.store.models import TMEntry, utcnow
 
     now = utcnow()
@@ -182,7 +182,7 @@ def add_pairs(
     added = updated = unchanged = kept = 0
     hashes = list(latest)
     with store.session(write=True) as session:
-        _require_admin(session, by, "import a translation memory")
+        require_admin(session, by, "import a translation memory", permission="memory")
         who = find_editor(session, clean_name(by)) if by else None
         for i in range(0, len(hashes), _CHUNK):
             chunk = hashes[i : i + _CHUNK]
