@@ -229,8 +229,10 @@ def translate(
             timeout=timeout,
         ),
     )
+    from mt.engines.llm import LLMEngine
+
     executor = None
-    if (ray or ray_address) and hasattr(loaded, "settings"):
+    if (ray or ray_address) and isinstance(loaded, LLMEngine):
         raise TransdeskError("LLM drafting runs in this process; it cannot run on a Ray cluster")
     if ray or ray_address:
         from mt.distributed import ray_executor

@@ -163,7 +163,7 @@ def load_engine(
 
 def _llm_settings(llm: LLMOptions, family: str, *, engine: str, device: str):
     """The prompt, decoding and fallback settings of an LLM engine."""
-    from mt.engines.llm import LLMSettings
+    from mt.engines.llm import LLMEngine, LLMSettings
     from mt.engines.prompting import PromptTemplate
 
     style = None
@@ -179,7 +179,7 @@ def _llm_settings(llm: LLMOptions, family: str, *, engine: str, device: str):
 
         def fallback() -> Engine:
             loaded = load_engine(fallback_name, engine=engine, device=device)
-            if hasattr(loaded, "settings"):  # an LLM cannot stand in for itself
+            if isinstance(loaded, LLMEngine):  # an LLM cannot stand in for itself
                 raise ModelError(f"fallback model {fallback_name}: must be a translation model")
             return loaded
 
