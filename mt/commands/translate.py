@@ -178,11 +178,11 @@ def translate(
             raise TransdeskError("several inputs cannot all be written to stdout")
         if many and output is not None and output.exists() and not output.is_dir():
             raise TransdeskError(f"{output}: several inputs need an output folder, not a file")
-        for file, root in files:
-            target = None if to_stdout else _output_for(file, root, output, out_format, many)
-            if target is not None and target.resolve() == file.resolve():
-                raise TransdeskError(f"{file}: output would overwrite the input")
-            jobs.append((str(file), b"", file, target))
+        for in_file, root in files:
+            target = None if to_stdout else _output_for(in_file, root, output, out_format, many)
+            if target is not None and target.resolve() == in_file.resolve():
+                raise TransdeskError(f"{in_file}: output would overwrite the input")
+            jobs.append((str(in_file), b"", in_file, target))
 
     def parse(name: str, data: bytes, file: Path | None) -> tuple[bytes, Any]:
         if file is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -65,7 +66,8 @@ class LLMOptions:
     validate: bool = True
 
 
-def _engine_class(name: str) -> type[Engine]:
+def _engine_class(name: str) -> Callable[..., Engine]:
+    """The backend class `name` (each takes the model folder, then its own keyword options)."""
     module_name, class_name = ENGINES[name].rsplit(".", 1)
     return getattr(importlib.import_module(module_name), class_name)
 
