@@ -296,5 +296,3 @@ def needs_chat_template(tokenizer: Any, model_dir: object) -> None:
             f"{model_dir}: the tokenizer has no chat template; use an instruction-tuned model"
         )
 
-
-Loader = Callable[[], Engine]
