@@ -295,4 +295,3 @@ def needs_chat_template(tokenizer: Any, model_dir: object) -> None:
         raise ModelError(
             f"{model_dir}: the tokenizer has no chat template; use an instruction-tuned model"
         )
-
