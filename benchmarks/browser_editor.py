@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mt import store as repo  # noqa: E402
+from mt.engines.base import Translator  # noqa: E402
 from mt.models.build_test import build_test_model  # noqa: E402
 from mt.types import Hypothesis  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_desk, wait_idle  # noqa: E402
@@ -46,7 +47,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_desk, wait_idl
 BUDGETS_MS = {"new_tab": 1500, "save": 200, "next_caret": 250, "filter": 300}
 
 
-class CopyEngine:
+class CopyEngine(Translator):
     """A stand-in engine: each draft is its source (instant, so setup stays quick)."""
 
     name = "copy"

@@ -57,13 +57,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from mt.engines.base import Translator  # noqa: E402
+
 CHANGE_KINDS = ("import", "save", "approve", "reopen", "revert")
 STATUS_AFTER = {"import": "draft", "save": "edited", "approve": "approved", "revert": "draft"}
 # Editing time sent with each save, as the editor page sends it.
 _TIMING = {"active_ms": 4_000, "idle_ms": 0}
 
 
-class EchoEngine:
+class EchoEngine(Translator):
     """Drafts with known text ("EN: " + source), so the document has drafts as in the app."""
 
     name = "echo"

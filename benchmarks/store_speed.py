@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "tests" / "data"
 
+from mt.engines.base import Translator  # noqa: E402
+
 
 def corpus() -> tuple[list[str], list[str]]:
     ko, en = [], []
@@ -58,7 +60,7 @@ def damage(sentence: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-class TableEngine:
+class TableEngine(Translator):
     """Drafts looked up from a table (the benchmark is about the store, not the model)."""
 
     name, revision, is_test_model = "table", None, False

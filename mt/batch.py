@@ -103,10 +103,11 @@ def translate_parsed(
         )
         checkpoint = Checkpoint.open(checkpoint_path(output), fingerprint, resume=resume)
     results: dict[int, Hypothesis] = {}
-    done_batches = set(checkpoint.done) if checkpoint else set()
+    done = checkpoint.done if checkpoint else {}
+    done_batches = set(done)
     resumed = len(done_batches)
     for batch_no in done_batches:
-        results.update(checkpoint.done[batch_no])
+        results.update(done[batch_no])
     pending = [b for b in range(len(plan.batches)) if b not in done_batches]
     run = executor or local_executor(engine)
     finished = 0

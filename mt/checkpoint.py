@@ -18,6 +18,7 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from mt.errors import TransdeskError
 from mt.types import Hypothesis
@@ -40,7 +41,7 @@ class Checkpoint:
         self.path = path
         self.fingerprint = fingerprint
         self.done: dict[int, dict[int, Hypothesis]] = {}
-        self._file = None
+        self._file: TextIO | None = None
 
     @classmethod
     def open(cls, path: Path, fingerprint: str, *, resume: bool) -> Checkpoint:

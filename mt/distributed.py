@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import os
 import re
 import socket
@@ -56,8 +57,10 @@ class EngineSpec:
         tokens = getattr(engine, "tokens", None)
         if tokens is None:
             raise ModelError(f"{engine.model_id}: this engine cannot run on Ray (no model folder)")
+        from mt.engines.ct2 import CT2Engine
+
         options: dict[str, Any] = {}
-        if engine.name == "ctranslate2" and (device or engine.device) == engine.device:
+        if isinstance(engine, CT2Engine) and (device or engine.device) == engine.device:
             options["quantization"] = engine.quantization
             options["compute_type"] = engine.compute_type
         return cls(
@@ -131,13 +134,13 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> None:
     address = address or os.environ.get("RAY_ADDRESS") or None
     try:
         if address:
-            ray.init(address=address, log_to_driver=False, logging_level="ERROR")
+            ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
         else:
             ray.init(
                 num_cpus=num_cpus,
                 include_dashboard=False,
                 log_to_driver=False,
-                logging_level="ERROR",
+                logging_level=logging.ERROR,
             )
     except (ConnectionError, RuntimeError, ValueError) as e:
         where = address or "a local instance"

@@ -20,7 +20,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 ALPHA = 0.05
 N_SAMPLES = 1000
@@ -176,30 +176,39 @@ def paired_test(
     """sacreBLEU's paired bootstrap test of `system` against `baseline` on the same segments
     (statistics in the same order). Per metric: difference (system - baseline), p_value,
     significant (p < 0.05)."""
+    import numpy as np
+    from sacrebleu.metrics.base import Metric
     from sacrebleu.significance import _paired_bs_test
 
     if len(baseline) != len(system) or not baseline:
         raise ValueError("a paired test needs the same, non-empty, segments on both sides")
-    info, metrics = {}, {}
+    # Per metric: the baseline's statistics and its score (a sacreBLEU Score; the paired test
+    # reads only `.score`, although its annotation says Result).
+    info: dict[str, tuple[np.ndarray, Any]] = {}
+    metrics: dict[str, Metric] = {}
     for name in _METRICS:
         key = "ter" if name == "hter" else name
         real = _metric(name)
         base_stats = [s[key] for s in baseline]
         base = _Precomputed(real, base_stats)
-        info[name] = (base_stats, base._aggregate_and_compute(base_stats))
-        metrics[name] = _Precomputed(real, [s[key] for s in system])
+        # sacreBLEU reads the baseline's statistics as an array (float32) either way.
+        info[name] = (np.asarray(base_stats, dtype=float), base._aggregate_and_compute(base_stats))
+        # _Precomputed has the three methods of Metric that the paired test calls.
+        metrics[name] = cast("Metric", _Precomputed(real, [s[key] for s in system]))
     _, results = _paired_bs_test(
         info, "system", [""] * len(system), None, metrics, n_samples=n_samples, seed=seed
     )
     out = {}
     for name, result in results.items():
         diff = float(result.score) - float(info[name][1].score)
+        p_value = result.p_value
+        assert p_value is not None  # the paired test sets it for every metric
         out[name] = {
             "difference": round(diff, 4),
-            "p_value": round(float(result.p_value), 4),
+            "p_value": round(float(p_value), 4),
             # sacreBLEU counts resampled differences *above* the real one, so two identical
             # systems (real difference 0) get p = 1/(n+1): no difference is never significant.
-            "significant": bool(result.p_value < ALPHA and diff != 0),
+            "significant": bool(p_value < ALPHA and diff != 0),
         }
     return out
 

@@ -60,6 +60,20 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SPACE = re.compile(r"[\s\ufeff\u200b]+")
 _LEADING = re.compile(r"[\s\ufeff\u200b]*")
 _TRAILING = re.compile(r"[\s\ufeff\u200b]*$")
+
+
+def _space_end(text: str, pos: int = 0) -> int:
+    """Where the run of whitespace at `pos` ends (`pos` when there is none)."""
+    m = _LEADING.match(text, pos)  # matches an empty run too: never None
+    return m.end() if m else pos
+
+
+def _trailing_start(text: str, pos: int = 0) -> int:
+    """Where the whitespace at the end of `text` starts, looking from `pos`."""
+    m = _TRAILING.search(text, pos)  # matches an empty run at the end too: never None
+    return m.start() if m else len(text)
+
+
 # What a sentence Kiwi missed may start with (not `:(`, `$TSLQ` or `ㅋㅋㅋ`).
 _WORD_START = re.compile(r"[^\W_\u3131-\u318e]|[\"']")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -146,11 +160,11 @@ def segment(text: str, *, mode: str = "sentence") -> Segmentation:
     paras: list[tuple[str, str]] = []
     pending = ""
     for line, brk in _split_lines(text):
-        lead = _LEADING.match(line).end()
+        lead = _space_end(line)
         if lead == len(line):
             pending += line + brk
             continue
-        tail = _TRAILING.search(line, lead).start()
+        tail = _trailing_start(line, lead)
         paras.append((pending + line[:lead], line[lead:tail]))
         pending = line[tail:] + brk
 
@@ -166,11 +180,11 @@ def segment(text: str, *, mode: str = "sentence") -> Segmentation:
         bounds = [0, *para_cuts, len(content)]
         for start, end in pairwise(bounds):
             piece = content[start:end]
-            lead = _LEADING.match(piece).end()
+            lead = _space_end(piece)
             if lead == len(piece):  # never produced by _sentence_cuts; kept exact regardless
                 carry += piece
                 continue
-            tail = _TRAILING.search(piece, lead).start()
+            tail = _trailing_start(piece, lead)
             segments.append(SourceSegment(piece[lead:tail], number, carry + piece[:lead]))
             carry = piece[tail:]
     return Segmentation(segments, carry + pending)
@@ -319,7 +333,7 @@ def _kiwi_pieces(content: str) -> list[int]:
                 cut = m.end()
             if cut is not None:
                 break
-        starts.append(_LEADING.match(content, cut).end() if cut is not None else high)
+        starts.append(_space_end(content, cut) if cut is not None else high)
     return starts
 
 
@@ -449,7 +463,7 @@ class _Paragraph:
 
     def right(self, cut: int) -> int:
         """Index of the first non-space character at or after `cut` (len when none)."""
-        return _LEADING.match(self.text, cut).end()
+        return _space_end(self.text, cut)
 
     def ends_sentence(self, end: int) -> bool:
         """`text[:end]` ends with sentence-final punctuation (maybe followed by closing quotes)."""

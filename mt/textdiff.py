@@ -51,7 +51,7 @@ def diff_words(before: str, after: str) -> list[DiffOp]:
     a, b = tokenize(before), tokenize(after)
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     raw = [
-        DiffOp(tag, "".join(a[i1:i2]), "".join(b[j1:j2]))  # type: ignore[arg-type]
+        DiffOp(tag, "".join(a[i1:i2]), "".join(b[j1:j2]))
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()
     ]
     return _fold_whitespace(raw)

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mt.engines.base import EngineWrapper, Translator
 from mt.errors import InputError
 
 if TYPE_CHECKING:
@@ -165,21 +165,23 @@ def fuzzy_matches(
 # --- drafting ---------------------------------------------------------------------------------
 
 
-class TMEngine:
+class TMEngine(EngineWrapper):
     """An engine that takes exact translation-memory matches instead of translating them.
 
     Matched sentences get the memory's English as a `Hypothesis` with origin "tm" (no model
     score: NaN, stored as none); the others go to the wrapped engine in one call, which is not
-    made at all when every sentence matched. Other attributes (`signature`, `model_id`, ...)
-    are the wrapped engine's.
+    made at all when every sentence matched. The rest of the interface (`signature`,
+    `model_id`, ...) is the wrapped engine's.
 
     Arguments:
         exclude_document: ignore entries made by that document's own approvals (when it is
             drafted again).
     """
 
-    def __init__(self, engine: Any, store: Store, *, exclude_document: int | None = None) -> None:
-        self.engine = engine
+    def __init__(
+        self, engine: Translator, store: Store, *, exclude_document: int | None = None
+    ) -> None:
+        super().__init__(engine)
         self.store = store
         self.exclude_document = exclude_document
 
@@ -218,16 +220,9 @@ class TMEngine:
                 def step(done: int, total: int) -> None:
                     progress(done + hits, total + hits)
 
-            article = getattr(self.engine, "article", None)
-            scope = (
-                article(
-                    sentences,
-                    approved={**{s: e.target for s, e in found.items()}, **(approved or {})},
-                )
-                if callable(article)
-                else nullcontext()
-            )
-            with scope:
+            with self.engine.article(
+                sentences, approved={**{s: e.target for s, e in found.items()}, **(approved or {})}
+            ):
                 drafted = self.engine.translate(
                     [sentences[i] for i in todo], progress=step, **options
                 )
@@ -237,22 +232,17 @@ class TMEngine:
             progress(hits, hits)
         return [h for h in out if h is not None]
 
-    def __getattr__(self, name: str) -> Any:
-        if name in ("engine", "store", "exclude_document"):
-            raise AttributeError(name)
-        return getattr(self.engine, name)
 
-
-def drafting_engine(store: Store, engine: Any, *, exclude_document: int | None = None) -> TMEngine:
+def drafting_engine(
+    store: Store, engine: Translator, *, exclude_document: int | None = None
+) -> TMEngine:
     """`engine` as documents are drafted with it: exact TM matches first (`TMEngine`), and MT
     drafts post-corrected to the store's glossary (`GlossaryEngine`) when it has terms."""
     from mt.qa.glossary import GlossaryEngine
     from mt.termbase import store_glossary
 
     glossary = store_glossary(store)
-    use_glossary = getattr(engine, "use_glossary", None)
-    if callable(use_glossary):  # an LLM puts the terms found in a sentence into its prompt
-        use_glossary(glossary)
+    engine.use_glossary(glossary)  # an LLM puts the terms found in a sentence into its prompt
     if glossary is not None and not isinstance(engine, GlossaryEngine):
         engine = GlossaryEngine(engine, glossary)
     return TMEngine(engine, store, exclude_document=exclude_document)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv and install Transdesk. Idempotent: a second run is quick.
 #   scripts/setup.sh app    the app and the command line (about 2 GB, most of it PyTorch)
-#   scripts/setup.sh test   the same plus the test tools: pytest, Playwright, Ray, ruff (about
+#   scripts/setup.sh test   the same plus the test tools: pytest, Playwright, Ray, ruff, mypy (about
 #                           2.4 GB; the default)
 # PyTorch is pinned to the CPU build by constraints.txt (GPU users: install your own torch
 # first, then run: pip install -e '.[test]').

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up (first run) and run the whole test suite. PostgreSQL tests use TRANSDESK_TEST_PG_URL
 # (default: the local server at 127.0.0.1:5432, database test, if it answers); browser tests use
-# /usr/bin/chromium. Extra arguments go to pytest.
+# /usr/bin/chromium. Lint (ruff) and type checks (mypy, configured in pyproject.toml) run first.
+# Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
@@ -11,4 +12,5 @@ if [ -z "${TRANSDESK_TEST_PG_URL:-}" ] && command -v pg_isready >/dev/null \
 fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
 exec .venv/bin/pytest "$@"

@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 import streamlit as st
 
 from mt import store as repo
+
+if TYPE_CHECKING:
+    from mt.engines import Engine
+    from mt.engines.llm import LLMEngine
+    from mt.engines.prompting import PromptTemplate
 
 DEFAULT_MAX_UPLOAD_MB = 20
 
@@ -109,14 +114,14 @@ def model_choices() -> list[str]:
 
 
 @st.cache_resource(show_spinner="Loading the translation model (once per server)…", max_entries=4)
-def engine(model: str, kind: str = "auto") -> Any:
+def engine(model: str, kind: str = "auto") -> Engine:
     """The loaded engine for `model`, shared by every session of this process."""
     from mt.engines import load_engine
 
     return load_engine(model, engine=kind)
 
 
-def desk_prompt() -> Any:
+def desk_prompt() -> PromptTemplate | None:
     """The desk's LLM prompt template (Settings) as a `PromptTemplate`, or None when drafts use
     the model family's template. Read on every run, so a change reaches every editor at once."""
     from mt.desk import desk_prompt_text
@@ -127,15 +132,18 @@ def desk_prompt() -> Any:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _prompted(model: str, kind: str, sha256: str, _prompt: Any) -> Any:
-    return engine(model, kind).with_prompt(_prompt)
+def _prompted(model: str, kind: str, sha256: str, _prompt: PromptTemplate) -> LLMEngine:
+    llm = cast("LLMEngine", engine(model, kind))  # drafting_engine asks only for an LLM's
+    return llm.with_prompt(_prompt)
 
 
-def drafting_engine(model: str, kind: str = "auto") -> Any:
+def drafting_engine(model: str, kind: str = "auto") -> Engine:
     """The engine the desk drafts `model` with: an LLM uses the desk's prompt template (the
     loaded model is shared; only the prompt differs)."""
+    from mt.engines.llm import LLMEngine
+
     loaded = engine(model, kind)
-    prompt = desk_prompt() if hasattr(loaded, "with_prompt") else None
+    prompt = desk_prompt() if isinstance(loaded, LLMEngine) else None
     if prompt is None:
         return loaded
     return _prompted(model, kind, prompt.sha256, prompt)

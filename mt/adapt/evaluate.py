@@ -99,7 +99,7 @@ def compare(
             "p_value": result["p_value"],
             "significant": result["significant"],
         }
-    out = {
+    out: dict[str, Any] = {
         "before": _side(stats_before, before_sig, n_samples, seed),
         "after": _side(stats_after, after_sig, n_samples, seed),
         "improvement": improvement,

@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -84,7 +85,7 @@ def run_lock(folder: Path | None = None) -> Iterator[None]:
     handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the whole run)
     try:
         try:
-            if os.name == "nt":
+            if sys.platform == "win32":
                 import msvcrt
 
                 msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)

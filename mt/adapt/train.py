@@ -164,7 +164,9 @@ def _batches(
     order = [
         i for s in range(0, len(order), window) for i in sorted(order[s : s + window], key=size)
     ]
-    batches, current, longest = [], [], 0
+    batches: list[list[int]] = []
+    current: list[int] = []
+    longest = 0
     for i in order:
         n = size(i)
         if current and max(longest, n) * (len(current) + 1) > batch_tokens:

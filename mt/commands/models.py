@@ -45,24 +45,20 @@ def list_models(
         "Korean→English models (published BLEU / chrF)",
         [
             {
-                "name": row["name"] + (" (default)" if row["default"] else ""),
-                "hub id": row["hub_id"],
-                "family": row["family"],
-                "parameters": row["parameters"],
-                "license": row["license"] or "unknown",
+                "name": name + (" (default)" if name == DEFAULT_MODEL else ""),
+                "hub id": m.hub_id,
+                "family": m.family,
+                "parameters": m.parameters,
+                "license": m.license or "unknown",
                 **{
-                    label: (
-                        f"{row['scores'][key]['bleu']} / {row['scores'][key]['chrf']}"
-                        if key in row["scores"]
-                        else "-"
-                    )
+                    label: (f"{m.scores[key][0]} / {m.scores[key][1]}" if key in m.scores else "-")
                     for key, label in (
                         ("flores200-devtest", "FLORES-200 devtest"),
                         ("ntrex128", "NTREX-128"),
                     )
                 },
             }
-            for row in rows
+            for name, m in MODELS.items()
         ],
     )
     typer.echo(f"Offline, '--model {TEST_MODEL_NAME}' drafts with a random-weight test model.")

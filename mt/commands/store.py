@@ -135,9 +135,10 @@ def import_(
 
         with open_store(db) as desk:
             model = desk_model(desk)
+    to_load: list[str | None] = list(names) or [model]
     loaded = [
         open_engine(name, engine=engine, beam=beam, quiet=quiet or as_json, llm=llm)
-        for name in (names or [model])
+        for name in to_load
     ]
     with open_store(db) as store, progress_bar(file.name, enabled=not quiet) as progress:
         doc_id = import_file(

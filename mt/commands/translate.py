@@ -178,11 +178,11 @@ def translate(
             raise TransdeskError("several inputs cannot all be written to stdout")
         if many and output is not None and output.exists() and not output.is_dir():
             raise TransdeskError(f"{output}: several inputs need an output folder, not a file")
-        for file, root in files:
-            target = None if to_stdout else _output_for(file, root, output, out_format, many)
-            if target is not None and target.resolve() == file.resolve():
-                raise TransdeskError(f"{file}: output would overwrite the input")
-            jobs.append((str(file), b"", file, target))
+        for in_file, root in files:
+            target = None if to_stdout else _output_for(in_file, root, output, out_format, many)
+            if target is not None and target.resolve() == in_file.resolve():
+                raise TransdeskError(f"{in_file}: output would overwrite the input")
+            jobs.append((str(in_file), b"", in_file, target))
 
     def parse(name: str, data: bytes, file: Path | None) -> tuple[bytes, Any]:
         if file is not None:
@@ -229,8 +229,10 @@ def translate(
             timeout=timeout,
         ),
     )
+    from mt.engines.llm import LLMEngine
+
     executor = None
-    if (ray or ray_address) and hasattr(loaded, "settings"):
+    if (ray or ray_address) and isinstance(loaded, LLMEngine):
         raise TransdeskError("LLM drafting runs in this process; it cannot run on a Ray cluster")
     if ray or ray_address:
         from mt.distributed import ray_executor

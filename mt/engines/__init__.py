@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +65,8 @@ class LLMOptions:
     validate: bool = True
 
 
-def _engine_class(name: str) -> type[Engine]:
+def _engine_class(name: str) -> Callable[..., Engine]:
+    """The backend class `name` (each takes the model folder, then its own keyword options)."""
     module_name, class_name = ENGINES[name].rsplit(".", 1)
     return getattr(importlib.import_module(module_name), class_name)
 
@@ -162,7 +164,7 @@ def load_engine(
 
 def _llm_settings(llm: LLMOptions, family: str, *, engine: str, device: str):
     """The prompt, decoding and fallback settings of an LLM engine."""
-    from mt.engines.llm import LLMSettings
+    from mt.engines.llm import LLMEngine, LLMSettings
     from mt.engines.prompting import PromptTemplate
 
     style = None
@@ -178,7 +180,7 @@ def _llm_settings(llm: LLMOptions, family: str, *, engine: str, device: str):
 
         def fallback() -> Engine:
             loaded = load_engine(fallback_name, engine=engine, device=device)
-            if hasattr(loaded, "settings"):  # an LLM cannot stand in for itself
+            if isinstance(loaded, LLMEngine):  # an LLM cannot stand in for itself
                 raise ModelError(f"fallback model {fallback_name}: must be a translation model")
             return loaded
 

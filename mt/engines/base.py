@@ -1,4 +1,11 @@
-"""The `Engine` base class: owns the batching workflow; backends fill `translate_batch`.
+"""The engine interface (`Translator`) and the `Engine` base class, which owns the batching
+workflow; backends fill `translate_batch`.
+
+`Translator` is what drafting and the store read from an engine: `translate`, `signature()`,
+the model's name, id, revision and test-model flag, an LLM's NMT fallback signature, and the
+LLM's hooks for article context and glossary terms (no-ops for other engines). `Engine`
+implements it; `EngineWrapper` implements it by delegating every member to a wrapped engine
+(the translation-memory and glossary wrappers); `draft_meta` is what a draft records of it.
 
 The workflow, shared by every backend:
 - blank input is never sent to the model (Marian invents text for it);
@@ -15,8 +22,10 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import Any, Protocol, SupportsInt, cast
 
 from mt.types import Hypothesis
 
@@ -104,7 +113,164 @@ def split_long(text: str, count_tokens: Callable[[str], int], limit: int) -> lis
     )
 
 
-class Engine(ABC):
+class FoundTerm(Protocol):
+    """A glossary term found in a sentence (an `mt.qa.glossary.TermMatch`)."""
+
+    @property
+    def term(self) -> str: ...
+
+    @property
+    def english(self) -> str: ...
+
+
+class Terms(Protocol):
+    """What an engine reads from a glossary (an `mt.qa.glossary.Glossary`)."""
+
+    def __len__(self) -> int: ...
+
+    def find_terms(self, source: str) -> Sequence[FoundTerm]: ...
+
+
+class Translator(Protocol):
+    """What drafting and the store read from an engine.
+
+    Any object with these members is a translator; a class that names `Translator` as a base
+    also inherits the defaults below (a signature made of its name, model and test-model flag;
+    no fallback; no article context; glossary terms ignored).
+    """
+
+    name: str
+    model_id: str
+    revision: str | None
+    is_test_model: bool
+
+    def translate(
+        self,
+        sentences: Sequence[str],
+        *,
+        beam_size: int | None = None,
+        batch_tokens: int | None = None,
+        progress: Progress | None = None,
+    ) -> list[Hypothesis]:
+        """One Hypothesis per sentence, in order."""
+        ...
+
+    def translate_iterable(self, sentences: Iterable[str], **options: Any) -> Iterator[Hypothesis]:
+        """Translate a stream (by default: all of it in one `translate` call)."""
+        yield from self.translate(list(sentences), **options)
+
+    def signature(self, beam_size: int | None = None) -> dict[str, object]:
+        """What produced a draft (engine, model, revision, beam, ...), stored with it."""
+        return {
+            "engine": self.name,
+            "model": self.model_id,
+            "revision": self.revision,
+            "test_model": self.is_test_model,
+        }
+
+    def fallback_signature(self) -> dict[str, object] | None:
+        """An LLM's NMT fallback engine's signature once it has drafted something, else None."""
+        return None
+
+    def article(
+        self, sentences: Sequence[str], *, approved: Mapping[str, str] | None = None
+    ) -> AbstractContextManager[None]:
+        """A scope in which `sentences` is the whole article being drafted (an LLM drafts each
+        sentence with its neighbours as context); nothing for a sentence-level engine."""
+        return nullcontext()
+
+    def use_glossary(self, glossary: Terms | None) -> None:
+        """Draft with `glossary`'s terms in view (an LLM puts them into its prompt); ignored
+        by engines that translate sentences alone."""
+        return None
+
+
+class EngineWrapper(Translator):
+    """A translator that adds behaviour around `engine` and passes every other member of
+    `Translator` through to it, explicitly; subclasses override `translate` (and whatever else
+    they change)."""
+
+    def __init__(self, engine: Translator) -> None:
+        self.engine = engine
+
+    @property
+    def name(self) -> str:
+        return self.engine.name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self.engine.name = value
+
+    @property
+    def model_id(self) -> str:
+        return self.engine.model_id
+
+    @model_id.setter
+    def model_id(self, value: str) -> None:
+        self.engine.model_id = value
+
+    @property
+    def revision(self) -> str | None:
+        return self.engine.revision
+
+    @revision.setter
+    def revision(self, value: str | None) -> None:
+        self.engine.revision = value
+
+    @property
+    def is_test_model(self) -> bool:
+        return self.engine.is_test_model
+
+    @is_test_model.setter
+    def is_test_model(self, value: bool) -> None:
+        self.engine.is_test_model = value
+
+    def translate_iterable(self, sentences: Iterable[str], **options: Any) -> Iterator[Hypothesis]:
+        return self.engine.translate_iterable(sentences, **options)
+
+    def signature(self, beam_size: int | None = None) -> dict[str, object]:
+        return self.engine.signature(beam_size)
+
+    def fallback_signature(self) -> dict[str, object] | None:
+        return self.engine.fallback_signature()
+
+    def article(
+        self, sentences: Sequence[str], *, approved: Mapping[str, str] | None = None
+    ) -> AbstractContextManager[None]:
+        return self.engine.article(sentences, approved=approved)
+
+    def use_glossary(self, glossary: Terms | None) -> None:
+        self.engine.use_glossary(glossary)
+
+
+def draft_meta(engine: Translator) -> dict[str, Any]:
+    """The draft columns that say what produced a draft (engine, model_id, revision, beam,
+    compute_type, max_length, is_test_model, generation), from the engine's signature; an
+    LLM's NMT fallback engine, once it has drafted, under "fallback"."""
+    meta = _meta_of(engine.signature(), engine)
+    fallback = engine.fallback_signature()
+    if fallback:
+        meta["fallback"] = _meta_of(fallback, None)
+    return meta
+
+
+def _meta_of(sig: Mapping[str, object], engine: Translator | None) -> dict[str, Any]:
+    """Draft columns from a signature; what it lacks comes from `engine` (none for a fallback)."""
+    beam = sig.get("beam")
+    compute_type, max_length = sig.get("compute_type"), sig.get("max_length")
+    return {
+        "engine": str(sig.get("engine") or (engine.name if engine else "unknown")),
+        "model_id": str(sig.get("model") or (engine.model_id if engine else "unknown")),
+        "revision": sig.get("revision", engine.revision if engine else None),
+        "beam": int(cast("SupportsInt", beam)) if beam is not None else None,
+        "compute_type": str(compute_type) if compute_type else None,
+        "max_length": str(max_length) if max_length is not None else None,
+        "is_test_model": bool(sig.get("test_model", engine.is_test_model if engine else False)),
+        "generation": sig.get("generation"),
+    }
+
+
+class Engine(Translator, ABC):
     """A loaded translation model. Subclasses implement `translate_batch` and `count_tokens`."""
 
     name: str = "base"
@@ -141,7 +307,7 @@ class Engine(ABC):
         returns contexts also get `contexts=` (one per sentence).
         """
 
-    def plan_contexts(self, sentences: Sequence[str]) -> list | None:
+    def plan_contexts(self, sentences: Sequence[str]) -> Sequence[object] | None:
         """Per input sentence, what the engine needs besides the sentence (the article's
         headline and previous sentences for an LLM), or None: sentence-level engines need
         nothing. A pure function of the input, so a resumed job plans the same prompts."""
@@ -187,7 +353,7 @@ class Engine(ABC):
         return plan.assemble(results)
 
     def translate_iterable(
-        self, sentences: Iterable[str], *, chunk: int = 10000, **options
+        self, sentences: Iterable[str], *, chunk: int = 10000, **options: Any
     ) -> Iterator[Hypothesis]:
         """Translate a stream in chunks of `chunk` sentences (each chunk planned on its own)."""
         buffer: list[str] = []
@@ -217,7 +383,7 @@ class Plan:
     parts: list[list[int]]
     batches: list[Batch]
     _done_inputs: list[int]
-    piece_contexts: list | None = None
+    piece_contexts: list[object] | None = None
 
     @classmethod
     def build(
@@ -266,7 +432,7 @@ class Plan:
         for count in done_after:
             running += count
             done_inputs.append(running)
-        piece_contexts = None
+        piece_contexts: list[object] | None = None
         contexts = engine.plan_contexts(inputs)
         if contexts is not None:
             # A repeated sentence is drafted once, with the context of its first occurrence.

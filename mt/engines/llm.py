@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from mt.engines.base import DecodingOptions, Engine
+from mt.engines.base import DecodingOptions, Engine, Terms, Translator
 from mt.engines.prompting import (
     DEFAULT_CONTEXT,
     Context,
@@ -59,7 +59,7 @@ class LLMSettings:
     prompt: PromptTemplate
     temperature: float = 0.0
     context: int = DEFAULT_CONTEXT
-    fallback: Any = None
+    fallback: Translator | Callable[[], Translator] | None = None
     fallback_name: str | None = None
     validate: bool = True
     seed: int = 0
@@ -93,15 +93,15 @@ class LLMEngine(Engine):
         if settings.context < 0:
             raise TransdeskError(f"context must be 0 or more sentences, not {settings.context}")
         self.settings = settings
-        self.glossary: Any = None
+        self.glossary: Terms | None = None
         self.approved: dict[str, str] = {}
-        self._fallback: Engine | None = None
+        self._fallback: Translator | None = None
         self._local = threading.local()  # the article being drafted, per thread
         self.generated_tokens = 0  # by the last `generate` call (local backends; benchmarks)
 
     # -- what the desk knows ---------------------------------------------------------------
 
-    def use_glossary(self, glossary: Any) -> None:
+    def use_glossary(self, glossary: Terms | None) -> None:
         """Put the terms of `glossary` (an `mt.qa.glossary.Glossary`) that occur in a sentence
         into its prompt."""
         self.glossary = glossary
@@ -181,7 +181,7 @@ class LLMEngine(Engine):
 
     # -- fallback --------------------------------------------------------------------------
 
-    def fallback_engine(self) -> Engine:
+    def fallback_engine(self) -> Translator:
         """The NMT engine that drafts what the LLM could not (loaded on first use)."""
         if self._fallback is None:
             fallback = self.settings.fallback
@@ -191,7 +191,7 @@ class LLMEngine(Engine):
                     "validation"
                 )
             # An engine, or a loader called now: most documents never need the fallback.
-            self._fallback = fallback if hasattr(fallback, "translate") else fallback()
+            self._fallback = fallback() if callable(fallback) else fallback
         return self._fallback
 
     def fallback_signature(self) -> dict[str, object] | None:
@@ -295,6 +295,3 @@ def needs_chat_template(tokenizer: Any, model_dir: object) -> None:
         raise ModelError(
             f"{model_dir}: the tokenizer has no chat template; use an instruction-tuned model"
         )
-
-
-Loader = Callable[[], Engine]

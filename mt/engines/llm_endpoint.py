@@ -213,8 +213,8 @@ def _content(data: bytes) -> tuple[str, float]:
         raise ValueError("malformed JSON in the reply (content is not text)")
     score = math.nan
     tokens = ((choice.get("logprobs") or {}).get("content")) or []
-    values = [t.get("logprob") for t in tokens if isinstance(t, dict)]
-    values = [float(v) for v in values if isinstance(v, (int, float))]
+    logprobs = [t.get("logprob") for t in tokens if isinstance(t, dict)]
+    values = [float(v) for v in logprobs if isinstance(v, (int, float))]
     if values:
         score = sum(values) / len(values)
     return text, score

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from mt.engines.hf import _torch_device
 from mt.engines.llm import LLMEngine, LLMSettings, chat_prompt, needs_chat_template
@@ -85,7 +86,8 @@ class LocalLLMEngine(LLMEngine):
             )
         except (OSError, ValueError) as e:
             raise ModelError(f"{model_dir}: cannot load the model weights ({e})") from None
-        self.model.to(device).eval()
+        # transformers wraps `to` with functools.wraps, whose stub loses the bound `self`.
+        self.model.to(device).eval()  # type: ignore[arg-type]
 
     def count_tokens(self, sentences: Sequence[str]) -> list[int]:
         return [
@@ -103,7 +105,12 @@ class LocalLLMEngine(LLMEngine):
             prompts, add_special_tokens=False, padding=True, return_tensors="pt"
         ).to(self.device)
         temperature = self.settings.temperature
-        sampling = {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+        sampling: dict[str, Any] = {
+            "do_sample": False,
+            "temperature": None,
+            "top_p": None,
+            "top_k": None,
+        }
         if temperature > 0:
             torch.manual_seed(self.settings.seed)
             sampling = {"do_sample": True, "temperature": temperature}
@@ -119,7 +126,8 @@ class LocalLLMEngine(LLMEngine):
                 return_dict_in_generate=True,
                 **sampling,
             )
-            scores = self.model.compute_transition_scores(
+            # transformers types the auto model's `self` apart from GenerationMixin's.
+            scores = self.model.compute_transition_scores(  # type: ignore[misc]
                 out.sequences, out.scores, normalize_logits=True
             )
         prompt_len = enc["input_ids"].shape[1]

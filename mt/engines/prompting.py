@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from string import Template
-from typing import Any
 
+from mt.engines.base import Terms
 from mt.errors import InputError
 
 FAMILIES = ("generic", "qwen", "exaone", "gemma")
@@ -137,7 +137,7 @@ class PromptTemplate:
         )
 
     def messages(
-        self, sentence: str, context: Context, *, glossary: Any = None
+        self, sentence: str, context: Context, *, glossary: Terms | None = None
     ) -> list[dict[str, str]]:
         """The chat messages for one sentence (system message omitted when empty)."""
         values = {
@@ -190,7 +190,7 @@ def _context_block(previous: Sequence[tuple[str, str | None]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _glossary_block(sentence: str, glossary: Any) -> str:
+def _glossary_block(sentence: str, glossary: Terms | None) -> str:
     if glossary is None:
         return ""
     found: dict[str, str] = {}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from mt.errors import ModelError
 from mt.models.registry import LANGUAGE_CODES
@@ -54,11 +55,13 @@ class Tokens:
             # The class AutoTokenizer picks for Marian, loaded directly: AutoTokenizer's
             # lookup imports torch, which cost `transdesk translate` 1.5 s of start-up and
             # about 190 MB of memory on the CTranslate2 path, which never uses torch.
-            from transformers.models.marian.tokenization_marian import (
-                MarianTokenizer as tokenizer_class,
-            )
+            from transformers.models.marian.tokenization_marian import MarianTokenizer
+
+            load: Callable[..., Any] = MarianTokenizer.from_pretrained
         else:
-            from transformers import AutoTokenizer as tokenizer_class
+            from transformers import AutoTokenizer
+
+            load = AutoTokenizer.from_pretrained
 
         quiet_transformers()
 
@@ -68,7 +71,7 @@ class Tokens:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*sacremoses.*")
             try:
-                return tokenizer_class.from_pretrained(str(self.model_dir), **kwargs)
+                return load(str(self.model_dir), **kwargs)
             except (OSError, ValueError) as e:
                 raise ModelError(f"{self.model_dir}: cannot load its tokenizer ({e})") from None
 

@@ -309,6 +309,7 @@ def _target_container(slot: x._Slot, version: str, where: dict, inserted: list) 
             anchor = child(owner, "seg-source")
         else:
             anchor = slot.source if version == "2.0" else child(owner, "source")
+        assert anchor is not None  # the slot was read from it
         target = etree.Element(x._tag_like(anchor, "target"))
         anchor.addnext(target)
         target.tail = anchor.tail

@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import TypeAlias
 
 from lxml import etree
 
@@ -45,7 +46,7 @@ _SENTENCE_END = re.compile(r"[.?!。？！][\"'”’)\]]*(?=\s|$)")
 _BEGINS = frozenset({"bpt", "bx", "sc", "sm"})
 _ENDS = frozenset({"ept", "ex", "ec", "em"})
 
-Fragment = etree._Element | str
+Fragment: TypeAlias = "etree._Element | str"
 
 
 @dataclass

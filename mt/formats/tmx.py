@@ -14,6 +14,7 @@ import copy
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import cast
 
 from lxml import etree
 
@@ -90,7 +91,7 @@ def read(
 def write(parsed: ParsedFile, targets: Sequence[str], **_: object) -> bytes:
     """The original memory with an English `<tuv>` holding each translation."""
     check_targets(parsed, targets)
-    original, chosen = parsed.payload  # type: ignore[misc]
+    original, chosen = cast("tuple[etree._ElementTree, list[int]]", parsed.payload)
     tree = copy.deepcopy(original)
     pairs = [
         (tu, tuv) for tu, tuv in _korean(_tus(tree, parsed.name)) if _seg_inline(tuv).text.strip()

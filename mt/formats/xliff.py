@@ -318,6 +318,7 @@ def _fill_12(slot: _Slot, text: str, model_id: str | None) -> None:
     if target is None:
         anchor = child(tu, "seg-source") if slot.mid is not None else None
         anchor = anchor if anchor is not None else child(tu, "source")
+        assert anchor is not None  # the slot was read from it
         target = _new_sibling_after(anchor, "target")
         if slot.mid is not None:  # copy the segment structure; each mrk is filled below
             target.text = anchor.text

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mt.errors import InputError, TransdeskError
 
@@ -229,6 +230,16 @@ def build_test_model(
         )
         tokenizer.save_pretrained(tmp)
         pad_id = vocab[_PAD]
+        # Generation defaults and Transdesk's own keys: extra config attributes, not parameters.
+        extra: dict[str, Any] = {
+            "bad_words_ids": [[pad_id]],
+            "num_beams": 4,
+            "max_length": shape.max_position_embeddings,
+            TEST_MODEL_FLAG: True,
+            "transdesk_test_model_size": size,
+            RECIPE_KEY: RECIPE,
+            **(_DRAFT_LIKE_DECODING if shape.draft_like else {}),
+        }
         config = MarianConfig(
             vocab_size=len(vocab),
             decoder_vocab_size=len(vocab),
@@ -247,13 +258,9 @@ def build_test_model(
             eos_token_id=vocab[_EOS],
             decoder_start_token_id=pad_id,
             forced_eos_token_id=vocab[_EOS],
-            bad_words_ids=[[pad_id]],
             init_std=shape.init_std,
-            num_beams=4,
-            max_length=shape.max_position_embeddings,
             architectures=["MarianMTModel"],
-            **{TEST_MODEL_FLAG: True, "transdesk_test_model_size": size, RECIPE_KEY: RECIPE},
-            **(_DRAFT_LIKE_DECODING if shape.draft_like else {}),
+            **extra,
         )
         torch.manual_seed(seed)
         model = MarianMTModel(config)
@@ -282,7 +289,7 @@ def save_quietly(model, folder: Path) -> None:
             hf_logging.enable_progress_bar()
 
 
-def decoding_overrides(model_dir: Path) -> dict[str, float]:
+def decoding_overrides(model_dir: Path) -> dict[str, Any]:
     """The decoding settings a built model asks its engines for (`DecodingOptions` fields), or
     {} for any other model."""
     try:

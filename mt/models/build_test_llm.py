@@ -17,6 +17,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mt.errors import TransdeskError
 from mt.models.build_test import (
@@ -145,6 +146,7 @@ def build_test_causal_lm(
         (tmp / "tokenizer.model").write_bytes(spm_bytes)
         tokenizer.save_pretrained(tmp)
         eos, pad, bos = (tokenizer.convert_tokens_to_ids(t) for t in (_EOS, _PAD, _BOS))
+        extra: dict[str, Any] = {TEST_MODEL_FLAG: True, "transdesk_test_model_size": size}
         config = LlamaConfig(
             vocab_size=len(tokenizer),
             hidden_size=shape.hidden,
@@ -159,7 +161,7 @@ def build_test_causal_lm(
             eos_token_id=eos,
             pad_token_id=pad,
             architectures=["LlamaForCausalLM"],
-            **{TEST_MODEL_FLAG: True, "transdesk_test_model_size": size},
+            **extra,
         )
         torch.manual_seed(seed)
         model = LlamaForCausalLM(config)

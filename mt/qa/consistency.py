@@ -159,7 +159,8 @@ class ArticleIndex:
         for i, cands in enumerate(self._cands):
             for c in cands:
                 self._where.setdefault(c.text, set()).add(i)
-        self._flags: dict[str, dict[str, str]] = {}  # entity → variant text → established text
+        # entity → variant text → (established text, tied by romanization, overlap): _flag_map
+        self._flags: dict[str, dict[str, tuple[str, bool, float]]] = {}
 
     def _resolve_surnames(self) -> None:
         persons_by_family: dict[str, list[str]] = {}

@@ -52,6 +52,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mt.engines.base import EngineWrapper, Translator
 from mt.errors import InputError, UnsupportedFormat
 from mt.qa.checks import Finding
 
@@ -505,20 +506,19 @@ def _is_deprecated(term_el: Any, local_name: Callable[[Any], str]) -> bool:
 # --- engine wrapper -------------------------------------------------------------------------
 
 
-class GlossaryEngine:
+class GlossaryEngine(EngineWrapper):
     """An engine whose drafts respect a glossary, by post-correcting each hypothesis.
 
-    It wraps any object with the engine interface (`translate(sentences, **options)` returning
-    one `Hypothesis` per sentence) and changes nothing else: other attributes are the wrapped
-    engine's, and `signature()` adds the glossary's size.
+    It wraps any `Translator` and changes nothing else: the rest of the interface (`model_id`,
+    `revision`, ...) is the wrapped engine's, and `signature()` adds the glossary's size.
 
     Example:
         >>> engine = GlossaryEngine(load_engine(), load_glossary("terms.csv"))  # doctest: +SKIP
         >>> engine.translate(["네이버는 밝혔다."])[0].text  # doctest: +SKIP
     """
 
-    def __init__(self, engine: Any, glossary: Glossary) -> None:
-        self.engine = engine
+    def __init__(self, engine: Translator, glossary: Glossary) -> None:
+        super().__init__(engine)
         self.glossary = glossary
 
     def translate(self, sentences: Sequence[str], **options: Any) -> list[Hypothesis]:
@@ -536,13 +536,7 @@ class GlossaryEngine:
         text = self.glossary.post_correct(source, hypothesis.text)
         return hypothesis if text == hypothesis.text else replace(hypothesis, text=text)
 
-    def signature(self, *args: Any, **kwargs: Any) -> dict[str, object]:
-        signature = dict(self.engine.signature(*args, **kwargs))
+    def signature(self, beam_size: int | None = None) -> dict[str, object]:
+        signature = dict(self.engine.signature(beam_size))
         signature["glossary"] = f"{len(self.glossary)} terms, post-correction"
         return signature
-
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for attributes not defined here: model_id, revision, name, ...
-        if name in ("engine", "glossary"):
-            raise AttributeError(name)
-        return getattr(self.engine, name)

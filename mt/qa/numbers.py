@@ -666,7 +666,7 @@ def _words_value(words: list[str]) -> Decimal | None:
             current += _EN_ORDINALS[w]
         elif w in _EN_MULTIPLIERS:
             scale = _EN_MULTIPLIERS[w]
-            current = (current or 1) * scale
+            current = (current or Decimal(1)) * scale
             if scale >= 1000:
                 total += current
                 current = Decimal(0)

@@ -9,7 +9,7 @@ from typing import Any
 
 from mt import permissions
 from mt.errors import InputError, InvalidValue, NotFound, PermissionDenied
-from mt.store.db import Store
+from mt.store.db import Store, upsert_insert
 from mt.store.views import EditorView
 
 _hasher: Any = None
@@ -144,11 +144,7 @@ def check_change_approved(session: Any, seg: Any, who: Any, kind: str) -> None:
 
 def insert_ignore(session: Any, model: Any, values: dict[str, Any] | list[dict[str, Any]]) -> None:
     """INSERT that silently skips rows clashing with a unique constraint (both databases)."""
-    if session.bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(model).on_conflict_do_nothing(), values)
+    session.execute(upsert_insert(session, model).on_conflict_do_nothing(), values)
 
 
 def require_admin(

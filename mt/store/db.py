@@ -9,7 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.orm import Session
+
+    from mt.store.models import Base
 
 DEFAULT_FILENAME = "transdesk.db"
 BUSY_TIMEOUT_MS = 15_000
@@ -135,10 +141,10 @@ def _sqlite_engine(url: str) -> Any:
     from sqlalchemy.engine import make_url
     from sqlalchemy.pool import StaticPool
 
-    parsed = make_url(url)
-    memory = parsed.database in (None, "", ":memory:") or "mode=memory" in url
+    database = make_url(url).database or ""
+    memory = database in ("", ":memory:") or "mode=memory" in url
     if not memory:
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 15}}
     if memory:
         kwargs["poolclass"] = StaticPool  # one connection, else each would see its own database
@@ -286,3 +292,16 @@ def masked_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
         return "(unparseable URL)"
+
+
+def upsert_insert(session: Session, table: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """INSERT ... ON CONFLICT in the session's database's own dialect (PostgreSQL's or SQLite's
+    `insert`; both take `on_conflict_do_nothing` and `on_conflict_do_update(index_elements=...,
+    set_=...)` and have `excluded`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)

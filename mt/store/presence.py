@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mt.errors import InvalidValue, NotFound
-from mt.store.db import Store
+from mt.store.db import Store, upsert_insert
 
 HEARTBEAT_S = 3
 EXPIRY_S = 15
@@ -77,11 +77,7 @@ def heartbeat(
             "typing": bool(typing),
             "seen_at": now,
         }
-        if session.bind.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        stmt = insert(Presence).values(**values)
+        stmt = upsert_insert(session, Presence).values(**values)
         session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["client"],

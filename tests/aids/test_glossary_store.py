@@ -10,6 +10,7 @@ import pytest
 from sacrebleu.metrics import TER
 
 from mt.confidence import LOW_SCORE, document_confidence, low_confidence, spearman
+from mt.engines.base import Translator
 from mt.errors import InputError, NotFound, PermissionDenied
 from mt.qa import check_pair, load_glossary
 from mt.qa.glossary import Glossary, Term
@@ -231,7 +232,7 @@ def test_spearman_edge_cases():
         spearman([1.0], [1.0, 2.0])
 
 
-class ScoredEngine:
+class ScoredEngine(Translator):
     """Drafts with chosen model scores (the test is about flagging, not translating)."""
 
     name, model_id, revision, is_test_model = "scored", "scored", None, True

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from mt.engines.base import Translator
 from tests.conftest import postgres_url
 
 PG_SKIP = "TRANSDESK_TEST_PG_URL not set"
@@ -93,7 +94,7 @@ def engine(tiny_model_dir):
     return load_engine(str(tiny_model_dir), engine="ctranslate2")
 
 
-class TableEngine:
+class TableEngine(Translator):
     """An engine with known output (for tests about reports that need chosen drafts).
 
     Translates by looking each sentence up in `table`; `model_id` names it in reports.

@@ -83,7 +83,9 @@ def test_reopen_is_idempotent(store_url):
 
 
 def _one_event(store):
-    class Echo:
+    from mt.engines.base import Translator
+
+    class Echo(Translator):
         name, model_id, revision, is_test_model = "echo", "echo", None, True
 
         def translate(self, sentences, **_):

@@ -94,7 +94,7 @@ def _initial_states() -> None:
             "GROUP BY d.id, d.created_by_id, d.created_at ORDER BY d.id"
         )
     ).all()
-    last = dict(
+    last: dict[int, object] = dict(
         bind.execute(
             sa.text("SELECT document_id, MAX(saved_at) FROM edit_event GROUP BY document_id")
         ).all()
