@@ -119,6 +119,13 @@ class _Row:
         )
 
     @property
+    def attached_stats(self) -> dict:
+        """The pair's sacrebleu statistics, which `_attach_stats` gives every scored row."""
+        if self.stats is None:
+            raise RuntimeError(f"segment {self.segment_id}: statistics were not attached")
+        return self.stats
+
+    @property
     def model(self) -> str:
         """The drafting model's label, id@revision (see `mt.models.provenance.model_label`)."""
         from mt.models.provenance import model_label
@@ -244,7 +251,8 @@ def _confidence(rows: Sequence[_Row]) -> dict[str, Any]:
         and r.draft_score is not None
         and r.stats is not None
     ]
-    rho = spearman([r.draft_score for r in pairs], segment_hter([r.stats for r in pairs]))
+    scores = [r.draft_score for r in pairs if r.draft_score is not None]
+    rho = spearman(scores, segment_hter([r.stats for r in pairs if r.stats is not None]))
     return {"spearman": _round(rho), "n": len(pairs)}
 
 
@@ -309,8 +317,12 @@ def _keystrokes_by_editor(
 def _attach_stats(store: Store, rows: list[_Row], cached: dict) -> None:
     from mt.scoring import pair_stats
 
-    scored = [r for r in rows if r.scored]
-    pairs = [(r.draft_id, r.draft_text or "", r.target) for r in scored]
+    scored: list[_Row] = []
+    pairs: list[tuple[int, str, str]] = []
+    for r in rows:
+        if r.scored and r.draft_id is not None:  # scored rows always have a draft
+            scored.append(r)
+            pairs.append((r.draft_id, r.draft_text or "", r.target))
     stats = pair_stats(store, pairs, known=cached)
     for r, s in zip(scored, stats, strict=True):
         r.stats = s
@@ -347,11 +359,12 @@ def _models(
     common = sorted(set.intersection(*by_model.values()))
     out, stats_of = [], {}
     for model in sorted(by_model):
-        stats, pairs = [], []
+        stats: list[dict] = []
+        pairs: list[tuple[int, str, str]] = []
         for s in common:
             draft_id, row = latest[(s, model)], scored[s]
             if draft_id == row.draft_id:
-                stats.append(row.stats)
+                stats.append(row.attached_stats)
             else:
                 pairs.append((draft_id, texts[draft_id], row.target))
         if pairs:
@@ -495,7 +508,7 @@ def report(
         for key in sorted(grouped):
             group: dict[str, Any] = {by: key}
             if by == "document":
-                group["title"] = titles.get(key, "")
+                group["title"] = titles.get(key, "") if isinstance(key, int) else ""
             groups.append({**group, **_public(_summary(grouped[key], **options))})
     out["groups"] = groups
     out["models"], out["comparisons"] = _models(store, rows, **options)

@@ -90,13 +90,10 @@ def _entry_view(row: Any) -> TMEntryView:
 
 def _upsert(session: Session, rows: list[dict[str, Any]], *, replace_target: bool) -> None:
     """INSERT, or on the same key_hash update the English (or do nothing), on both databases."""
+    from mt.store.db import upsert_insert
     from mt.store.models import TMEntry
 
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(TMEntry)
+    stmt = upsert_insert(session, TMEntry)
     if replace_target:
         stmt = stmt.on_conflict_do_update(
             index_elements=["key_hash"],
@@ -345,9 +342,12 @@ _indexes_lock = threading.Lock()
 
 def _key_index(session: Session) -> _KeyIndex:
     """This database's key index, brought up to date within `session`."""
+    from sqlalchemy import Engine
+
     bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
     with _indexes_lock:
-        index = _indexes.setdefault((str(bind.url), id(bind.pool)), _KeyIndex())
+        index = _indexes.setdefault((str(engine.url), id(engine.pool)), _KeyIndex())
     with index.lock:
         index.refresh(session)
     return index
