@@ -73,7 +73,9 @@ class TableEngine:
 
 
 def bench_saves(url: str, n_segments: int, n_saves: int) -> dict:
-    from mt.store import create_document, list_segments, open_store, save_segment
+    from mt.drafting import create_document
+    from mt.revising import save_segment
+    from mt.store import list_segments, open_store
 
     ko, en = corpus()
     rng = random.Random(1)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from mt import drafting
 from mt import store as repo
 from ui import components as ui
 
@@ -79,4 +80,4 @@ def article_section(store: repo.Store, doc: repo.DocumentSummary) -> None:
     )
     download_row(store, doc, ARTICLE_FORMATS, key="article")
     if st.toggle("Show the English article", key="article_preview"):
-        ui.article_preview(repo.document_text(store, doc.id, which="target"))
+        ui.article_preview(drafting.document_text(store, doc.id, which="target"))

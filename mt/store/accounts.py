@@ -146,7 +146,7 @@ def _require_admin(
         )
 
 
-# --- public functions (re-exported by mt.store.repository) ------------------------------------
+# --- public functions (re-exported by mt.store) ----------------------------------------------
 
 
 def add_user(

@@ -64,11 +64,11 @@ def load_article(store: Store, doc_id: int) -> Article:
     """The stored document as an `Article` (see the module docstring). Raises NotFound."""
     from sqlalchemy import select
 
+    from mt.store.documents import require_document
     from mt.store.models import Segment
-    from mt.store.repository import _require_document
 
     with store.session() as session:
-        doc = _require_document(session, doc_id)
+        doc = require_document(session, doc_id)
         title = doc.title
         rows = session.execute(
             select(Segment.paragraph, Segment.source, Segment.target, Segment.status)
@@ -111,7 +111,7 @@ def prepare(store: Store, doc_id: int, unapproved: str) -> Article:
     check_mode(unapproved)
     article = load_article(store, doc_id)
     if unapproved == "refuse":
-        from mt.store.repository import count_segments, list_segments
+        from mt.store.segments import count_segments, list_segments
 
         n = count_segments(store, doc_id)
         left = sum(1 for s in list_segments(store, doc_id) if s.status != "approved")
@@ -196,12 +196,12 @@ def render_txt(store: Store, doc_id: int, *, unapproved: str = "allow") -> str:
     from sqlalchemy import select
 
     from mt.segment import Segmentation, join_translation
+    from mt.store.documents import require_document
     from mt.store.models import Segment
-    from mt.store.repository import _require_document
     from mt.types import SourceSegment
 
     with store.session() as session:
-        doc = _require_document(session, doc_id)
+        doc = require_document(session, doc_id)
         rows = session.execute(
             select(
                 Segment.source, Segment.paragraph, Segment.before, Segment.target, Segment.status

@@ -63,9 +63,12 @@ def import_client_xliff(
     """
     from sqlalchemy import insert
 
+    from mt.drafting import draft_meta as _draft_meta
     from mt.formats.client import read_client
     from mt.formats.existing import may_replace
     from mt.store.accounts import accounts_exist, actor, clean_name, find_editor
+    from mt.store.guards import finite as _score
+    from mt.store.guards import nfc as _nfc
     from mt.store.models import (
         Document,
         DocumentSource,
@@ -75,7 +78,6 @@ def import_client_xliff(
         SegmentRef,
         utcnow,
     )
-    from mt.store.repository import _draft_meta, _nfc, _score
     from mt.store.steps import rebuild_steps
     from mt.tm import draft_row, drafting_engine, remember
 
@@ -252,11 +254,11 @@ def export_like(
 
     from mt.formats.base import atomic_write, read_path
     from mt.formats.client import Final, read_client, write_like
+    from mt.store.documents import require_document
     from mt.store.models import Draft, Segment, SegmentRef
-    from mt.store.repository import _require_document
 
     with store.session() as session:
-        _require_document(session, doc_id)
+        require_document(session, doc_id)
         rows = session.execute(
             select(
                 SegmentRef.unit_id,

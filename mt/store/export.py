@@ -72,7 +72,7 @@ def export_document(
 
 
 def _render(store: Store, doc_id: int, fmt: str) -> bytes:
-    from mt.store.repository import document_text
+    from mt.drafting import document_text
 
     if fmt == "txt":
         return document_text(store, doc_id).encode("utf-8")
@@ -101,12 +101,12 @@ def segment_records(store: Store, doc_id: int) -> list[dict[str, Any]]:
 
     from mt.keystrokes import merge_stats
     from mt.metrics import scores_from_stats
+    from mt.store.documents import require_document
     from mt.store.models import Draft, EditEvent, Editor, Segment
-    from mt.store.repository import _require_document
     from mt.store.scores import pair_stats
 
     with store.session() as session:
-        _require_document(session, doc_id)
+        require_document(session, doc_id)
         rows = session.execute(
             select(Segment, Draft, Editor.name)
             .outerjoin(Draft, Draft.id == Segment.draft_id)
@@ -187,7 +187,8 @@ def segment_records(store: Store, doc_id: int) -> list[dict[str, Any]]:
 
 def _xliff(store: Store, doc_id: int, out_path: Path, version: str) -> None:
     from mt.formats import BilingualUnit, write_xliff
-    from mt.store.repository import get_document, list_segments
+    from mt.store.documents import get_document
+    from mt.store.segments import list_segments
 
     doc = get_document(store, doc_id)
     units = [
@@ -212,7 +213,8 @@ def _xliff(store: Store, doc_id: int, out_path: Path, version: str) -> None:
 
 def _tmx(store: Store, doc_id: int, out_path: Path) -> None:
     from mt.formats import write_tmx
-    from mt.store.repository import get_document, list_segments
+    from mt.store.documents import get_document
+    from mt.store.segments import list_segments
 
     doc = get_document(store, doc_id)
     pairs = [(s.source, s.target) for s in list_segments(store, doc_id) if s.status == "approved"]

@@ -129,13 +129,13 @@ def grid_rows(
     from sqlalchemy import func, select
 
     from mt.confidence import low_confidence
+    from mt.store.documents import require_document
     from mt.store.drafts_wip import list_wip
     from mt.store.glossary import session_glossary
     from mt.store.models import Draft, GlossaryTerm, Segment
-    from mt.store.repository import _require_document
 
     with store.session() as session:
-        _require_document(session, doc_id)
+        require_document(session, doc_id)
         rows = session.execute(
             select(
                 Segment.id,

@@ -77,7 +77,7 @@ def _text_at(session: Any, seg: Any, version: int) -> str | None:
     from sqlalchemy import select
 
     from mt.store.models import EditEvent
-    from mt.store.repository import CHANGE_KINDS
+    from mt.store.segments import CHANGE_KINDS
 
     if version == seg.version:
         return seg.target
@@ -136,9 +136,11 @@ def import_xliff(
 def _import(store: Store, name: str, parsed: list[Any], editor: str) -> XliffImportResult:
     from sqlalchemy import select
 
+    from mt.revising import apply_in_session
     from mt.store.accounts import actor
     from mt.store.models import Segment
-    from mt.store.repository import _cache_stats, _load_segment, apply_change
+    from mt.store.scores import cache_pair_stats as _cache_stats
+    from mt.store.segments import Change, load_segment
 
     saved: list[int] = []
     approved: list[int] = []
@@ -192,10 +194,11 @@ def _import(store: Store, name: str, parsed: list[Any], editor: str) -> XliffImp
                     continue
                 conflicts.append((segment_id, seg, target))
                 continue
-            apply_change(
-                session, seg, who, kind=kind, base_version=base, client="xliff",
+            change = Change(
+                kind=kind, base_version=base, client="xliff",
                 text=target if kind == "save" or changed else None,
             )  # fmt: skip
+            apply_in_session(session, seg, who, change)
             (approved if kind == "approve" else saved).append(segment_id)
         if conflicts:
             segment_id, seg, target = conflicts[0]
@@ -206,7 +209,7 @@ def _import(store: Store, name: str, parsed: list[Any], editor: str) -> XliffImp
                 attempted_text=target,
                 current_version=seg.version,
             )
-        touched = [_load_segment(session, sid) for sid in saved + approved]
+        touched = [load_segment(session, sid) for sid in saved + approved]
     pairs = [(v.draft.id, v.draft.text, v.target) for v in touched if v.draft is not None]
     if pairs:
         _cache_stats(store, pairs)

@@ -163,8 +163,8 @@ def import_notes(
     from sqlalchemy import select
 
     from mt.store.accounts import actor
+    from mt.store.guards import nfc as _nfc
     from mt.store.models import EditEvent, Segment, utcnow
-    from mt.store.repository import _nfc
 
     notes = read_notes(path, data)
     if not notes:

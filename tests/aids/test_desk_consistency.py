@@ -11,16 +11,11 @@ import pytest
 
 from mt.aids import segment_aids
 from mt.cli import main
+from mt.drafting import create_document
 from mt.errors import InputError, PermissionDenied
 from mt.qa.style import check_style, load_style, parse_style
-from mt.store import (
-    add_user,
-    create_document,
-    edit_events,
-    list_glossary,
-    list_segments,
-    save_segment,
-)
+from mt.revising import save_segment
+from mt.store import add_user, edit_events, list_glossary, list_segments
 from mt.store.desk import (
     accept_suggestions,
     desk_forms,

@@ -18,17 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 from mt.cli import app
+from mt.drafting import import_file, retranslate_document
 from mt.errors import InputError
-from mt.store import (
-    approve_segment,
-    import_file,
-    import_xliff,
-    list_comments,
-    list_segments,
-    report,
-    retranslate_document,
-    save_segment,
-)
+from mt.revising import approve_segment, save_segment
+from mt.store import import_xliff, list_comments, list_segments, report
 from mt.store.client import export_like
 from tests.conftest import shared_lines
 from tests.store.conftest import TableEngine

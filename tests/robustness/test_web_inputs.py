@@ -1,7 +1,7 @@
 """Every bad input of the table through the web app's upload (the Documents page, via AppTest).
 
-The page reads an upload in memory (`_read_upload`) and turns it into a document with
-`create_document`. A refused file must show exactly one error naming it, and leave no document;
+The page reads an upload in memory and turns it into a document with `mt.drafting.import_file`
+(as `transdesk import` does). A refused file must show exactly one error naming it, and leave no document;
 a translated one must become a document whose source is the file's text and whose English equals
 that of the plain article where the case is the article in another form. Extensions the
 uploader does not take are refused by Streamlit before the page sees them.
@@ -13,6 +13,7 @@ import unicodedata
 
 import pytest
 
+from mt import drafting
 from mt import store as repo
 from mt.formats import decode, read_bytes
 from tests.conftest import shown
@@ -103,12 +104,12 @@ def test_upload_answers_the_case(desk, table, case_id):
         if parsed.format == "txt"
         else "\n\n".join(u.text for u in parsed.units)
     )
-    source = repo.document_text(desk.store, doc_id, which="source")
+    source = drafting.document_text(desk.store, doc_id, which="source")
     assert source == unicodedata.normalize("NFC", text)  # every character kept, NFC
     segments = repo.list_segments(desk.store, doc_id)
     assert segments and all(s.draft is not None and s.target for s in segments)
     if case.outcome.same_as is not None:
         reference = desk.translated(table[case.outcome.same_as])
-        assert repo.document_text(desk.store, doc_id, which="target") == repo.document_text(
+        assert drafting.document_text(desk.store, doc_id, which="target") == drafting.document_text(
             desk.store, reference, which="target"
         )

@@ -13,17 +13,10 @@ from typer.testing import CliRunner
 
 from mt import cli
 from mt.cli import app
+from mt.drafting import create_document, document_text
 from mt.formats import read_tmx
-from mt.store import (
-    approve_segment,
-    authenticate,
-    create_document,
-    document_text,
-    list_documents,
-    list_segments,
-    list_users,
-    save_segment,
-)
+from mt.revising import approve_segment, save_segment
+from mt.store import authenticate, list_documents, list_segments, list_users
 from tests.conftest import shared_lines
 
 EXPORT_KEYS = {"source", "draft", "final", "status", "model", "editor", "active_ms", "hter", "chrf"}

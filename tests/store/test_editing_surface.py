@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from mt import drafting, revising
 from mt import store as repo
 from mt.editing import apply_event
 from mt.errors import ConflictError, InputError, NotFound, PermissionDenied
@@ -23,10 +24,10 @@ from tests.store.conftest import TableEngine
 def docs(store):
     ko = shared_lines("ntrex128", "ko", 8)
     engine = TableEngine("table-model", {k: f"Draft {i}." for i, k in enumerate(ko)})
-    one = repo.create_document(
+    one = drafting.create_document(
         store, "\n".join(ko[:4]), title="One", engine=engine, created_by="kim", segment_mode="line"
     )
-    two = repo.create_document(
+    two = drafting.create_document(
         store, "\n".join(ko[4:]), title="Two", engine=engine, created_by="kim", segment_mode="line"
     )
     repo.ensure_editor(store, "lee")
@@ -84,7 +85,7 @@ def test_wip_is_per_editor_not_a_version_and_cleared_by_saving(store, docs):
     assert rows[seg.id][11] == "Half a sentence"
     rows_lee = {r[0]: r for r in grid_rows(store, docs[0], editor="lee", qa_budget_s=None).rows}
     assert rows_lee[seg.id][11] is None
-    repo.save_segment(store, seg.id, "Half a sentence.", editor="kim", base_version=seg.version)
+    revising.save_segment(store, seg.id, "Half a sentence.", editor="kim", base_version=seg.version)
     assert list_wip(store, None, editor="kim") == {}
 
 
@@ -151,7 +152,7 @@ def test_approve_with_qa_errors_asks_first(store, docs):
 
 def test_revert_is_a_version_and_can_be_undone(store, docs):
     seg = repo.list_segments(store, docs[0])[0]
-    saved = repo.save_segment(store, seg.id, "Mine.", editor="kim", base_version=seg.version)
+    saved = revising.save_segment(store, seg.id, "Mine.", editor="kim", base_version=seg.version)
     event = {"op": "revert", "seg": seg.id, "version": saved.version}
     reverted = apply_event(store, event, editor="kim", document_id=docs[0]).segment
     assert reverted.target == seg.target and reverted.version == saved.version + 1

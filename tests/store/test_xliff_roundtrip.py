@@ -10,17 +10,17 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from mt.cli import app
+from mt.drafting import create_document
 from mt.errors import ConflictError, InputError, PermissionDenied
+from mt.revising import save_segment
 from mt.store import (
     add_user,
-    create_document,
     edit_events,
     export_document,
     get_segment,
     import_xliff,
     list_segments,
     report,
-    save_segment,
 )
 from tests.conftest import shared_lines
 
