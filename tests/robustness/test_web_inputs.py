@@ -1,10 +1,10 @@
 """Every bad input of the table through the web app's upload (the Documents page, via AppTest).
 
 The page reads an upload in memory and turns it into a document with `mt.drafting.import_file`
-(as `transdesk import` does). A refused file must show exactly one error naming it, and leave no document;
-a translated one must become a document whose source is the file's text and whose English equals
-that of the plain article where the case is the article in another form. Extensions the
-uploader does not take are refused by Streamlit before the page sees them.
+(as `transdesk import` does). A refused file must show exactly one error naming it, and leave
+no document; a translated one must become a document whose source is the file's text and whose
+English equals that of the plain article where the case is the article in another form.
+Extensions the uploader does not take are refused by Streamlit before the page sees them.
 """
 
 from __future__ import annotations

@@ -47,6 +47,26 @@ def doc(store, engine):
     return doc
 
 
+@pytest.mark.parametrize(
+    ("first_line", "title"),
+    [("서울 버스 요금 오른다", "서울 버스 요금 오른다"), ("가" * 121, "기사")],
+    ids=["headline", "long-first-line"],
+)
+def test_import_without_title_takes_the_one_default_title(
+    store, tiny_model_dir, tmp_path, monkeypatch, capsys, first_line, title
+):
+    """`transdesk import` names an untitled article as the web upload does
+    (`mt.drafting.default_title`): its headline, else the file name."""
+    ko = shared_lines("ntrex128", "ko", 2)
+    src = tmp_path / "기사.txt"
+    src.write_text("\n\n".join([first_line, *ko]) + "\n", encoding="utf-8")
+    args = ["import", str(src), "--model", str(tiny_model_dir), "--engine", "ctranslate2",
+            "--db", store.url, "--editor", "kim", "-q"]  # fmt: skip
+    code, out, err = _main(monkeypatch, capsys, *args)
+    assert code == 0, err
+    assert {d.id: d.title for d in list_documents(store)}[int(out.strip())] == title
+
+
 def test_import_prints_document_id(store, tiny_model_dir, tmp_path, monkeypatch, capsys):
     ko = shared_lines("ntrex128", "ko", 3)
     src = tmp_path / "기사.txt"

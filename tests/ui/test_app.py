@@ -109,6 +109,20 @@ def test_upload_is_read_in_memory_and_size_limited(db_url, store, monkeypatch):
     assert len(repo.list_documents(store)) == 1
 
 
+def test_upload_without_title_takes_the_one_default_title(db_url, store):
+    """An upload whose first line is no headline is named after its file, as `transdesk
+    import` names it (`mt.drafting.default_title`)."""
+    at = new_app().run()
+    long_first = "가" * 121 + "\n\n" + ARTICLE
+    at.file_uploader(key="new_upload").set_value(
+        ("버스 기사.txt", long_first.encode("utf-8"), "text/plain")
+    )
+    press(at, "Translate")
+    assert not at.error, [e.value for e in at.error]
+    (doc,) = repo.list_documents(store)
+    assert doc.title == "버스 기사" and doc.filename == "버스 기사.txt"
+
+
 def test_unreadable_upload_shows_the_one_line_error(db_url, store):
     at = new_app().run()
     at.file_uploader(key="new_upload").set_value(("bad.txt", b"\x00\x01\x02binary", "text/plain"))
