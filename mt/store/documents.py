@@ -121,10 +121,13 @@ def record_drafts(
         else []
     )
     draft_ids = [next(new_ids) if d is not None else None for d in drafts]
-    changes, events = [], []
+    changes: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    taken_ids: list[int] = []
     for s, d, did, taken in zip(segments, drafts, draft_ids, take, strict=True):
         if not taken:
             continue
+        taken_ids.append(s.id)
         text = nfc(d.text) if d is not None else ""
         version = 1 if s.version is None else s.version + 1
         if did is not None:
@@ -157,7 +160,7 @@ def record_drafts(
         session.execute(update(Segment), changes)
     if events:
         session.execute(insert(EditEvent), events)
-        rebuild_steps(session, [e["segment_id"] for e in events])
+        rebuild_steps(session, taken_ids)
     return draft_ids
 
 

@@ -72,10 +72,8 @@ class SegmentPlace:
     target: str
 
 
-def draft_view(d: Any) -> DraftView | None:
-    """The frozen view of a draft row (None for none)."""
-    if d is None:
-        return None
+def draft_view(d: Any) -> DraftView:
+    """The frozen view of a draft row."""
     return DraftView(
         d.id,
         d.engine,
@@ -102,7 +100,7 @@ def _segment_view(s: Any, draft: Any, comments: int, updated_by: str | None) -> 
         s.target,
         s.status,
         s.version,
-        draft_view(draft),
+        draft_view(draft) if draft is not None else None,
         comments,
         s.updated_at,
         updated_by,
