@@ -2,8 +2,9 @@
 
 The page reads an upload in memory and turns it into a document with `mt.drafting.import_file`
 (as `transdesk import` does). A refused file must show exactly one error naming it, and leave
-no document; a translated one must become a document whose source is the file's text and whose
-English equals that of the plain article where the case is the article in another form.
+no document; a translated one must become a document whose source is the file's text (a
+client's XLIFF: its segments' sources) and whose English equals that of the plain article where
+the case is the article in another form.
 Extensions the uploader does not take are refused by Streamlit before the page sees them.
 """
 
@@ -98,7 +99,17 @@ def test_upload_answers_the_case(desk, table, case_id):
         assert new == []
         return
     doc_id = desk.translated(case)
+    segments = repo.list_segments(desk.store, doc_id)
     parsed = read_bytes(case.data, case.name)  # a text file as it is, else its units
+    if parsed.format == "xliff":  # a client's file, kept as `transdesk import` keeps it
+        from mt.formats.client import read_client
+
+        client = read_client(case.data, case.name).segments
+        assert [s.source for s in segments] == [
+            unicodedata.normalize("NFC", c.source) for c in client
+        ]
+        assert all(s.draft is not None and s.target for s in segments)
+        return
     text = (
         decode(case.data, case.name)[0]
         if parsed.format == "txt"
@@ -106,7 +117,6 @@ def test_upload_answers_the_case(desk, table, case_id):
     )
     source = drafting.document_text(desk.store, doc_id, which="source")
     assert source == unicodedata.normalize("NFC", text)  # every character kept, NFC
-    segments = repo.list_segments(desk.store, doc_id)
     assert segments and all(s.draft is not None and s.target for s in segments)
     if case.outcome.same_as is not None:
         reference = desk.translated(table[case.outcome.same_as])
