@@ -38,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from mt import drafting  # noqa: E402
 from mt import store as repo  # noqa: E402
 from mt.engines.base import Translator  # noqa: E402
 from mt.models.build_test import build_test_model  # noqa: E402
@@ -113,7 +114,7 @@ def run(segments: int, saves: int) -> dict:
     model_dir = build_test_model(tmp / "tiny", size="tiny")
     store = repo.open_store(f"sqlite:///{tmp / 'desk.db'}")
     t0 = time.perf_counter()
-    doc_id = repo.create_document(
+    doc_id = drafting.create_document(
         store,
         article(segments),
         title="Benchmark article",

@@ -83,7 +83,8 @@ def bench_check(ko: list[str], en: list[str], runs: int) -> dict:
 def bench_aids(ko: list[str], en: list[str], n_aids: int) -> dict:
     from mt.aids import segment_aids
     from mt.desk import article_index, segment_article_aids
-    from mt.store import create_document, list_segments, open_store
+    from mt.drafting import create_document
+    from mt.store import list_segments, open_store
     from tests.store.conftest import TableEngine
 
     with tempfile.TemporaryDirectory() as folder:

@@ -81,7 +81,7 @@ class EchoEngine(Translator):
 
 def create_document(url: str, segments: int) -> int:
     """A document of `segments` one-sentence segments with drafts; returns its id."""
-    from mt.store import create_document as create
+    from mt.drafting import create_document as create
     from mt.store import open_store
 
     text = "\n".join(f"부하 시험 문장 {i}번입니다." for i in range(segments))
@@ -114,16 +114,8 @@ def editor(
     file (flushed and fsynced) before the next one starts.
     """
     from mt.errors import ConflictError
-    from mt.store import (
-        approve_segment,
-        get_segment,
-        list_segments,
-        open_segment,
-        open_store,
-        reopen_segment,
-        revert_to_mt,
-        save_segment,
-    )
+    from mt.revising import approve_segment, reopen_segment, revert_to_mt, save_segment
+    from mt.store import get_segment, list_segments, open_segment, open_store
 
     rng = random.Random(seed)
     store = open_store(url, migrate_schema=False)

@@ -75,7 +75,9 @@ class TableEngine(Translator):
 
 
 def bench_saves(url: str, n_segments: int, n_saves: int) -> dict:
-    from mt.store import create_document, list_segments, open_store, save_segment
+    from mt.drafting import create_document
+    from mt.revising import save_segment
+    from mt.store import list_segments, open_store
 
     ko, en = corpus()
     rng = random.Random(1)
@@ -232,7 +234,8 @@ def fill_events(url: str, n_docs: int, per_doc: int) -> int:
 
 
 def bench_report(url: str, n_docs: int, per_doc: int) -> dict:
-    from mt.store import open_store, report
+    from mt.report import report
+    from mt.store import open_store
 
     t0 = time.perf_counter()
     events = fill_events(url, n_docs, per_doc)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mt.qa.checks import Finding
     from mt.qa.consistency import NameSuggestion
+    from mt.qa.findings import Finding
     from mt.qa.glossary import TermMatch
     from mt.store.db import Store
     from mt.store.views import SegmentView

@@ -27,8 +27,8 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from mt.errors import InputError
-from mt.qa.checks import Finding
 from mt.qa.consistency import ArticleIndex, DeskForms, NameSuggestion
+from mt.qa.findings import Finding
 from mt.qa.style import Style, check_style, load_style, parse_style
 from mt.qa.terms import TermMiner, TermSuggestion
 from mt.termbase import session_glossary

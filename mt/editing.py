@@ -149,6 +149,7 @@ def apply_event(
         ConflictError: a stale version.
         NotFound: no such segment.
     """
+    from mt import revising
     from mt import store as repo
     from mt.keystrokes import parse_keylog
     from mt.store.drafts_wip import put_wip
@@ -184,7 +185,7 @@ def apply_event(
         if event.elapsed_ms is not None:
             timing["opened_at"] = utcnow() - timedelta(milliseconds=event.elapsed_ms)
     if event.op == "save":
-        view = repo.save_segment(
+        view = revising.save_segment(
             store, seg.id, event.text or "", editor=editor, base_version=event.version, **timing
         )
     elif event.op == "approve":
@@ -193,13 +194,13 @@ def apply_event(
             errors = _qa_errors(store, seg, text)
             if errors:
                 return Outcome("approve", None, needs_confirm=errors)
-        view = repo.approve_segment(
+        view = revising.approve_segment(
             store, seg.id, editor=editor, base_version=event.version, text=text, **timing
         )
     elif event.op == "revert":
-        view = repo.revert_to_mt(store, seg.id, editor=editor, base_version=event.version)
+        view = revising.revert_to_mt(store, seg.id, editor=editor, base_version=event.version)
     else:
-        view = repo.reopen_segment(store, seg.id, editor=editor, base_version=event.version)
+        view = revising.reopen_segment(store, seg.id, editor=editor, base_version=event.version)
     return Outcome(event.op, view)
 
 

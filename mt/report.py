@@ -1,5 +1,9 @@
 """Post-editing reports: HTER, chrF and BLEU of drafts against finals, effort, model comparison.
 
+Why one module (about 520 lines): the definitions below are what every report figure means, kept
+beside the one `_Row` list they are computed from; the rows come from `mt.store.report_rows`,
+per-editor attribution and productivity live in their own modules.
+
 Definitions (design.md):
 - A segment is *post-edited* (scored) when its status is "edited" or "approved" and it has an
   MT or TM draft; its final is its current target. Untouched drafts are not scored, nor are

@@ -13,7 +13,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mt.qa.checks import Finding, check_pair
+from mt.qa.checks import check_pair
+from mt.qa.findings import Finding
 from mt.qa.glossary import Glossary, Term, load_glossary, parse_glossary
 
 if TYPE_CHECKING:

@@ -273,8 +273,9 @@ def _stored_drafts(url: str, doc: int) -> list:
 def test_import_records_what_made_each_draft(server, korean, tmp_path, tiny_model_dir, database):
     """Drafts in the store carry family, model, endpoint, prompt hash, temperature and context;
     the glossary's terms and the approved English reach the prompt; a fallback is marked."""
+    from mt.drafting import create_document
     from mt.qa.glossary import Glossary
-    from mt.store import create_document, open_store
+    from mt.store import open_store
     from mt.store.glossary import save_terms
 
     if database == "postgres":
@@ -316,8 +317,9 @@ def test_approved_english_and_memory_matches_are_context(server, korean, tmp_pat
     """A sentence the memory already holds is not sent to the LLM, but its approved English is
     the context of the sentence after it; re-drafting a document gives its approved segments'
     English as context too."""
-    from mt.store import approve_segment, create_document, list_segments, open_store
-    from mt.store.repository import retranslate_document
+    from mt.drafting import create_document, retranslate_document
+    from mt.revising import approve_segment
+    from mt.store import list_segments, open_store
 
     url = f"sqlite:///{tmp_path / 'desk.db'}"
     fake = server()

@@ -10,11 +10,11 @@ import pytest
 
 from mt.qa.checks import (
     CHECKS,
-    Finding,
     check_pair,
     count_english_sentences,
     count_korean_sentences,
 )
+from mt.qa.findings import Finding
 from mt.qa.numbers import compare, extract_english, extract_korean, parse_korean_number
 from tests.conftest import shared_lines
 

@@ -17,7 +17,7 @@ import streamlit as st
 from mt.textdiff import DiffOp
 
 if TYPE_CHECKING:
-    from mt.qa.checks import Finding
+    from mt.qa.findings import Finding
     from mt.qa.glossary import TermMatch
     from mt.tm import TMMatch
 

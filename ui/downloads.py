@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from mt import drafting
 from mt import store as repo
 from mt.exchange.export import export_document
 from ui import components as ui
@@ -75,4 +76,4 @@ def article_section(store: repo.Store, doc: repo.DocumentSummary) -> None:
     )
     download_row(store, doc, ARTICLE_FORMATS, key="article")
     if st.toggle("Show the English article", key="article_preview"):
-        ui.article_preview(repo.document_text(store, doc.id, which="target"))
+        ui.article_preview(drafting.document_text(store, doc.id, which="target"))

@@ -244,9 +244,8 @@ def scratch(
     db: DbOption = None,
 ) -> None:
     """Make a random share of the article's untouched segments from scratch (no draft)."""
+    from mt.drafting import apply_scratch, check_share
     from mt.store import open_store
-    from mt.store.drafting import check_share
-    from mt.store.scratch import apply_scratch
 
     check_share(share)  # a bad share fails before the database opens
     with open_store(db) as store:

@@ -207,8 +207,8 @@ def report(
 ) -> None:
     """Post-editing report: HTER, chrF, BLEU with 95% intervals, effort, who did what, models
     compared, MT vs from scratch."""
+    from mt.report import report as build
     from mt.store import open_store
-    from mt.store import report as build
 
     if fmt not in REPORT_FORMATS:
         raise InvalidValue(f"unknown report format {fmt!r} (choose from: table, csv, json)")

@@ -28,7 +28,13 @@ from mt.errors import InvalidValue
 
 def import_(
     file: Annotated[Path, typer.Argument(help="Korean file: txt, docx, jsonl, csv/tsv, XLIFF.")],
-    title: Annotated[str | None, typer.Option(help="Title (default: the file name).")] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            help="Title (default: the first line when it reads like a headline, else the file "
+            "name)."
+        ),
+    ] = None,
     model: Annotated[
         str | None,
         typer.Option(
@@ -84,9 +90,9 @@ def import_(
 ) -> None:
     """Import a file as a document: segment it, draft it with the model, store it; print its id."""
     from mt.commands.common import llm_options, open_engine, progress_bar
+    from mt.drafting import check_share, import_file
     from mt.segment import check_mode
-    from mt.store import import_file, open_store
-    from mt.store.drafting import check_share
+    from mt.store import open_store
 
     check_mode(segment_mode)
     from mt import formats

@@ -61,10 +61,10 @@ def import_client_xliff(
         InputError: not XLIFF, or no segment.
         PermissionDenied: accounts exist and `created_by` has none.
     """
+    from mt.engines.base import draft_meta as _draft_meta
     from mt.formats.client import read_client
     from mt.formats.existing import may_replace
     from mt.store.client_files import ClientSegmentRow, refuse_stranger, store_client_document
-    from mt.store.repository import _draft_meta
     from mt.tm import draft_row, drafting_engine
 
     client = read_client(data, name)

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mt.errors import UnsupportedFormat
+from mt.exchange.unit_ids import unit_id
 from mt.models.provenance import model_name
 from mt.store.db import Store
 
@@ -35,11 +36,6 @@ EXPORT_FIELDS = (
     "version", "model", "engine", "revision", "draft_score", "origin", "editor", "active_ms",
     "idle_ms", "keystrokes", "pauses_300", "pauses_1000", "events", "hter", "chrf", "bleu",
 )  # fmt: skip
-
-
-def unit_id(segment_id: int, version: int) -> str:
-    """The XLIFF unit id of a segment at a version (an XML NMTOKEN, as XLIFF 2 requires)."""
-    return f"s{segment_id}-v{version}"
 
 
 def export_document(store: Store, doc_id: int, fmt: str, *, unapproved: str = "refuse") -> bytes:

@@ -23,24 +23,21 @@ transaction's reads and writes are `mt.store.records`'.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 from mt.errors import ConcurrentChange, ConflictError, InputError
+from mt.exchange.unit_ids import DESK_ID, UNIT_ID
 from mt.store.db import Store
 from mt.store.views import XliffImportResult
 
 # Tries of the whole import when PostgreSQL reports a deadlock or serialization failure.
 ATTEMPTS = 3
 
-_UNIT_ID = re.compile(r"s?(\d+)(?:-v(\d+))?")
-_DESK_ID = re.compile(r"s\d+-v\d+")
-
 
 def _parse_id(name: str, unit_id: str) -> tuple[int, int | None]:
-    match = _UNIT_ID.fullmatch(unit_id.strip())
+    match = UNIT_ID.fullmatch(unit_id.strip())
     if not match:
         raise InputError(
             f"{name}: unit id {unit_id!r} is not a Transdesk segment (was the file exported by "
@@ -67,7 +64,7 @@ def _client_units(
     from mt.exchange.client import find_client_units
     from mt.formats.base import read_path
 
-    if all(_DESK_ID.fullmatch(unit.id.strip()) for unit in units):
+    if all(DESK_ID.fullmatch(unit.id.strip()) for unit in units):
         return None
     found = find_client_units(store, name, read_path(path) if data is None else data)
     return None if found is None else [(unit, segment_id, None) for unit, segment_id in found]
@@ -114,9 +111,12 @@ def import_xliff(
 
 
 def _import(store: Store, name: str, parsed: list[Any], editor: str) -> XliffImportResult:
+    from mt.revising import qa_findings
     from mt.scoring import cache_pair_stats
     from mt.store import records
     from mt.store.accounts import actor
+    from mt.store.segments import Change
+    from mt.termbase import session_glossary
 
     saved: list[int] = []
     approved: list[int] = []
@@ -129,6 +129,7 @@ def _import(store: Store, name: str, parsed: list[Any], editor: str) -> XliffImp
         # Every segment of the file at once, in id order, whatever the file's order: two
         # imports of the same segments then queue instead of deadlocking.
         records.lock_segments(session, {segment_id for _, segment_id, _ in parsed})
+        glossary = session_glossary(session)  # QA of each change, as a save in the editor
         for unit, segment_id, version in parsed:
             seg = records.segment_state(session, segment_id)
             if seg is None:
@@ -162,10 +163,10 @@ def _import(store: Store, name: str, parsed: list[Any], editor: str) -> XliffImp
                     continue
                 conflicts.append((segment_id, seg, target))
                 continue
-            records.change_segment(
-                session, segment_id, who, kind=kind, base_version=base, client="xliff",
-                text=target if kind == "save" or changed else None,
-            )  # fmt: skip
+            text = target if kind == "save" or changed else None
+            findings = qa_findings(seg.source, text if text is not None else seg.target, glossary)
+            change = Change(kind, base, client="xliff", text=text, findings=findings)
+            records.change_segment(session, segment_id, who, change)
             (approved if kind == "approve" else saved).append(segment_id)
         if conflicts:
             segment_id, seg, target = conflicts[0]

@@ -43,9 +43,9 @@ class NoteIn:
 
 
 def _segment_of(unit_id: str) -> int | None:
-    from mt.exchange.xliff_import import _UNIT_ID
+    from mt.exchange.unit_ids import UNIT_ID
 
-    match = _UNIT_ID.fullmatch((unit_id or "").strip())
+    match = UNIT_ID.fullmatch((unit_id or "").strip())
     return int(match.group(1)) if match else None
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from mt.qa.checks import CHECKS, Finding, check_pair
+from mt.qa.checks import CHECKS, check_pair
+from mt.qa.findings import Finding
 from mt.qa.glossary import Glossary, GlossaryEngine, Term, TermMatch, load_glossary
 
 __all__ = [

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from mt.qa.checks import CHECKS, Finding, check_pair
+from mt.qa.checks import CHECKS, check_pair
+from mt.qa.findings import Finding
 
 if TYPE_CHECKING:
     from mt.qa.consistency import DeskForms

@@ -24,32 +24,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from mt.qa.findings import Finding
 from mt.qa.numbers import compare
 
 if TYPE_CHECKING:
     from mt.qa.glossary import Glossary
 
 __all__ = ["CHECKS", "Finding", "check_pair", "count_english_sentences", "count_korean_sentences"]
-
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One QA problem. `span` is the (start, end) character range in the target, where the
-    problem has a place there (an extra number, Korean text, a doubled space); `suggestion`,
-    where there is one, is the text that should replace that span (an established name)."""
-
-    check: str
-    severity: Severity
-    message: str
-    span: tuple[int, int] | None = None
-    suggestion: str | None = None
-
 
 Check = Callable[[str, str, "Glossary | None"], list[Finding]]
 

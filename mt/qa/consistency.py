@@ -27,7 +27,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mt.qa.checks import Finding
 from mt.qa.entities import (
     KNOWN_PLACES,
     Candidate,
@@ -37,6 +36,7 @@ from mt.qa.entities import (
     is_variant,
     romanization_similar,
 )
+from mt.qa.findings import Finding
 from mt.qa.romanize import (
     is_korean_person,
     romanize,

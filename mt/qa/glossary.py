@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 from mt.engines.base import EngineWrapper, Translator
 from mt.errors import InputError, UnsupportedFormat
-from mt.qa.checks import Finding
+from mt.qa.findings import Finding
 
 if TYPE_CHECKING:
     from mt.types import Hypothesis

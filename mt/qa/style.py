@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from mt.errors import InputError
-from mt.qa.checks import Finding
+from mt.qa.findings import Finding
 
 if sys.version_info >= (3, 11):
     import tomllib

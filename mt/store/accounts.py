@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 import secrets
-import unicodedata
 from typing import Any
 
 from mt import permissions
 from mt.errors import InputError, InvalidValue, NotFound, PermissionDenied
 from mt.store.db import Store, upsert_insert
+from mt.store.editors import clean_name, editor_view, find_editor
 from mt.store.views import EditorView
 
 _hasher: Any = None
@@ -52,26 +52,9 @@ def hash_password(password: str) -> str:
     return _password_hasher().hash(password)
 
 
-def clean_name(name: str) -> str:
-    """An editor name, NFC-normalised and stripped; InputError when empty or too long."""
-    from mt.textsafe import refuse_unstorable
-
-    name = unicodedata.normalize("NFC", name or "").strip()
-    if not name:
-        raise InvalidValue("editor name is empty")
-    refuse_unstorable(name, "editor name")
-    if len(name) > 200:
-        raise InvalidValue(f"editor name is too long ({len(name)} characters, at most 200)")
-    return name
-
-
 def check_role(role: str) -> str:
     """`role` when it is one of `mt.permissions.ROLES`; an `InvalidValue` (exit 1) otherwise."""
     return permissions.check_role(role)
-
-
-def editor_view(row: Any) -> EditorView:
-    return EditorView(row.id, row.name, row.role, row.created_at, row.password_hash is not None)
 
 
 def accounts_exist(session: Any) -> bool:
@@ -84,14 +67,6 @@ def accounts_exist(session: Any) -> bool:
         select(Editor.id).where(Editor.password_hash.is_not(None)).limit(1)
     ).first()
     return found is not None
-
-
-def find_editor(session: Any, name: str) -> Any:
-    from sqlalchemy import select
-
-    from mt.store.models import Editor
-
-    return session.execute(select(Editor).where(Editor.name == name)).scalar_one_or_none()
 
 
 def create_editor(session: Any, name: str, role: str = "editor") -> Any:

@@ -60,6 +60,8 @@ def store_client_document(
     from sqlalchemy import insert
 
     from mt.store.accounts import actor
+    from mt.store.guards import finite as _score
+    from mt.store.guards import nfc as _nfc
     from mt.store.models import (
         Document,
         DocumentSource,
@@ -69,7 +71,6 @@ def store_client_document(
         SegmentRef,
         utcnow,
     )
-    from mt.store.repository import _nfc, _score
     from mt.store.steps import rebuild_steps
     from mt.store.tm import remember
 
@@ -209,8 +210,8 @@ def client_rows(store: Store, doc_id: int) -> list[ClientRow]:
     client's document). Raises NotFound."""
     from sqlalchemy import select
 
+    from mt.store.documents import require_document as _require_document
     from mt.store.models import Draft, Segment, SegmentRef
-    from mt.store.repository import _require_document
 
     with store.session() as session:
         _require_document(session, doc_id)

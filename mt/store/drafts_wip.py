@@ -39,8 +39,8 @@ def put_wip(store: Store, segment_id: int, text: str, *, editor: str, base_versi
         NotFound: no such segment.
         PermissionDenied: accounts exist and `editor` has none.
     """
+    from mt.store.guards import nfc as _nfc
     from mt.store.models import Segment, SegmentWip, utcnow
-    from mt.store.repository import _nfc
 
     if not isinstance(text, str):
         raise InputError("unsaved text must be a string")

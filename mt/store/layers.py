@@ -35,12 +35,12 @@ def copy_desk_layers(store: Store, doc_id: int) -> list[SegmentLayers]:
     """Every segment of `doc_id` with its three layers, in order. Raises NotFound."""
     from sqlalchemy import select
 
+    from mt.store.documents import require_document
     from mt.store.models import Editor, EditStep, Segment
-    from mt.store.repository import _require_document
 
     reviewers = set(permissions.roles_for("approve"))
     with store.session() as session:
-        _require_document(session, doc_id)
+        require_document(session, doc_id)
         segments = (
             session.execute(
                 select(Segment).where(Segment.document_id == doc_id).order_by(Segment.position)

@@ -55,13 +55,13 @@ def heartbeat(
     from sqlalchemy import delete, select
 
     from mt.store.accounts import actor
+    from mt.store.documents import require_document
     from mt.store.models import Presence, Segment, utcnow
-    from mt.store.repository import _require_document
 
     _check_client(client)
     now = now or utcnow()
     with store.session(write=True) as session:
-        _require_document(session, doc_id)
+        require_document(session, doc_id)
         if segment_id is not None:
             owner = session.execute(
                 select(Segment.document_id).where(Segment.id == segment_id)

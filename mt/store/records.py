@@ -19,7 +19,10 @@ from mt.store.db import Store
 from mt.store.views import DraftView, SegmentView
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from mt.store.models import Editor
+    from mt.store.segments import Change
 
 # --- reads for exports ----------------------------------------------------------------------
 
@@ -50,8 +53,9 @@ def export_rows(store: Store, doc_id: int) -> list[ExportRow]:
 
     from sqlalchemy import func, select
 
+    from mt.store.documents import require_document as _require_document
     from mt.store.models import Draft, EditEvent, Editor, Segment
-    from mt.store.repository import _draft_view, _require_document
+    from mt.store.segments import draft_view as _draft_view
 
     with store.session() as session:
         _require_document(session, doc_id)
@@ -152,8 +156,8 @@ def article_rows(store: Store, doc_id: int) -> ArticleRows:
     """What the article renderings read of document `doc_id`. Raises NotFound."""
     from sqlalchemy import select
 
+    from mt.store.documents import require_document as _require_document
     from mt.store.models import Segment
-    from mt.store.repository import _require_document
 
     with store.session() as session:
         doc = _require_document(session, doc_id)
@@ -213,7 +217,7 @@ def text_at(session: Any, segment_id: int, version: int) -> str | None:
     from sqlalchemy import select
 
     from mt.store.models import EditEvent
-    from mt.store.repository import CHANGE_KINDS
+    from mt.store.segments import CHANGE_KINDS
 
     return session.execute(
         select(EditEvent.text_after)
@@ -227,30 +231,20 @@ def text_at(session: Any, segment_id: int, version: int) -> str | None:
     ).scalar_one_or_none()
 
 
-def change_segment(
-    session: Any,
-    segment_id: int,
-    who: Editor,
-    *,
-    kind: str,
-    base_version: int,
-    client: str,
-    text: str | None = None,
-) -> None:
+def change_segment(session: Session, segment_id: int, who: Editor, change: Change) -> None:
     """A save or approval of the segment by `who` (an `accounts.actor` row), in the open
-    write transaction, through the store's one conditional change."""
+    write transaction, through the store's one conditional change (`segments.apply_change`)."""
     from mt.store.models import Segment
-    from mt.store.repository import apply_change
+    from mt.store.segments import apply_change
 
-    seg = session.get(Segment, segment_id)
-    apply_change(session, seg, who, kind=kind, base_version=base_version, client=client, text=text)
+    apply_change(session, session.get(Segment, segment_id), who, change)
 
 
-def segment_view(session: Any, segment_id: int) -> SegmentView:
+def segment_view(session: Session, segment_id: int) -> SegmentView:
     """The segment's frozen view inside the open transaction. Raises NotFound."""
-    from mt.store.repository import _load_segment
+    from mt.store.segments import load_segment
 
-    return _load_segment(session, segment_id)
+    return load_segment(session, segment_id)
 
 
 def add_new_comments(
@@ -265,8 +259,8 @@ def add_new_comments(
     from sqlalchemy import select
 
     from mt.store.accounts import actor
+    from mt.store.guards import nfc as _nfc
     from mt.store.models import EditEvent, Segment, utcnow
-    from mt.store.repository import _nfc
 
     added: list[int] = []
     with store.session(write=True) as session:

@@ -3,17 +3,19 @@ from-scratch segments (the Settings panel and `transdesk documents scratch`).
 
 A segment is untouched while its status is ``draft``, its edit log holds nothing but
 ``import`` events (nobody opened, saved, approved, commented) and nobody has unsaved text in
-it. The share is drawn over those segments, in position order, with `mt.store.drafting.assign`
-and the seed, exactly as `transdesk import --from-scratch SHARE --seed N` draws over a new
-document's segments, so on an untouched document the same share and seed pick the same
-segments the import would have. Each picked segment gets a new draft row (origin ``scratch``,
-empty text, `SCRATCH_DRAFT`), an empty target and a new version, and an ``import`` event in
-the edit log (the draft it had stays in the log and in the draft table); its steps are rebuilt.
+it. The share is drawn over those segments, in position order (`mt.drafting.apply_scratch`
+draws it with `mt.drafting.assign` and the seed; this module writes it), exactly as
+`transdesk import --from-scratch SHARE --seed N` draws over a new document's segments, so on
+an untouched document the same share and seed pick the same segments the import would have.
+Each picked segment gets a new draft row (origin ``scratch``, empty text, `SCRATCH_DRAFT`), an
+empty target and a new version, and an ``import`` event in the edit log (the draft it had
+stays in the log and in the draft table); its steps are rebuilt.
 Segments already from scratch are counted in the draw and left as they are.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from mt.errors import WorkflowError
@@ -37,37 +39,39 @@ def untouched_segments(session: Any, doc_id: int) -> list[Any]:
     )
 
 
-def apply_scratch(
-    store: Store, doc_id: int, share: float, *, seed: int | None = 0, by: str, client: str = "cli"
+def scratch_segments(
+    store: Store,
+    doc_id: int,
+    pick: Callable[[int], Sequence[bool]],
+    *,
+    by: str,
+    client: str = "cli",
 ) -> int:
-    """Make a random share (0-1) of document `doc_id`'s untouched segments from scratch, drawn
-    with `seed`; returns how many segments were changed (already-scratch ones are not).
+    """Make document `doc_id`'s untouched segments that `pick(count)` marks True from scratch,
+    in one transaction; returns how many segments were changed (already-scratch ones are not).
 
     Raises:
-        InvalidValue: share not between 0 and 1; NotFound: no such document;
-        PermissionDenied: `by` may not (`mt.permissions` action ``scratch``);
-        WorkflowError: the article is published.
+        NotFound: no such document; PermissionDenied: `by` may not (`mt.permissions` action
+        ``scratch``); WorkflowError: the article is published.
     """
     from sqlalchemy import func, insert, select, update
 
     from mt.store.accounts import actor
-    from mt.store.drafting import SCRATCH_DRAFT, assign, check_share
+    from mt.store.documents import SCRATCH_DRAFT, require_document
+    from mt.store.guards import check_client
     from mt.store.models import Draft, EditEvent, Segment, utcnow
-    from mt.store.repository import _check_client, _require_document
     from mt.store.steps import rebuild_steps
 
-    share = check_share(share)
-    _check_client(client)
+    check_client(client)
     with store.session(write=True) as session:
         who = actor(session, by, "scratch")
-        doc = _require_document(session, doc_id)
+        doc = require_document(session, doc_id)
         if doc.state == "published":
             raise WorkflowError(
                 f"article {doc_id} is published; reopen it (state editing) before changing it"
             )
         segments = untouched_segments(session, doc_id)
-        plan = assign(len(segments), scratch_share=share, seed=seed)
-        picked = [s for s, a in zip(segments, plan, strict=True) if a is None]
+        picked = [s for s, p in zip(segments, pick(len(segments)), strict=True) if p]
         origins = dict(
             session.execute(
                 select(Draft.id, Draft.origin).where(
@@ -94,10 +98,8 @@ def apply_scratch(
                 {
                     "segment_id": seg.id,
                     "run": (runs.get(seg.id) or 0) + 1,
-                    "text": "",
-                    "origin": "scratch",
                     "created_at": now,
-                    **SCRATCH_DRAFT,
+                    **SCRATCH_DRAFT.columns(),
                 },
             ).scalar_one()
             result = session.execute(

@@ -24,8 +24,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mt.errors import InvalidValue, NotFound
-from mt.store.accounts import clean_name, find_editor
 from mt.store.db import Store
+from mt.store.editors import clean_name, find_editor
 from mt.store.views import EditorView
 
 __all__ = [
@@ -154,7 +154,7 @@ def _live(session: Any, token: str) -> tuple[Any, Any] | None:
 
 def session_editor(store: Store, token: str) -> EditorView | None:
     """The editor a session token belongs to, or None when it is not a live session."""
-    from mt.store.accounts import editor_view
+    from mt.store.editors import editor_view
 
     with store.session() as session:
         found = _live(session, token)

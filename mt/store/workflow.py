@@ -269,11 +269,11 @@ def history(store: Store, doc_id: int) -> list[DocumentEventView]:
     """The article's workflow log, oldest first. Raises NotFound."""
     from sqlalchemy import select
 
+    from mt.store.documents import require_document
     from mt.store.models import DocumentEvent, Editor
-    from mt.store.repository import _require_document
 
     with store.session() as session:
-        _require_document(session, doc_id)
+        require_document(session, doc_id)
         rows = session.execute(
             select(DocumentEvent, Editor.name)
             .join(Editor, Editor.id == DocumentEvent.editor_id)

@@ -29,7 +29,9 @@ def approve_documents(
 ) -> list[int]:
     """Import each document (one segment per line, drafted by `engine`) and approve every
     segment with the reference English, as an editor would; returns the document ids."""
-    from mt.store import approve_segment, create_document, list_segments
+    from mt.drafting import create_document
+    from mt.revising import approve_segment
+    from mt.store import list_segments
 
     ids = []
     for title, ko, en in documents:

@@ -111,7 +111,9 @@ def test_split_refuses_too_little_data_and_one_document():
 def test_approved_pairs_deduplicated_marked_and_selected(store, tiny_engine):
     """Both databases: origins marked (MT drafts, from-scratch slots), a sentence approved in
     two documents is one pair (the newer approval), --documents and --since select."""
-    from mt.store import approve_segment, create_document, list_segments
+    from mt.drafting import create_document
+    from mt.revising import approve_segment
+    from mt.store import list_segments
 
     (title, ko, en), second = ntrex_documents(2)
     first = approve_documents(store, tiny_engine, [(title, ko, en)])[0]
@@ -275,7 +277,7 @@ def test_promotion_drafts_record_the_new_version_reports_compare_rollback(
     from mt.adapt.versions import current_version, list_versions, rollback
     from mt.cli import main
     from mt.models.provenance import fingerprint
-    from mt.store import report
+    from mt.report import report
 
     approve_documents(store, tiny_engine, ntrex_documents(8))
     out = tmp_path / "promoted"
@@ -301,7 +303,7 @@ def test_promotion_drafts_record_the_new_version_reports_compare_rollback(
     made = {(d.model_id, d.revision) for s in segs for d in drafts(store, s.id)}
     assert made == {("promoted", fingerprint(out))}
     for seg in segs[:5]:
-        from mt.store import approve_segment
+        from mt.revising import approve_segment
 
         approve_segment(store, seg.id, editor="kim", base_version=seg.version, text="An edit.")
     models = {g["model"] for g in report(store, by="model")["groups"]}

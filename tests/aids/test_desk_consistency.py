@@ -19,16 +19,11 @@ from mt.desk import (
     set_desk_style,
     suggest_terms,
 )
+from mt.drafting import create_document
 from mt.errors import InputError, PermissionDenied
 from mt.qa.style import check_style, load_style, parse_style
-from mt.store import (
-    add_user,
-    create_document,
-    edit_events,
-    list_glossary,
-    list_segments,
-    save_segment,
-)
+from mt.revising import save_segment
+from mt.store import add_user, edit_events, list_glossary, list_segments
 from mt.store.tm import add_pairs
 from tests.conftest import shared_lines
 from tests.store.conftest import TableEngine

@@ -7,7 +7,9 @@ import html
 
 import pytest
 
+from mt import drafting, revising
 from mt import store as repo
+from mt.report import report
 from mt.store.tm import add_pairs
 from mt.termbase import import_glossary
 from mt.tm import fuzzy_matches
@@ -27,7 +29,7 @@ def desk(db_url, tiny_engine, ntrex):
         import_glossary(store, "terms.csv", data="ko,en\n웨일스,Welsh\n".encode())
         near = ko[0].replace("걱정했다", "우려했다")
         add_pairs(store, [(near, en[0] + " <b>**not bold**</b>")])
-        doc = repo.create_document(
+        doc = drafting.create_document(
             store, f"{ko[0]}\n{ko[1]}", title="Welsh AMs", engine=tiny_engine,
             created_by="desk", segment_mode="line",
         )  # fmt: skip
@@ -106,11 +108,11 @@ def test_editor_shows_tm_glossary_qa_and_confidence(desk, ntrex):
 def test_exact_tm_draft_is_labelled_and_not_flagged(desk, ntrex, tiny_engine):
     store, _ = desk
     ko, en = ntrex
-    first = repo.list_segments(store, repo.create_document(
+    first = repo.list_segments(store, drafting.create_document(
         store, ko[5], title="one", engine=tiny_engine, created_by="desk", segment_mode="line"
     ))[0]  # fmt: skip
-    repo.approve_segment(store, first.id, editor="desk", base_version=first.version, text=en[5])
-    doc = repo.create_document(
+    revising.approve_segment(store, first.id, editor="desk", base_version=first.version, text=en[5])
+    doc = drafting.create_document(
         store, ko[5], title="two", engine=tiny_engine, created_by="desk", segment_mode="line"
     )
     at = _editor(doc)
@@ -151,9 +153,9 @@ def test_reports_page_counts_qa_findings_and_gives_the_correlation(desk, ntrex):
     store, doc = desk
     _, en = ntrex
     first, second = repo.list_segments(store, doc)
-    repo.save_segment(store, first.id, "Welsh AMs 걱정.", editor="desk", base_version=1)
-    repo.approve_segment(store, second.id, editor="desk", base_version=1, text=en[1])
-    expected = repo.report(store)
+    revising.save_segment(store, first.id, "Welsh AMs 걱정.", editor="desk", base_version=1)
+    revising.approve_segment(store, second.id, editor="desk", base_version=1, text=en[1])
+    expected = report(store)
     at = new_app().run()
     at.switch_page("views/reports.py").run()
     assert not at.exception, at.exception

@@ -10,22 +10,14 @@ import pytest
 from sacrebleu.metrics import TER
 
 from mt.confidence import LOW_SCORE, document_confidence, low_confidence, spearman
+from mt.drafting import create_document
 from mt.engines.base import Translator
 from mt.errors import InputError, NotFound, PermissionDenied
 from mt.qa import check_pair, load_glossary
 from mt.qa.glossary import Glossary, Term
-from mt.store import (
-    add_user,
-    approve_segment,
-    create_document,
-    delete_glossary_term,
-    edit_events,
-    list_glossary,
-    list_segments,
-    report,
-    revert_to_mt,
-    save_segment,
-)
+from mt.report import report
+from mt.revising import approve_segment, revert_to_mt, save_segment
+from mt.store import add_user, delete_glossary_term, edit_events, list_glossary, list_segments
 from mt.termbase import check_segment, import_glossary, store_glossary
 from mt.types import Hypothesis
 from tests.store.conftest import TableEngine

@@ -8,20 +8,12 @@ import pytest
 from rapidfuzz import fuzz, process
 
 from mt import cli
+from mt.drafting import create_document, retranslate_document
 from mt.errors import PermissionDenied
 from mt.formats import read_tmx, write_tmx
-from mt.store import (
-    add_user,
-    approve_segment,
-    create_document,
-    drafts,
-    list_segments,
-    open_store,
-    reopen_segment,
-    report,
-    retranslate_document,
-    save_segment,
-)
+from mt.report import report
+from mt.revising import approve_segment, reopen_segment, save_segment
+from mt.store import add_user, drafts, list_segments, open_store
 from mt.store.tm import add_pairs, exact_matches, tm_key, tm_size
 from mt.tm import FUZZY_CUTOFF, export_tmx, fuzzy_matches, import_tmx
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mt import drafting
 from mt import store as repo
 from tests.browser.conftest import ROOT, start_desk, wait_idle
 
@@ -181,7 +182,7 @@ def test_newsroom_day(browser, desk, tmp_path, artifacts):
     english_article = txt.read_text(encoding="utf-8")
     assert "Moonlight Alley festival draws record crowds" in english_article
     assert "Rita's version of the third sentence." in english_article
-    source_paragraphs = repo.document_text(store, doc.id, which="source").strip().split("\n\n")
+    source_paragraphs = drafting.document_text(store, doc.id, which="source").strip().split("\n\n")
     assert len(english_article.strip().split("\n\n")) == len(source_paragraphs)
     with rita.expect_download() as got:
         rita.locator(".st-key-article_download_docx button:visible").click()

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from mt import drafting
 from mt import store as repo
 from mt.store.drafts_wip import get_wip
 from tests.browser.conftest import start_desk, wait_idle
@@ -28,10 +29,10 @@ def desk(tmp_path, tiny_model_dir):
     lines = [*ko[:6], MARKUP, *ko[6:]]
     engine = TableEngine("table-model", {k: f"Draft sentence {i}." for i, k in enumerate(lines)})
     text = "\n\n".join("\n".join(lines[i : i + 3]) for i in range(0, len(lines), 3))
-    doc = repo.create_document(
+    doc = drafting.create_document(
         store, text, title="Grid test", engine=engine, created_by="rita", segment_mode="line"
     )
-    other = repo.create_document(
+    other = drafting.create_document(
         store, ko[0], title="Other", engine=engine, created_by="rita", segment_mode="line"
     )
     running, proc = start_desk(tmp_path, tiny_model_dir)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from mt import drafting, revising
 from mt import store as repo
 from mt.store.presence import EXPIRY_S
 from tests.browser.conftest import start_desk, wait_idle
@@ -20,11 +21,11 @@ def desk(tmp_path, tiny_model_dir):
     store = repo.open_store(f"sqlite:///{tmp_path / 'desk.db'}")
     repo.add_user(store, "rita", role="reviewer", password=PASSWORDS["rita"])
     repo.add_user(store, "eddie", role="editor", password=PASSWORDS["eddie"])
-    doc = repo.create_document(store, "버스 요금 인상\n\n시는 요금을 올린다.", title="fares",
+    doc = drafting.create_document(store, "버스 요금 인상\n\n시는 요금을 올린다.", title="fares",
                                engine=TableEngine("t", TABLE), created_by="eddie",
                                segment_mode="line")  # fmt: skip
     for seg in repo.list_segments(store, doc):
-        repo.approve_segment(store, seg.id, editor="rita", base_version=seg.version)
+        revising.approve_segment(store, seg.id, editor="rita", base_version=seg.version)
     store.close()
     running, proc = start_desk(tmp_path, tiny_model_dir)
     yield running, doc

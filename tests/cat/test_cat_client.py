@@ -18,18 +18,13 @@ import pytest
 from typer.testing import CliRunner
 
 from mt.cli import app
+from mt.drafting import import_file, retranslate_document
 from mt.errors import InputError
 from mt.exchange.client import export_like
 from mt.exchange.xliff_import import import_xliff
-from mt.store import (
-    approve_segment,
-    import_file,
-    list_comments,
-    list_segments,
-    report,
-    retranslate_document,
-    save_segment,
-)
+from mt.report import report
+from mt.revising import approve_segment, save_segment
+from mt.store import list_comments, list_segments
 from tests.conftest import shared_lines
 from tests.store.conftest import TableEngine
 

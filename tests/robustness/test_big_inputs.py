@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from mt import drafting
 from mt import store as repo
 from tests.robustness.big import LINE_COUNT, five_mb_line, line_pool, many_lines, sentence_cycle
 from tests.robustness.conftest import model_options, run_cli
@@ -78,7 +79,7 @@ def desk(tmp_path, tiny_model_dir, monkeypatch):
 
 def test_web_upload_of_a_5mb_single_line(desk):
     text, repeats = five_mb_line()
-    cycle = repo.create_document(
+    cycle = drafting.create_document(
         desk.store, sentence_cycle(), title="cycle", engine=None, created_by="desk"
     )
     per_cycle = repo.count_segments(desk.store, cycle)
@@ -86,7 +87,7 @@ def test_web_upload_of_a_5mb_single_line(desk):
     assert not errors and not exceptions, (errors, exceptions)
     (doc_id,) = new
     assert repo.count_segments(desk.store, doc_id) == per_cycle * repeats
-    assert repo.document_text(desk.store, doc_id, which="source") == text
+    assert drafting.document_text(desk.store, doc_id, which="source") == text
 
 
 def test_web_upload_of_200000_lines(desk):
@@ -99,7 +100,7 @@ def test_web_upload_of_200000_lines(desk):
     assert not errors and not exceptions, (errors, exceptions)
     (doc_id,) = new
     assert repo.count_segments(desk.store, doc_id) == LINE_COUNT
-    assert repo.document_text(desk.store, doc_id, which="source") == text
+    assert drafting.document_text(desk.store, doc_id, which="source") == text
     first = repo.list_segments(desk.store, doc_id, limit=len(line_pool()))
     tail = repo.list_segments(desk.store, doc_id, offset=LINE_COUNT - len(line_pool()))
     assert [s.target for s in first] == [s.target for s in tail]  # same line, same draft

@@ -132,7 +132,8 @@ def test_import_refuses_with_one_line_and_stores_nothing(table, tiny_model_dir, 
 def test_import_stores_the_same_article_as_translate_writes(
     batch, table, tiny_model_dir, tmp_path, case_id
 ):
-    from mt.store import document_text, open_store
+    from mt.drafting import document_text
+    from mt.store import open_store
 
     _, _, outbox = batch
     case = table[case_id]

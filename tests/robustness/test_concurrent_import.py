@@ -14,6 +14,7 @@ import subprocess
 import pytest
 from lxml import etree
 
+from mt import drafting
 from mt import store as repo
 from tests.robustness.conftest import TRANSDESK, run_cli
 from tests.store.conftest import TableEngine
@@ -47,7 +48,7 @@ def _xliff(exported: bytes, *, reverse: bool, mark: str) -> bytes:
 def test_opposite_order_imports_end_in_one_win_and_one_conflict(db_url, tmp_path):
     sentences = [f"{n}번째 문장이다." for n in range(SEGMENTS)]
     with repo.open_store(db_url) as store:
-        doc = repo.create_document(
+        doc = drafting.create_document(
             store, "\n".join(sentences), title="t", created_by="kim", segment_mode="line",
             engine=TableEngine("m", {s: f"Sentence {n}." for n, s in enumerate(sentences)}),
         )  # fmt: skip

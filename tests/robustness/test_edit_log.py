@@ -13,6 +13,7 @@ import sqlite3
 import pytest
 from sqlalchemy import text
 
+from mt import drafting, revising
 from mt import store as repo
 from tests.store.conftest import TableEngine
 
@@ -52,9 +53,11 @@ def logged(db_url):
     """A store with a document, a save by kim, and the ids of the rows involved."""
     store = repo.open_store(db_url)
     engine = TableEngine("m", {"첫 문장이다.": "A first."})
-    doc = repo.create_document(store, "첫 문장이다.", title="t", engine=engine, created_by="kim")
+    doc = drafting.create_document(
+        store, "첫 문장이다.", title="t", engine=engine, created_by="kim"
+    )
     (seg,) = repo.list_segments(store, doc)
-    repo.save_segment(store, seg.id, "The first.", editor="kim", base_version=seg.version)
+    revising.save_segment(store, seg.id, "The first.", editor="kim", base_version=seg.version)
     repo.ensure_editor(store, "lee")
     with store.session() as s:
         event = s.execute(text("SELECT max(id) FROM edit_event")).scalar()

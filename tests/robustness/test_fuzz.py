@@ -304,8 +304,9 @@ def test_news_joined_into_one_line_keeps_its_sentences():
     mode=st.sampled_from(["sentence", "line"]),
 )
 def test_store_gives_back_the_exact_article(paragraphs, breaks, mode, tmp_path_factory):
+    from mt.drafting import create_document, document_text
     from mt.errors import InputError
-    from mt.store import create_document, document_text, open_store
+    from mt.store import open_store
 
     text = breaks.join(paragraphs)
     if not _visible(text):

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from mt import drafting, revising
 from mt import store as repo
 from mt.termbase import import_glossary
 from tests.robustness.cases import ARTICLE, ROOT
@@ -190,12 +191,12 @@ def test_report_by_editor_csv_neutralises_formula_names(db_url, tmp_path):
 
     name = '=HYPERLINK("http://evil.example","x")'
     with repo.open_store(db_url) as store:
-        doc = repo.create_document(
+        doc = drafting.create_document(
             store, "한 문장이다.", title="t", created_by=name,
             engine=TableEngine("@model+1", {"한 문장이다.": "A sentence."}),
         )  # fmt: skip
         (seg,) = repo.list_segments(store, doc)
-        repo.save_segment(store, seg.id, "One sentence.", editor=name, base_version=1)
+        revising.save_segment(store, seg.id, "One sentence.", editor=name, base_version=1)
     for by in ("editor", "model"):
         result = run_cli("report", "--by", by, "--format", "csv", "--db", db_url)
         assert result.returncode == 0, result.stderr.decode()
@@ -216,12 +217,12 @@ def test_report_csv_cells_are_inert_whatever_the_grouping(db_url, by):
 
     name = "=cmd|' /C calc'!A0"
     with repo.open_store(db_url) as store:
-        doc = repo.create_document(
+        doc = drafting.create_document(
             store, "한 문장이다.", title="=1+1", created_by=name,
             engine=TableEngine("+model", {"한 문장이다.": "A sentence."}),
         )  # fmt: skip
         (seg,) = repo.list_segments(store, doc)
-        repo.save_segment(store, seg.id, "One sentence.", editor=name, base_version=1)
+        revising.save_segment(store, seg.id, "One sentence.", editor=name, base_version=1)
     result = run_cli("report", *(["--by", by] if by else []), "--format", "csv", "--db", db_url)
     assert result.returncode == 0, result.stderr.decode()
     import csv
@@ -278,16 +279,16 @@ def test_the_store_refuses_nul_at_every_entry(db_url):
     from tests.store.conftest import TableEngine
 
     with repo.open_store(db_url) as store:
-        doc = repo.create_document(store, "한 문장이다.", title="t", created_by="kim",
+        doc = drafting.create_document(store, "한 문장이다.", title="t", created_by="kim",
                                    engine=TableEngine("m", {"한 문장이다.": "A."}))  # fmt: skip
         (seg,) = repo.list_segments(store, doc)
         calls = {
             "sign-in name": lambda: repo.add_user(store, "ki\x00m", password="long enough"),
-            "save": lambda: repo.save_segment(
+            "save": lambda: revising.save_segment(
                 store, seg.id, "A\x00.", editor="kim", base_version=1
             ),
             "comment": lambda: repo.add_comment(store, seg.id, "a\x00b", editor="kim"),
-            "title": lambda: repo.create_document(
+            "title": lambda: drafting.create_document(
                 store, "둘.", title="t\x00", engine=None, created_by="kim"
             ),
             "glossary": lambda: import_glossary(

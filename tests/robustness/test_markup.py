@@ -14,6 +14,7 @@ import re
 
 import pytest
 
+from mt import drafting, revising
 from mt import store as repo
 from mt.termbase import import_glossary
 from tests.robustness.cases import ROOT
@@ -71,12 +72,12 @@ def hostile_desk(db_url, tiny_model_dir, monkeypatch):
     store = repo.open_store(db_url)
     csv = f"ko,en,note\n{TERM},{HOSTILE.replace(',', ' ')},{HOSTILE.replace(',', ' ')}\n"
     import_glossary(store, f"{HOSTILE[:40]}.csv", data=csv.encode())
-    doc = repo.create_document(
+    doc = drafting.create_document(
         store, f"{TERM} 시장은 {HOSTILE}\n\n부산은 흐리다.", title=HOSTILE, engine=None,
         created_by=NAME, segment_mode="line", filename=f"{HOSTILE[:60]}.txt",
     )  # fmt: skip
     seg = repo.list_segments(store, doc)[0]
-    repo.save_segment(store, seg.id, HOSTILE, editor=NAME, base_version=seg.version)
+    revising.save_segment(store, seg.id, HOSTILE, editor=NAME, base_version=seg.version)
     repo.add_comment(store, seg.id, HOSTILE, editor=NAME)
     repo.ensure_editor(store, f"lee {HOST}/x?[y](http://{HOST}/r)")
     yield store, doc

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from mt import drafting, revising
 from mt import store as repo
 from mt.errors import PermissionDenied, TransdeskError
 from mt.exchange.export import export_document
@@ -65,7 +66,7 @@ def accounts(desk):
     repo.add_user(desk, "ada", role="admin", password=PASSWORD)
     repo.add_user(desk, "rita", role="reviewer", password=PASSWORD)
     repo.add_user(desk, "ed", role="editor", password=PASSWORD)
-    doc = repo.create_document(
+    doc = drafting.create_document(
         desk, f"{MARKER} 서울은 맑다.", title=MARKER, engine=None, created_by="ada"
     )
     return desk, doc
@@ -116,13 +117,15 @@ def test_settings_page_shows_nothing_before_sign_in(accounts):
 def _call(store, action: str, who: str, seg_id: int, version: int):
     calls = {
         "open": lambda: repo.open_segment(store, seg_id, editor=who),
-        "save": lambda: repo.save_segment(store, seg_id, "x", editor=who, base_version=version),
-        "approve": lambda: repo.approve_segment(store, seg_id, editor=who, base_version=version),
-        "reopen": lambda: repo.reopen_segment(store, seg_id, editor=who, base_version=version),
+        "save": lambda: revising.save_segment(store, seg_id, "x", editor=who, base_version=version),
+        "approve": lambda: revising.approve_segment(
+            store, seg_id, editor=who, base_version=version
+        ),
+        "reopen": lambda: revising.reopen_segment(store, seg_id, editor=who, base_version=version),
         "comment": lambda: repo.add_comment(store, seg_id, "c", editor=who),
         "add_user": lambda: repo.add_user(store, "new", password="pw pw pw pw", by=who),
         "set_role": lambda: repo.set_role(store, "ed", "admin", by=who),
-        "create": lambda: repo.create_document(
+        "create": lambda: drafting.create_document(
             store, "가.", title="t", engine=None, created_by=who
         ),
     }
@@ -163,12 +166,12 @@ def test_roles_are_checked_by_the_store(accounts, action, who, allowed):
 def test_an_editor_cannot_change_an_approved_segment(accounts):
     store, doc = accounts
     seg = repo.list_segments(store, doc)[0]
-    seg = repo.approve_segment(store, seg.id, editor="rita", base_version=seg.version)
+    seg = revising.approve_segment(store, seg.id, editor="rita", base_version=seg.version)
     for action in ("save", "reopen"):
         with pytest.raises(PermissionDenied):
             _call(store, action, "ed", seg.id, seg.version)
     with pytest.raises(PermissionDenied):
-        repo.revert_to_mt(store, seg.id, editor="ed", base_version=seg.version)
+        revising.revert_to_mt(store, seg.id, editor="ed", base_version=seg.version)
     assert repo.get_segment(store, seg.id).status == "approved"
 
 
@@ -260,11 +263,11 @@ FORMULAS = ["=1+2", "+SUM(A1:A9)", "-2+3", "@cmd", "\t=1", "\r=1", '=HYPERLINK("
 
 def test_csv_export_neutralises_formulas(desk, tmp_path):
     text = "\n".join(f"{f} 문장 {i}" for i, f in enumerate(["=A1", "+A1", "-A1", "@A1"]))
-    doc = repo.create_document(
+    doc = drafting.create_document(
         desk, text, title="t", engine=None, created_by="desk", segment_mode="line"
     )
     for seg, formula in zip(repo.list_segments(desk, doc), FORMULAS, strict=False):
-        repo.save_segment(desk, seg.id, formula, editor="desk", base_version=seg.version)
+        revising.save_segment(desk, seg.id, formula, editor="desk", base_version=seg.version)
     out = tmp_path / "out.csv"
     out.write_bytes(export_document(desk, doc, "csv"))
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline="")))

@@ -1,10 +1,11 @@
 """Every bad input of the table through the web app's upload (the Documents page, via AppTest).
 
-The page reads an upload in memory (`_read_upload`) and turns it into a document with
-`create_document`. A refused file must show exactly one error naming it, and leave no document;
-a translated one must become a document whose source is the file's text and whose English equals
-that of the plain article where the case is the article in another form. Extensions the
-uploader does not take are refused by Streamlit before the page sees them.
+The page reads an upload in memory and turns it into a document with `mt.drafting.import_file`
+(as `transdesk import` does). A refused file must show exactly one error naming it, and leave
+no document; a translated one must become a document whose source is the file's text (a
+client's XLIFF: its segments' sources) and whose English equals that of the plain article where
+the case is the article in another form.
+Extensions the uploader does not take are refused by Streamlit before the page sees them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import unicodedata
 
 import pytest
 
+from mt import drafting
 from mt import store as repo
 from mt.formats import decode, read_bytes
 from tests.conftest import shown
@@ -97,18 +99,27 @@ def test_upload_answers_the_case(desk, table, case_id):
         assert new == []
         return
     doc_id = desk.translated(case)
+    segments = repo.list_segments(desk.store, doc_id)
     parsed = read_bytes(case.data, case.name)  # a text file as it is, else its units
+    if parsed.format == "xliff":  # a client's file, kept as `transdesk import` keeps it
+        from mt.formats.client import read_client
+
+        client = read_client(case.data, case.name).segments
+        assert [s.source for s in segments] == [
+            unicodedata.normalize("NFC", c.source) for c in client
+        ]
+        assert all(s.draft is not None and s.target for s in segments)
+        return
     text = (
         decode(case.data, case.name)[0]
         if parsed.format == "txt"
         else "\n\n".join(u.text for u in parsed.units)
     )
-    source = repo.document_text(desk.store, doc_id, which="source")
+    source = drafting.document_text(desk.store, doc_id, which="source")
     assert source == unicodedata.normalize("NFC", text)  # every character kept, NFC
-    segments = repo.list_segments(desk.store, doc_id)
     assert segments and all(s.draft is not None and s.target for s in segments)
     if case.outcome.same_as is not None:
         reference = desk.translated(table[case.outcome.same_as])
-        assert repo.document_text(desk.store, doc_id, which="target") == repo.document_text(
+        assert drafting.document_text(desk.store, doc_id, which="target") == drafting.document_text(
             desk.store, reference, which="target"
         )

@@ -16,17 +16,11 @@ import sacrebleu
 from typer.testing import CliRunner
 
 from mt.cli import app
+from mt.drafting import assign, create_document, retranslate_document
 from mt.errors import InvalidValue
-from mt.store import (
-    approve_segment,
-    create_document,
-    drafts,
-    list_segments,
-    report,
-    retranslate_document,
-    save_segment,
-)
-from mt.store.drafting import assign
+from mt.report import report
+from mt.revising import approve_segment, save_segment
+from mt.store import drafts, list_segments
 from tests.conftest import shared_lines
 from tests.store.conftest import TableEngine
 

@@ -13,18 +13,10 @@ from typer.testing import CliRunner
 
 from mt import cli
 from mt.cli import app
+from mt.drafting import create_document, document_text
 from mt.formats import read_tmx
-from mt.store import (
-    add_user,
-    approve_segment,
-    authenticate,
-    create_document,
-    document_text,
-    list_documents,
-    list_segments,
-    list_users,
-    save_segment,
-)
+from mt.revising import approve_segment, save_segment
+from mt.store import add_user, authenticate, list_documents, list_segments, list_users
 from tests.conftest import shared_lines
 
 EXPORT_KEYS = {"source", "draft", "final", "status", "model", "editor", "active_ms", "hter", "chrf"}
@@ -53,6 +45,26 @@ def doc(store, engine):
     approve_segment(store, v.id, editor="lee", base_version=v.version, active_ms=1000)
     save_segment(store, segments[1].id, "Second sentence.", editor="park", base_version=1)
     return doc
+
+
+@pytest.mark.parametrize(
+    ("first_line", "title"),
+    [("서울 버스 요금 오른다", "서울 버스 요금 오른다"), ("가" * 121, "기사")],
+    ids=["headline", "long-first-line"],
+)
+def test_import_without_title_takes_the_one_default_title(
+    store, tiny_model_dir, tmp_path, monkeypatch, capsys, first_line, title
+):
+    """`transdesk import` names an untitled article as the web upload does
+    (`mt.drafting.default_title`): its headline, else the file name."""
+    ko = shared_lines("ntrex128", "ko", 2)
+    src = tmp_path / "기사.txt"
+    src.write_text("\n\n".join([first_line, *ko]) + "\n", encoding="utf-8")
+    args = ["import", str(src), "--model", str(tiny_model_dir), "--engine", "ctranslate2",
+            "--db", store.url, "--editor", "kim", "-q"]  # fmt: skip
+    code, out, err = _main(monkeypatch, capsys, *args)
+    assert code == 0, err
+    assert {d.id: d.title for d in list_documents(store)}[int(out.strip())] == title
 
 
 def test_import_prints_document_id(store, tiny_model_dir, tmp_path, monkeypatch, capsys):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from mt.drafting import create_document
 from mt.errors import TransdeskError
-from mt.store import create_document, open_store
+from mt.store import open_store
 from mt.store.db import default_url, masked_url, normalise_url
 
 
@@ -119,7 +120,9 @@ def test_edit_log_refuses_truncate_on_postgres(store):
 
 def test_in_memory_store_works_end_to_end():
     """`sqlite://` (one connection for every thread): saves, the statistics cache, reports."""
-    from mt.store import list_segments, report, save_segment
+    from mt.report import report
+    from mt.revising import save_segment
+    from mt.store import list_segments
     from tests.store.conftest import TableEngine
 
     with open_store("sqlite://") as store:
@@ -138,7 +141,8 @@ def test_sqlite_write_lock_held_too_long_is_a_clear_error(tmp_path, monkeypatch)
     saying so, and the save leaves nothing behind (the next save goes through)."""
     import sqlite3
 
-    from mt.store import db, list_segments, save_segment
+    from mt.revising import save_segment
+    from mt.store import db, list_segments
 
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 300)
     path = tmp_path / "busy.db"

@@ -8,7 +8,9 @@ import sys
 
 import pytest
 
-from mt.store import add_user, approve_segment, create_document, list_segments
+from mt.drafting import create_document
+from mt.revising import approve_segment
+from mt.store import add_user, list_segments
 from mt.store import workflow as wf
 from tests.store.conftest import TableEngine
 

@@ -8,12 +8,14 @@ from datetime import timedelta
 
 import pytest
 
+from mt import drafting, revising
 from mt import store as repo
 from mt.editing import apply_event
 from mt.errors import ConflictError, InputError, NotFound, PermissionDenied
 from mt.exchange.export import export_document
 from mt.grid import grid_rows
 from mt.keystrokes import MAX_EVENTS, parse_keylog
+from mt.report import report
 from mt.store import sessions
 from mt.store.drafts_wip import get_wip, list_wip, put_wip
 from tests.conftest import shared_lines
@@ -24,10 +26,10 @@ from tests.store.conftest import TableEngine
 def docs(store):
     ko = shared_lines("ntrex128", "ko", 8)
     engine = TableEngine("table-model", {k: f"Draft {i}." for i, k in enumerate(ko)})
-    one = repo.create_document(
+    one = drafting.create_document(
         store, "\n".join(ko[:4]), title="One", engine=engine, created_by="kim", segment_mode="line"
     )
-    two = repo.create_document(
+    two = drafting.create_document(
         store, "\n".join(ko[4:]), title="Two", engine=engine, created_by="kim", segment_mode="line"
     )
     repo.ensure_editor(store, "lee")
@@ -85,7 +87,7 @@ def test_wip_is_per_editor_not_a_version_and_cleared_by_saving(store, docs):
     assert rows[seg.id][11] == "Half a sentence"
     rows_lee = {r[0]: r for r in grid_rows(store, docs[0], editor="lee", qa_budget_s=None).rows}
     assert rows_lee[seg.id][11] is None
-    repo.save_segment(store, seg.id, "Half a sentence.", editor="kim", base_version=seg.version)
+    revising.save_segment(store, seg.id, "Half a sentence.", editor="kim", base_version=seg.version)
     assert list_wip(store, None, editor="kim") == {}
 
 
@@ -152,7 +154,7 @@ def test_approve_with_qa_errors_asks_first(store, docs):
 
 def test_revert_is_a_version_and_can_be_undone(store, docs):
     seg = repo.list_segments(store, docs[0])[0]
-    saved = repo.save_segment(store, seg.id, "Mine.", editor="kim", base_version=seg.version)
+    saved = revising.save_segment(store, seg.id, "Mine.", editor="kim", base_version=seg.version)
     event = {"op": "revert", "seg": seg.id, "version": saved.version}
     reverted = apply_event(store, event, editor="kim", document_id=docs[0]).segment
     assert reverted.target == seg.target and reverted.version == saved.version + 1
@@ -177,7 +179,7 @@ def test_an_approved_segment_is_changed_only_with_the_one_right(store, docs, op)
     assert not permissions.needs_change_approved(op, "edited")
     assert not permissions.needs_change_approved("reopen", "approved")
     seg = repo.list_segments(store, docs[0])[0]
-    approved = repo.approve_segment(store, seg.id, editor="kim", base_version=seg.version)
+    approved = revising.approve_segment(store, seg.id, editor="kim", base_version=seg.version)
     event = {"op": op, "seg": seg.id, "version": approved.version, "text": "Changed."}
     refusal = f"^segment {seg.id} is approved; a reviewer must reopen it before kim can change it$"
     # The grid's rights (as ui.grid computes them) refuse it before the store is asked ...
@@ -260,7 +262,7 @@ def test_report_and_jsonl_export_carry_keystrokes_and_pauses(store, docs, tmp_pa
         editor="kim",
         document_id=docs[0],
     )  # fmt: skip
-    result = repo.report(store, document_id=docs[0], by="editor")
+    result = report(store, document_id=docs[0], by="editor")
     ks = result["keystrokes"]
     assert (ks["keystrokes"], ks["pauses_300"], ks["pauses_1000"]) == (4, 2, 1)
     assert ks["pauses_300_seconds"] == 1.5 and ks["pauses_1000_seconds"] == 1.1

@@ -8,7 +8,9 @@ from datetime import datetime, timezone
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from mt.store import list_segments, open_store, report, save_segment
+from mt.report import report
+from mt.revising import save_segment
+from mt.store import list_segments, open_store
 from mt.store.db import alembic_config, migrate
 
 

@@ -11,16 +11,12 @@ import sacrebleu
 from typer.testing import CliRunner
 
 from mt.cli import app
+from mt.drafting import create_document, retranslate_document
 from mt.errors import InvalidValue, NotFound
 from mt.models.provenance import model_label
-from mt.store import (
-    approve_segment,
-    create_document,
-    list_segments,
-    report,
-    retranslate_document,
-    save_segment,
-)
+from mt.report import report
+from mt.revising import approve_segment, save_segment
+from mt.store import list_segments
 from tests.conftest import shared_lines
 from tests.store.conftest import TableEngine
 

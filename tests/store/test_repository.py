@@ -8,15 +8,14 @@ import unicodedata
 
 import pytest
 
+from mt.drafting import create_document, document_text, retranslate_document
 from mt.errors import ConflictError, InputError, InvalidValue, NotFound, PermissionDenied
+from mt.revising import approve_segment, reopen_segment, revert_to_mt, save_segment
 from mt.store import (
     add_comment,
     add_user,
-    approve_segment,
     authenticate,
     count_segments,
-    create_document,
-    document_text,
     drafts,
     edit_events,
     ensure_editor,
@@ -30,10 +29,6 @@ from mt.store import (
     next_segment,
     open_segment,
     open_store,
-    reopen_segment,
-    retranslate_document,
-    revert_to_mt,
-    save_segment,
     set_password,
     set_role,
 )

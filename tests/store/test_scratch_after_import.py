@@ -8,19 +8,12 @@ import sys
 
 import pytest
 
+from mt.drafting import apply_scratch, create_document
 from mt.errors import InvalidValue, PermissionDenied, WorkflowError
-from mt.store import (
-    add_comment,
-    add_user,
-    approve_segment,
-    create_document,
-    edit_events,
-    list_segments,
-    report,
-    save_segment,
-)
+from mt.report import report
+from mt.revising import approve_segment, save_segment
+from mt.store import add_comment, add_user, edit_events, list_segments
 from mt.store import workflow as wf
-from mt.store.scratch import apply_scratch
 from tests.conftest import shared_lines
 from tests.store.conftest import TableEngine
 

@@ -11,21 +11,19 @@ import docx
 import pytest
 from lxml import etree
 
+from mt.drafting import create_document
 from mt.errors import InvalidValue, NotFound, PermissionDenied, WorkflowError
 from mt.exchange.article import load_article, render_html
 from mt.exchange.export import export_document
 from mt.exchange.xliff_import import import_xliff
+from mt.report import report
+from mt.revising import approve_segment, reopen_segment, save_segment
 from mt.store import (
     add_comment,
     add_user,
-    approve_segment,
-    create_document,
     list_comments,
     list_documents,
     list_segments,
-    reopen_segment,
-    report,
-    save_segment,
     set_role,
 )
 from mt.store import presence as pres

@@ -10,18 +10,13 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from mt.cli import app
+from mt.drafting import create_document
 from mt.errors import ConflictError, InputError, PermissionDenied
 from mt.exchange.export import export_document
 from mt.exchange.xliff_import import import_xliff
-from mt.store import (
-    add_user,
-    create_document,
-    edit_events,
-    get_segment,
-    list_segments,
-    report,
-    save_segment,
-)
+from mt.report import report
+from mt.revising import save_segment
+from mt.store import add_user, edit_events, get_segment, list_segments
 from tests.conftest import shared_lines
 
 NS12 = "urn:oasis:names:tc:xliff:document:1.2"

@@ -45,7 +45,7 @@ def tiny_engine(tiny_model_dir):
 @pytest.fixture
 def article(store, tiny_engine) -> int:
     """A two-paragraph Korean article drafted by the tiny model; returns its document id."""
-    from mt.store import create_document
+    from mt.drafting import create_document
 
     return create_document(store, ARTICLE, title="Bus fares", engine=tiny_engine, created_by="desk")
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from mt import drafting, revising
 from mt import store as repo
+from mt.report import report
 from tests.conftest import shown
 from tests.ui.conftest import ARTICLE, ROOT, new_app
 
@@ -108,6 +110,20 @@ def test_upload_is_read_in_memory_and_size_limited(db_url, store, monkeypatch):
     assert len(repo.list_documents(store)) == 1
 
 
+def test_upload_without_title_takes_the_one_default_title(db_url, store):
+    """An upload whose first line is no headline is named after its file, as `transdesk
+    import` names it (`mt.drafting.default_title`)."""
+    at = new_app().run()
+    long_first = "가" * 121 + "\n\n" + ARTICLE
+    at.file_uploader(key="new_upload").set_value(
+        ("버스 기사.txt", long_first.encode("utf-8"), "text/plain")
+    )
+    press(at, "Translate")
+    assert not at.error, [e.value for e in at.error]
+    (doc,) = repo.list_documents(store)
+    assert doc.title == "버스 기사" and doc.filename == "버스 기사.txt"
+
+
 def test_unreadable_upload_shows_the_one_line_error(db_url, store):
     at = new_app().run()
     at.file_uploader(key="new_upload").set_value(("bad.txt", b"\x00\x01\x02binary", "text/plain"))
@@ -167,7 +183,7 @@ def test_grid_actions_save_refuse_and_are_not_done_twice(store, article):
 
 
 def test_switching_articles_starts_a_new_grid(store, article, tiny_engine):
-    other = repo.create_document(
+    other = drafting.create_document(
         store, "두 번째 기사입니다.", title="Second", engine=tiny_engine, created_by="desk"
     )
     at = editor(article)
@@ -203,7 +219,7 @@ def test_a_role_change_signs_the_browser_out(store, article):
 
 @pytest.mark.parametrize("hostile", ["<script>alert(1)</script> **bold** :red[x] $x$"])
 def test_document_text_renders_as_text_never_markup(store, tiny_engine, hostile):
-    doc_id = repo.create_document(
+    doc_id = drafting.create_document(
         store,
         f"{hostile}\n\n서울은 크다.",
         title=f"<img src=x onerror=alert(1)> {hostile}",
@@ -212,7 +228,7 @@ def test_document_text_renders_as_text_never_markup(store, tiny_engine, hostile)
         segment_mode="line",
     )
     seg = repo.list_segments(store, doc_id)[0]
-    repo.save_segment(store, seg.id, hostile, editor="desk", base_version=seg.version)
+    revising.save_segment(store, seg.id, hostile, editor="desk", base_version=seg.version)
     at = editor(doc_id)
     assert hostile in texts(at)  # the source and the English, shown as plain text
     assert hostile not in markdown(at) and "<script>" not in markdown(at)
@@ -340,13 +356,13 @@ def test_a_sample_article_translates_with_its_headline(db_url, store):
     (doc,) = repo.list_documents(store)
     headline = (ROOT / "samples" / "economy.txt").read_text(encoding="utf-8").splitlines()[0]
     assert doc.title == headline
-    text = repo.document_text(store, doc.id, which="source")
+    text = drafting.document_text(store, doc.id, which="source")
     assert text.strip() == (ROOT / "samples" / "economy.txt").read_text(encoding="utf-8").strip()
 
 
 def test_reports_show_scores_charts_and_downloads(store, article):
     segs = repo.list_segments(store, article)
-    repo.save_segment(
+    revising.save_segment(
         store,
         segs[0].id,
         "Seoul raises bus fares.",
@@ -354,7 +370,7 @@ def test_reports_show_scores_charts_and_downloads(store, article):
         base_version=segs[0].version,
         active_ms=6000,
     )
-    repo.approve_segment(
+    revising.approve_segment(
         store,
         segs[1].id,
         editor="desk",
@@ -365,7 +381,7 @@ def test_reports_show_scores_charts_and_downloads(store, article):
     at = new_app().run()
     at.switch_page("views/reports.py").run()
     assert not at.exception, at.exception
-    rep = repo.report(store)
+    rep = report(store)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Approved"] == f"{rep['approved']} / {rep['segments']}"
     assert metrics["HTER"] == f"{rep['hter']:.1f}"
@@ -387,14 +403,14 @@ def test_reports_show_error_bars_not_significant_and_productivity(store):
     finals = ["Seoul bus fares rise.", "Reactions were mixed.", "The city explained the deficit.",
               "Fares rise next year."]  # fmt: skip
     table = {s: f.replace(".", "") for s, f in zip(sources, finals, strict=True)}
-    doc = repo.create_document(store, "\n".join(sources), title="Fares", segment_mode="line",
+    doc = drafting.create_document(store, "\n".join(sources), title="Fares", segment_mode="line",
                                engine=TableEngine("/srv/models/model-a", table),
                                created_by="desk", from_scratch=0.5, seed=1)  # fmt: skip
     for seg in repo.list_segments(store, doc):
         words = len(seg.source.split())
-        repo.save_segment(store, seg.id, finals[seg.position], editor="desk",
+        revising.save_segment(store, seg.id, finals[seg.position], editor="desk",
                           base_version=seg.version, active_ms=3000 * words)  # fmt: skip
-    repo.retranslate_document(store, doc, engine=TableEngine("model-b", table))
+    drafting.retranslate_document(store, doc, engine=TableEngine("model-b", table))
     at = new_app().run()
     at.switch_page("views/reports.py").run()
     assert not at.exception, at.exception

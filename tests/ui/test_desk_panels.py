@@ -3,6 +3,7 @@ accept of an established name form."""
 
 from __future__ import annotations
 
+from mt import drafting, revising
 from mt import store as repo
 from mt.desk import desk_style_text
 from mt.store.tm import add_pairs
@@ -41,7 +42,7 @@ def test_settings_accepts_suggested_terms_and_saves_the_house_style(store):
 
 
 def test_editor_offers_the_established_form(store, tiny_engine):
-    doc = repo.create_document(
+    doc = drafting.create_document(
         store,
         "부산은 항구 도시다.\n부산에서 회의가 열렸다.",
         title="Busan",
@@ -50,8 +51,8 @@ def test_editor_offers_the_established_form(store, tiny_engine):
         segment_mode="line",
     )
     first, second = repo.list_segments(store, doc)
-    repo.save_segment(store, first.id, "Busan is a port.", editor="desk", base_version=1)
-    repo.save_segment(store, second.id, "A meeting was held in Pusan.", editor="desk",
+    revising.save_segment(store, first.id, "Busan is a port.", editor="desk", base_version=1)
+    revising.save_segment(store, second.id, "A meeting was held in Pusan.", editor="desk",
                       base_version=1)  # fmt: skip
     at = editor(doc)
     grid_session(at).active = second.id  # the grid made the second segment's row active

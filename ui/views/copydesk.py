@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from mt import revising
 from mt import store as repo
 from mt.errors import TransdeskError
 from mt.store import workflow as wf
@@ -70,10 +71,12 @@ def _save(segment_id: int, approve: bool) -> None:
         auth.require(identity, "approve" if approve else "edit")
         store = state.store()
         if approve:
-            repo.approve_segment(store, segment_id, editor=identity.name, base_version=version,
-                                 text=text)  # fmt: skip
+            revising.approve_segment(store, segment_id, editor=identity.name, base_version=version,
+                                  text=text)  # fmt: skip
         else:
-            repo.save_segment(store, segment_id, text, editor=identity.name, base_version=version)
+            revising.save_segment(
+                store, segment_id, text, editor=identity.name, base_version=version
+            )
         workflow._say("success", "Approved." if approve else "Saved.")
         st.session_state.pop(COPYDESK_SEGMENT, None)
     except TransdeskError as e:

@@ -3,10 +3,11 @@ assignee, deadline and progress (yours first), filter them, and move them throug
 
 from __future__ import annotations
 
-from pathlib import Path, PurePath
+from pathlib import Path
 
 import streamlit as st
 
+from mt import drafting
 from mt import store as repo
 from mt.errors import InputError, TransdeskError
 from mt.models.provenance import describe
@@ -43,16 +44,9 @@ def _samples() -> dict[str, str]:
     return {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.txt"))}
 
 
-def _read_upload(upload) -> tuple[str, str, str]:
-    """(text, format, file name) of an uploaded file, read in memory; never saved under its name.
-
-    As `repo.import_file` does for files on disk: a plain-text file is segmented as decoded, so
-    its paragraphs and line breaks come back in the English article; in other formats each unit
-    (Word paragraph, XLIFF source) becomes a paragraph.
-    """
-    from mt.formats import read_bytes
-    from mt.formats.encoding import decode
-
+def _upload_bytes(upload) -> bytes:
+    """The uploaded file's bytes, read in memory (never saved under its name); InputError over
+    the upload limit."""
     limit = state.max_upload_bytes()
     data = upload.getvalue()
     if len(data) > limit:
@@ -60,12 +54,7 @@ def _read_upload(upload) -> tuple[str, str, str]:
             f"{upload.name}: {len(data) / 1e6:.1f} MB is over the {limit / 1024 / 1024:.0f} MB "
             "upload limit"
         )
-    parsed = read_bytes(data, upload.name)
-    if parsed.format == "txt":
-        text, _ = decode(data, upload.name)
-    else:
-        text = "\n\n".join(unit.text for unit in parsed.units)
-    return text, parsed.format, upload.name
+    return data
 
 
 def _new_document(identity: auth.Identity) -> None:
@@ -158,48 +147,29 @@ def _translate(
     try:
         auth.require(identity, "translate")
         if upload is not None:
-            text, fmt, filename = _read_upload(upload)
-        elif pasted and pasted.strip():
-            text, fmt, filename = pasted, "txt", None
-        else:
+            data = _upload_bytes(upload)
+        elif not (pasted and pasted.strip()):
             st.error("Choose a file or paste some Korean text first.")
             return
-        title = title.strip() or _default_title(filename, text)
         engine = state.drafting_engine(model)
         bar = st.progress(0.0, text="Translating…")
 
         def progress(done: int, total: int) -> None:
             bar.progress(done / total if total else 1.0, text=f"Translating: {done} of {total}")
 
-        doc_id = repo.create_document(
-            store,
-            text,
-            title=title,
-            engine=engine,
-            created_by=identity.name,
-            filename=filename,
-            file_format=fmt,
-            segment_mode=mode,
-            progress=progress,
-            from_scratch=from_scratch,
-            seed=seed,
-        )
+        options = {"title": title, "engine": engine, "created_by": identity.name,
+                   "segment_mode": mode, "progress": progress, "from_scratch": from_scratch,
+                   "seed": seed}  # fmt: skip
+        if upload is not None:  # as `transdesk import` reads a file (one default title)
+            doc_id = drafting.import_file(store, data, name=upload.name, **options)
+        else:
+            doc_id = drafting.create_document(store, pasted, **options)
         bar.progress(1.0, text="Done")
     except TransdeskError as e:
         ui.error(str(e))
         return
     doc = repo.get_document(store, doc_id)
     st.session_state["documents_created"] = {"id": doc_id, "segments": doc.segments}
-
-
-def _default_title(filename: str | None, text: str) -> str:
-    """The article's first line when it reads like a headline, else the file name."""
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if first and len(first) <= 120:
-        return first
-    if filename:
-        return PurePath(filename).stem[:120] or "Untitled"
-    return first[:120] or "Untitled"
 
 
 def _open_in_editor(doc_id: int) -> None:

@@ -13,6 +13,7 @@ import streamlit as st
 from mt import store as repo
 from mt.errors import TransdeskError
 from mt.exchange.export import records_csv, records_jsonl, segment_records
+from mt.report import report
 from ui import auth, downloads, state
 from ui import components as ui
 
@@ -141,7 +142,7 @@ def _hter_histogram(segments: list[dict[str, Any]]) -> None:
 
 def _by_editor(store: repo.Store, doc_id: int | None) -> list[dict[str, Any]]:
     st.subheader("Who did what, by editor")
-    rep = repo.report(store, document_id=doc_id, by="editor")
+    rep = report(store, document_id=doc_id, by="editor")
     groups = pd.DataFrame(rep["groups"])
     st.caption(rep["notes"]["editors"])
     if groups.empty:
@@ -158,7 +159,7 @@ def _by_editor(store: repo.Store, doc_id: int | None) -> list[dict[str, Any]]:
                 "seconds_per_word", "seconds_per_word_ci95", "words_per_hour", "outliers"]],
         hide_index=True,
     )  # fmt: skip
-    steps = pd.DataFrame(repo.report(store, document_id=doc_id, by="step")["groups"])
+    steps = pd.DataFrame(report(store, document_id=doc_id, by="step")["groups"])
     if len(steps) > 1:
         st.caption("Each segment's chain: MT draft, then the first person to change or approve it "
                    "(R1), the next (R2), ...; own-step HTER is from the text found to the text "
@@ -264,7 +265,7 @@ def main() -> None:
         titles = {ALL: "All articles", **{d.id: d.title for d in docs}}
         chosen = st.selectbox("Articles", list(titles), format_func=titles.get, key="report_doc")
         doc_id = None if chosen == ALL else chosen
-        rep = repo.report(store, document_id=doc_id)
+        rep = report(store, document_id=doc_id)
         if any(
             d.test_model or state.is_test_model_id(d.model_id)
             for d in docs

@@ -358,7 +358,7 @@ def _house_style(identity: auth.Identity) -> None:
 
 
 def _apply_scratch() -> None:
-    from mt.store.scratch import apply_scratch
+    from mt.drafting import apply_scratch
 
     doc = st.session_state.get("scratch_doc")
     share = st.session_state.get("scratch_share") or 0

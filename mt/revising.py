@@ -1,0 +1,189 @@
+"""Revising a segment: save, approve, reopen and revert.
+
+Each runs the rules the store does not: the QA findings of the new text (`mt.qa.check_pair`
+with the stored glossary, plus the article-level findings of the desk), the visit's keystroke
+log parsed (`mt.keystrokes.parse_keylog`); then the store's one conditional write
+(`mt.store.segments.change_segment` with a frozen `Change`); then, after the caller has its
+answer, the score cache of the segment's draft against its new text (`mt.store.scores`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from datetime import datetime
+from typing import Any
+
+from mt.errors import InputError
+from mt.store.db import Store
+from mt.store.segments import Change, apply_change, change_segment, segment_place
+from mt.store.views import SegmentView
+
+Findings = list[dict[str, Any]]
+
+
+def qa_findings(source: str, text: str, glossary: Any) -> Findings:
+    """QA findings of a saved text (with the stored glossary), as stored with its edit event."""
+    from mt.qa import check_pair
+
+    return [asdict(f) for f in check_pair(source, text, glossary=glossary)]
+
+
+def apply_in_session(session: Any, seg: Any, who: Any, change: Change) -> bool:
+    """`mt.store.segments.apply_change` inside a caller's write session (an XLIFF import),
+    with the QA findings of a save or approval computed there when the change has none."""
+    if change.findings is None and change.kind in ("save", "approve"):
+        from mt.termbase import session_glossary
+
+        text = change.text if change.text is not None else seg.target
+        findings = qa_findings(seg.source, text, session_glossary(session))
+        change = replace(change, findings=findings)
+    return apply_change(session, seg, who, change)
+
+
+def _change(
+    store: Store,
+    segment_id: int,
+    *,
+    kind: str,
+    editor: str,
+    base_version: int,
+    client: str,
+    text: str | None = None,
+    active_ms: int | None = None,
+    idle_ms: int | None = None,
+    opened_at: datetime | None = None,
+    keystrokes: int | None = None,
+    findings: Findings | None = None,
+    keylog: Any = None,
+) -> SegmentView:
+    """The one path of save, approve, reopen and revert (see their docstrings)."""
+    from mt.keystrokes import parse_keylog
+
+    change = Change(  # checks the client, the text and the durations first
+        kind=kind, base_version=base_version, client=client, text=text,
+        active_ms=active_ms, idle_ms=idle_ms, opened_at=opened_at, keystrokes=keystrokes,
+    )  # fmt: skip
+    log = parse_keylog(keylog)
+    if log is not None and change.keystrokes is None:
+        change = replace(change, keystrokes=len(log.codes))
+    if findings is not None and not isinstance(findings, list):
+        raise InputError("findings must be a list of objects")
+    if findings is None and kind in ("save", "approve"):
+        findings = _findings(store, segment_id, change.text)
+    change = replace(change, findings=findings, keylog=log.to_json() if log is not None else None)
+    view = change_segment(store, segment_id, change, editor=editor)
+    if view.draft is not None and kind != "reopen":
+        from mt.scoring import cache_pair_stats
+
+        # Reports sum these statistics instead of re-scoring every segment (see scores.py);
+        # TER can take tens of milliseconds, so it runs after the save has returned.
+        store.defer(cache_pair_stats, store, [(view.draft.id, view.draft.text, view.target)])
+    return view
+
+
+def _findings(store: Store, segment_id: int, text: str | None) -> Findings | None:
+    """QA findings of the segment with `text` (its target when None); None when there is no
+    such segment (the write then says so). QA runs before the write lock is taken: its first
+    call loads a sentence splitter."""
+    from mt.desk import document_findings
+    from mt.termbase import session_glossary
+
+    with store.session() as session:
+        place = segment_place(session, segment_id)
+        if place is None:
+            return None
+        new_text = text if text is not None else place.target
+        glossary = session_glossary(session)
+        # Article-level QA (one rendering per name, house style): mt.desk.
+        article = document_findings(session, place.document_id, place.position, new_text)
+    return qa_findings(place.source, new_text, glossary) + article
+
+
+def save_segment(
+    store: Store,
+    segment_id: int,
+    text: str,
+    *,
+    editor: str,
+    base_version: int,
+    active_ms: int | None = None,
+    idle_ms: int | None = None,
+    opened_at: datetime | None = None,
+    keystrokes: int | None = None,
+    client: str = "web",
+    findings: Findings | None = None,
+    keylog: Any = None,
+) -> SegmentView:
+    """Save `text` (NFC-normalised) as the segment's target; status becomes "edited".
+
+    A save that changes nothing (same text, already edited) is logged with its timing but keeps
+    the version. QA findings of the text (`mt.qa.check_pair` with the stored glossary, as
+    dicts) are stored with the event, unless `findings` are given. `keylog` is the visit's
+    keystroke log (see `mt.keystrokes.parse_keylog`), stored with the event. The editor's
+    unsaved copy of the segment (`mt.store.drafts_wip`) is deleted.
+
+    Raises:
+        ConflictError: `base_version` is not the current version (carries current_text,
+            attempted_text, current_version); nothing is changed.
+        PermissionDenied: accounts exist and `editor` has none, or an editor saves an
+            approved segment (a reviewer must reopen it first).
+        NotFound: no such segment.
+    """
+    if not isinstance(text, str):
+        raise InputError("segment text must be a string")
+    return _change(
+        store, segment_id, kind="save", editor=editor, base_version=base_version,
+        client=client, text=text, active_ms=active_ms, idle_ms=idle_ms, opened_at=opened_at,
+        keystrokes=keystrokes, findings=findings, keylog=keylog,
+    )  # fmt: skip
+
+
+def approve_segment(
+    store: Store,
+    segment_id: int,
+    *,
+    editor: str,
+    base_version: int,
+    client: str = "web",
+    text: str | None = None,
+    active_ms: int | None = None,
+    idle_ms: int | None = None,
+    opened_at: datetime | None = None,
+    keystrokes: int | None = None,
+    findings: Findings | None = None,
+    keylog: Any = None,
+) -> SegmentView:
+    """Approve the segment, optionally saving `text` in the same step (one `approve` event).
+
+    The pair goes into the translation memory (`mt.tm`); QA findings are stored as on a save.
+
+    Raises ConflictError as `save_segment`; PermissionDenied when accounts exist and `editor`
+    is not a reviewer or admin.
+    """
+    return _change(
+        store, segment_id, kind="approve", editor=editor, base_version=base_version,
+        client=client, text=text, active_ms=active_ms, idle_ms=idle_ms, opened_at=opened_at,
+        keystrokes=keystrokes, findings=findings, keylog=keylog,
+    )  # fmt: skip
+
+
+def reopen_segment(
+    store: Store, segment_id: int, *, editor: str, base_version: int, client: str = "web"
+) -> SegmentView:
+    """Take an approved segment back to "edited" (no-op for others). Needs reviewer or admin
+    when accounts exist. Raises ConflictError as `save_segment`."""
+    return _change(
+        store, segment_id, kind="reopen", editor=editor, base_version=base_version, client=client
+    )
+
+
+def revert_to_mt(
+    store: Store, segment_id: int, *, editor: str, base_version: int, client: str = "web"
+) -> SegmentView:
+    """Put the current MT draft back as the target; status becomes "draft".
+
+    Raises ConflictError as `save_segment`; InputError when the segment has no draft.
+    """
+    return _change(
+        store, segment_id, kind="revert", editor=editor, base_version=base_version, client=client
+    )
