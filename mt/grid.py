@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mt.store.db import Store
+    from mt.store.views import SegmentView
 
-__all__ = ["ROW_FIELDS", "GridData", "grid_rows", "qa_counts"]
+__all__ = ["ROW_FIELDS", "GridData", "grid_rows", "qa_counts", "row_after_change"]
 
 ROW_FIELDS = (
     "id",
@@ -180,3 +181,23 @@ def grid_rows(
     if later:
         _background(later)
     return GridData(out, approved, edited, len(out), len(later))
+
+
+def row_after_change(store: Store, view: SegmentView) -> dict[str, Any]:
+    """The fields of one grid row after a change, by name (see `ROW_FIELDS`), with QA counted
+    against the desk glossary as `grid_rows` counts it; no unsaved copy ("wip") any more."""
+    from mt.store.glossary import glossary_stamp
+    from mt.termbase import session_glossary
+
+    with store.session() as session:
+        glossary, glossary_key = session_glossary(session), glossary_stamp(session)
+    errors, warnings = qa_counts(view.source, view.target, glossary, glossary_key)
+    return {
+        "target": view.target,
+        "status": view.status,
+        "version": view.version,
+        "origin": view.draft.origin if view.draft else "",
+        "qe": errors,
+        "qw": warnings,
+        "wip": None,
+    }

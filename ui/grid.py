@@ -19,6 +19,7 @@ import streamlit as st
 
 from mt import store as repo
 from mt.errors import ConflictError, TransdeskError
+from mt.grid import row_after_change
 
 ASSETS = Path(__file__).resolve().parent / "grid_assets"
 KEYS: tuple[tuple[str, str], ...] = (
@@ -92,24 +93,6 @@ def offer(ses: GridSession, suggestion: dict[str, Any] | None) -> bool:
     return True
 
 
-def ack_row(store: repo.Store, view: repo.SegmentView) -> dict[str, Any]:
-    """The fields of a grid row after a change (see mt.grid.ROW_FIELDS)."""
-    from mt.qa import check_pair
-    from mt.termbase import store_glossary
-
-    found = check_pair(view.source, view.target, glossary=store_glossary(store))
-    errors = sum(1 for f in found if f.severity == "error")
-    return {
-        "target": view.target,
-        "status": view.status,
-        "version": view.version,
-        "origin": view.draft.origin if view.draft else "",
-        "qe": errors,
-        "qw": len(found) - errors,
-        "wip": None,
-    }
-
-
 def rights(identity: Any) -> dict[str, bool]:
     """What `identity` may do in the grid (`mt.editing.GRID_RIGHTS`, from `mt.permissions`)."""
     from mt.editing import GRID_RIGHTS
@@ -132,14 +115,14 @@ def handle_action(store: repo.Store, ses: GridSession, raw: Any, identity: Any) 
         if outcome.needs_confirm:
             ack.update(ok=False, needs_confirm=list(outcome.needs_confirm))
         elif outcome.segment is not None:
-            ack["row"] = ack_row(store, outcome.segment)
+            ack["row"] = row_after_change(store, outcome.segment)
     except ConflictError as e:
         ack.update(ok=False, error=str(e))
         segment_id = raw.get("seg") if isinstance(raw, dict) else None
         try:
             current = repo.get_segment(store, int(segment_id))
             if current.document_id == ses.doc_id:
-                ack["row"] = ack_row(store, current)
+                ack["row"] = row_after_change(store, current)
         except (TransdeskError, TypeError, ValueError):
             pass
     except TransdeskError as e:

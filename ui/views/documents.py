@@ -11,6 +11,7 @@ from mt import drafting
 from mt import store as repo
 from mt.errors import InputError, TransdeskError
 from mt.models.provenance import describe
+from mt.permissions import assignable
 from mt.store import workflow as wf
 from ui import auth, state, workflow
 from ui import components as ui
@@ -190,7 +191,7 @@ def _filters(store: repo.Store) -> tuple[str | None, str | None, bool]:
         "State", states, key="docs_state",
         format_func=lambda s: workflow.STATE_LABELS.get(s, s),
     )  # fmt: skip
-    people = ["Everyone", *(u.name for u in repo.list_users(store) if u.role != "viewer")]
+    people = ["Everyone", *(u.name for u in repo.list_users(store) if assignable(u.role))]
     who = mid.selectbox("Assignee", people, key="docs_assignee")
     archived = right.toggle("Archived", key="docs_archived")
     return (
