@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,11 +21,10 @@ from mt.engines import LLMOptions, load_engine
 from mt.engines.llm_endpoint import EndpointError
 from mt.engines.prompting import PromptTemplate
 from mt.errors import TransdeskError
-from tests.conftest import ROOT, postgres_url, shared_lines
+from tests.conftest import ROOT, TRANSDESK, postgres_url, run_cli_process, shared_lines
 from tests.llm_server import FakeLLM, answer_for
 
 SECRET = "sk-transdesk-TEST-5ecret-0123456789"
-TRANSDESK = [sys.executable, "-m", "mt.cli"]
 
 
 @pytest.fixture
@@ -156,20 +154,14 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*TRANSDESK, *args], capture_output=True, cwd=ROOT, timeout=300, env=env or _env()
-    )
-
-
 def test_translate_cli_with_an_endpoint(server, korean, tmp_path):
     fake = server()
     src = tmp_path / "news.txt"
     src.write_text("\n".join(korean[:6]) + "\n", encoding="utf-8")
     out = tmp_path / "news.en.txt"
-    result = _cli(
+    result = run_cli_process(
         "translate", str(src), "-o", str(out), "--segment", "line",
-        "--endpoint", fake.url, "--model", "qwen2.5:3b",
+        "--endpoint", fake.url, "--model", "qwen2.5:3b", env=_env(),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr.decode()
     assert out.read_text(encoding="utf-8") == "\n".join(answer_for(s) for s in korean[:6]) + "\n"
@@ -181,8 +173,9 @@ def test_translate_cli_failure_writes_nothing(server, tmp_path):
     src = tmp_path / "news.txt"
     src.write_text("회사는 밝혔다.\n", encoding="utf-8")
     out = tmp_path / "news.en.txt"
-    result = _cli(
-        "translate", str(src), "-o", str(out), "--endpoint", fake.url, "--model", "m", "-q"
+    result = run_cli_process(
+        "translate", str(src), "-o", str(out), "--endpoint", fake.url, "--model", "m", "-q",
+        env=_env(),
     )  # fmt: skip
     assert result.returncode == 4
     assert result.stderr.decode().splitlines() == [
@@ -190,7 +183,9 @@ def test_translate_cli_failure_writes_nothing(server, tmp_path):
         "written"
     ]
     assert not out.exists()
-    missing = _cli("translate", str(src), "-o", str(out), "--endpoint", fake.url)
+    missing = run_cli_process(
+        "translate", str(src), "-o", str(out), "--endpoint", fake.url, env=_env()
+    )
     assert missing.returncode == 1
     assert missing.stderr.decode().splitlines() == [
         "Error: an endpoint needs the name of its model"
@@ -216,7 +211,7 @@ def test_resume_after_kill_gives_the_same_bytes_and_no_key_anywhere(server, kore
     llm = ["--endpoint", fake.url, "--model", "m", "--concurrency", "1"]
     args = [*llm, "--batch-tokens", "64"]
     clean = tmp_path / "clean.en.txt"
-    first = _cli("translate", str(src), "-o", str(clean), *args, env=env)
+    first = run_cli_process("translate", str(src), "-o", str(clean), *args, env=env)
     assert first.returncode == 0, first.stderr.decode()
     full_requests = fake.requests
 
@@ -231,16 +226,16 @@ def test_resume_after_kill_gives_the_same_bytes_and_no_key_anywhere(server, kore
     assert not out.exists()
     checkpoint = checkpoint_path(out).read_bytes()
     before = fake.requests
-    resumed = _cli("translate", str(src), "-o", str(out), "--resume", *args, env=env)
+    resumed = run_cli_process("translate", str(src), "-o", str(out), "--resume", *args, env=env)
     assert resumed.returncode == 0, resumed.stderr.decode()
     assert b"resumed" in resumed.stderr
     assert out.read_bytes() == clean.read_bytes()
     assert fake.requests - before < full_requests  # finished batches were not asked again
 
     db = f"sqlite:///{tmp_path / 'desk.db'}"
-    imported = _cli("import", str(src), "--db", db, "--json", *llm, env=env)
+    imported = run_cli_process("import", str(src), "--db", db, "--json", *llm, env=env)
     assert imported.returncode == 0, imported.stderr.decode()
-    wrong = _cli("translate", str(src), "-o", str(tmp_path / "x.txt"), *args, env=_env(
+    wrong = run_cli_process("translate", str(src), "-o", str(tmp_path / "x.txt"), *args, env=_env(
         TRANSDESK_API_KEY=SECRET[::-1]))  # fmt: skip
     assert wrong.returncode == 4 and b"API key was refused" in wrong.stderr
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from mt.checkpoint import checkpoint_path
-from tests.conftest import shared_lines
+from tests.conftest import run_cli, shared_lines
 
 ray = pytest.importorskip("ray")
 pytest.importorskip("ray.data")
@@ -37,9 +36,7 @@ def news(tmp_path_factory) -> Path:
 
 
 def translate(*args: str):
-    from mt.cli import app
-
-    result = CliRunner().invoke(app, ["translate", *args], catch_exceptions=False)
+    result = run_cli("translate", *args)
     assert result.exit_code == 0, result.output
     return result
 

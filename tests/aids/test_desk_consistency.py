@@ -5,12 +5,10 @@ established forms from the TM, `transdesk glossary suggest`, the house style set
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
 from mt.aids import segment_aids
-from mt.cli import main
 from mt.errors import InputError, PermissionDenied
 from mt.qa.style import check_style, load_style, parse_style
 from mt.store import (
@@ -30,7 +28,7 @@ from mt.store.desk import (
     suggest_terms,
 )
 from mt.tm import add_pairs
-from tests.conftest import shared_lines
+from tests.conftest import run_cli, shared_lines
 from tests.store.conftest import TableEngine
 
 SOURCES = [
@@ -98,7 +96,7 @@ def test_tm_renderings_become_the_desk_form_and_suggestions(store) -> None:
     assert [s.korean for s in suggest_terms(store)] == ["한화"]
 
 
-def test_glossary_suggest_command(store, store_url, monkeypatch, capsys) -> None:
+def test_glossary_suggest_command(store, store_url) -> None:
     add_pairs(
         store,
         [
@@ -106,19 +104,14 @@ def test_glossary_suggest_command(store, store_url, monkeypatch, capsys) -> None
             ("반기문 총장은 웃었다.", "Ban Ki-moon smiled."),
         ],
     )
-    monkeypatch.setattr(
-        sys, "argv", ["transdesk", "glossary", "suggest", "--db", store_url, "--json"]
-    )
-    with pytest.raises(SystemExit) as e:
-        main()
-    assert e.value.code == 0
-    out = capsys.readouterr()
-    rows = [json.loads(line) for line in out.out.splitlines()]
+    code, out, err = run_cli("glossary", "suggest", "--db", store_url, "--json")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
     assert [(r["ko"], r["en"], r["count"], r["total"]) for r in rows] == [
         ("반기문", "Ban Ki-moon", 2, 2)
     ]
     assert rows[0]["examples"][0] == {"ko": "반기문 총장이 왔다.", "en": "Ban Ki-moon came."}
-    assert out.err == "1 suggestion(s) (seen at least 2 times)\n"
+    assert err == "1 suggestion(s) (seen at least 2 times)\n"
 
 
 def test_desk_style_setting(store) -> None:
@@ -197,23 +190,12 @@ def test_bad_style_files(toml: str, error: str) -> None:
 # --- transdesk check ---------------------------------------------------------------------------
 
 
-def _run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["transdesk", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 1
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def test_check_treats_the_file_pair_as_one_article(tmp_path, monkeypatch, capsys) -> None:
+def test_check_treats_the_file_pair_as_one_article(tmp_path) -> None:
     src, tgt, style = tmp_path / "ko.txt", tmp_path / "en.txt", tmp_path / "house.toml"
     src.write_text("\n".join(SOURCES) + "\n", encoding="utf-8")
     targets = [*TARGETS[:2], TARGETS[2].replace("Busan", "Pusan")]
     tgt.write_text("\n".join(targets) + "\n", encoding="utf-8")
-    code, out, err = _run(monkeypatch, capsys, "check", "-s", str(src), "-t", str(tgt), "--json")
+    code, out, err = run_cli("check", "-s", str(src), "-t", str(tgt), "--json")
     assert code == 1
     assert [json.loads(line) for line in out.splitlines()] == [
         {
@@ -231,14 +213,12 @@ def test_check_treats_the_file_pair_as_one_article(tmp_path, monkeypatch, capsys
     ]
     assert err == "1 finding(s) on 1 of 3 lines (consistency 1)\n"
     style.write_text("[headline]\nmax_chars = 20\n", encoding="utf-8")
-    code, out, err = _run(
-        monkeypatch, capsys, "check", "-s", str(src), "-t", str(tgt), "--style", str(style),
+    code, out, err = run_cli(
+        "check", "-s", str(src), "-t", str(tgt), "--style", str(style),
         "--checks", "style",
     )  # fmt: skip
     assert (code, out) == (1, "1: style: headline is 70 characters (at most 20)\n")
     style.write_text("[headline]\nmax_chars = 'x'\n", encoding="utf-8")
-    code, out, err = _run(
-        monkeypatch, capsys, "check", "-s", str(src), "-t", str(tgt), "--style", str(style)
-    )
+    code, out, err = run_cli("check", "-s", str(src), "-t", str(tgt), "--style", str(style))
     assert (code, out) == (3, "")
     assert err == f"Error: {style}: [headline] max_chars must be int, not 'x'\n"

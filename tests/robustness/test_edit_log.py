@@ -48,9 +48,9 @@ HARMLESS = {"insert_or_ignore"}  # changes nothing, so it need not fail
 
 
 @pytest.fixture
-def logged(db_url):
+def logged(store_url):
     """A store with a document, a save by kim, and the ids of the rows involved."""
-    store = repo.open_store(db_url)
+    store = repo.open_store(store_url)
     engine = TableEngine("m", {"첫 문장이다.": "A first."})
     doc = repo.create_document(store, "첫 문장이다.", title="t", engine=engine, created_by="kim")
     (seg,) = repo.list_segments(store, doc)

@@ -16,9 +16,8 @@ import pytest
 
 from mt import store as repo
 from mt.errors import PermissionDenied, TransdeskError
-from tests.conftest import shown
+from tests.conftest import run_cli_process, shown
 from tests.robustness.cases import ROOT, SECRET_MARKER, xxe_xliff
-from tests.robustness.conftest import run_cli
 
 APP = ROOT / "ui" / "app.py"
 PAGES = ["documents", "editor", "reports", "settings"]
@@ -299,13 +298,13 @@ def test_passwords_are_argon2id_hashes_and_never_stored(tmp_path):
 
 def test_secrets_stay_out_of_output_and_logs(tmp_path, caplog):
     db = f"sqlite:///{tmp_path / 'cli.db'}"
-    added = run_cli("users", "add", "ada", "--role", "admin", "--password-stdin", "--db", db,
-                    stdin=f"{PASSWORD}\n".encode())  # fmt: skip
+    added = run_cli_process("users", "add", "ada", "--role", "admin", "--password-stdin",
+                            "--db", db, stdin=f"{PASSWORD}\n".encode())  # fmt: skip
     assert added.returncode == 0, added.stderr.decode()
     assert PASSWORD not in added.stdout.decode() + added.stderr.decode()
 
     secret_url = "postgresql+psycopg://transdesk:s3cr3t-pw-9f2@127.0.0.1:9/nowhere"
-    refused = run_cli("users", "list", "--db", secret_url)
+    refused = run_cli_process("users", "list", "--db", secret_url)
     assert refused.returncode != 0 and refused.stderr.decode().startswith("Error: ")
     assert "s3cr3t-pw-9f2" not in refused.stdout.decode() + refused.stderr.decode()
     assert "Traceback" not in refused.stderr.decode()

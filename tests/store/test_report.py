@@ -33,12 +33,17 @@ def lines() -> tuple[list[str], list[str]]:
 
 
 @pytest.fixture
-def edited(store, engine, lines):
+def edited(store, tiny_engine, lines):
     """A document of N real lines: 0-5 post-edited to the reference (with timings), 6-7
     approved unchanged, 8-11 untouched. Returns (doc id, segments before editing)."""
     ko, en = lines
     doc = create_document(
-        store, "\n".join(ko), title="news", engine=engine, created_by="kim", segment_mode="line"
+        store,
+        "\n".join(ko),
+        title="news",
+        engine=tiny_engine,
+        created_by="kim",
+        segment_mode="line",
     )
     segments = list_segments(store, doc)
     for i, s in enumerate(segments[:6]):
@@ -109,7 +114,7 @@ def test_groups(store, edited):
         report(store, document_id=doc + 100)
 
 
-def test_model_comparison_on_the_same_segments(store, edited, lines, engine):
+def test_model_comparison_on_the_same_segments(store, edited, lines, tiny_engine):
     doc, segments = edited
     _, en = lines
     # A second "model" whose drafts we know: the English reference, with one word changed.
@@ -120,8 +125,10 @@ def test_model_comparison_on_the_same_segments(store, edited, lines, engine):
     result = report(store, document_id=doc, by="model")
     models = {m["model"]: m for m in result["models"]}
     # Models are (id, revision): the tiny folder by its name and content fingerprint (#15).
-    tiny = model_label(engine.model_id, engine.revision)
-    assert engine.revision.startswith("sha256:") and tiny == f"tiny@{engine.revision[:19]}"
+    tiny = model_label(tiny_engine.model_id, tiny_engine.revision)
+    assert (
+        tiny_engine.revision.startswith("sha256:") and tiny == f"tiny@{tiny_engine.revision[:19]}"
+    )
     assert set(models) == {tiny, "second-model"}
     finals = en[:6] + [s.target for s in segments[6:8]]
     assert models[tiny]["segments"] == models["second-model"]["segments"] == 8

@@ -46,10 +46,15 @@ def _edit_xliff(path, changes: dict[int, str], states: dict[int, str] | None = N
 
 
 @pytest.fixture
-def doc(store, engine):
+def doc(store, tiny_engine):
     ko = shared_lines("ntrex128", "ko", 10)
     return create_document(
-        store, "\n".join(ko), title="news", engine=engine, created_by="kim", segment_mode="line"
+        store,
+        "\n".join(ko),
+        title="news",
+        engine=tiny_engine,
+        created_by="kim",
+        segment_mode="line",
     )
 
 
