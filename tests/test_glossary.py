@@ -64,7 +64,7 @@ def test_load_tsv_with_source_target_columns_and_cp949(tmp_path):
 def test_load_csv_errors(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(InputError) as e:
+    with pytest.raises(InputError, match=f"^{re.escape(message)}$") as e:
         load_glossary(path)
     assert str(e.value) == message
 
@@ -156,7 +156,7 @@ def test_load_tbx_v3(tmp_path):
 def test_load_tbx_refuses_entities_and_empty_files(tmp_path, content, message):
     path = tmp_path / "evil.tbx"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(InputError) as e:
+    with pytest.raises(InputError, match=f"^{re.escape(message)}$") as e:
         load_glossary(path)
     assert str(e.value) == message
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -88,7 +89,8 @@ def test_429_500_malformed_and_dropped_replies_are_retried(server, korean):
 def test_persistent_failure_is_one_line(server, errors, message):
     fake = server(errors=errors)
     engine = engine_for(fake, retries=2)
-    with pytest.raises(EndpointError) as err:
+    error = f"^{re.escape(f'endpoint {engine.endpoint}: {message}')}$"
+    with pytest.raises(EndpointError, match=error) as err:
         engine.translate(["회사는 밝혔다."])
     assert str(err.value) == f"endpoint {engine.endpoint}: {message}"
     assert "\n" not in str(err.value)
@@ -105,7 +107,11 @@ def test_client_errors_are_not_retried_and_keep_the_key_out(server, monkeypatch)
     fake = server(key="the-right-key")
     monkeypatch.setenv("TRANSDESK_API_KEY", SECRET)
     engine = engine_for(fake)
-    with pytest.raises(EndpointError) as err:
+    error = (
+        rf"^endpoint {re.escape(engine.endpoint)}: HTTP 401, the API key was refused \(set "
+        rf"TRANSDESK_API_KEY\)$"
+    )
+    with pytest.raises(EndpointError, match=error) as err:
         engine.translate(["회사는 밝혔다."])
     assert str(err.value) == (
         f"endpoint {engine.endpoint}: HTTP 401, the API key was refused (set TRANSDESK_API_KEY)"

@@ -87,7 +87,7 @@ def test_ray_resumes_from_a_checkpoint_of_finished_batches(
             yield item
 
     # The same job as the CLI's, interrupted locally after three batches.
-    with pytest.raises(Interrupted):
+    with pytest.raises(Interrupted, match=r"^$"):
         translate_parsed(
             parsed,
             engine,
@@ -124,9 +124,8 @@ def test_a_worker_that_cannot_load_the_model_is_one_clear_error(
     engine.count_tokens(["시험"])  # the driver's tokenizer is loaded; then the folder goes,
     shutil.rmtree(model)  # so the workers cannot find the model
     data = news.read_bytes()
-    with pytest.raises(
-        TransdeskError, match=r"^Ray job failed: .*model folder not found on Ray worker"
-    ):
+    error = r"^Ray job failed: .*model folder not found on Ray worker"
+    with pytest.raises(TransdeskError, match=error):
         translate_parsed(
             formats.read_bytes(data, news.name),
             engine,

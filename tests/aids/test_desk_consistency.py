@@ -5,6 +5,7 @@ established forms from the TM, `transdesk glossary suggest`, the house style set
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -86,7 +87,7 @@ def test_tm_renderings_become_the_desk_form_and_suggestions(store) -> None:
         ("한화", "Hanwha", 2, 2),
     ]
     assert suggest_terms(store, min_count=3) == []
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match=r"^the minimum count must be at least 1$"):
         suggest_terms(store, min_count=0)
     # A new TM pair is picked up without rebuilding; accepted terms leave the suggestions.
     add_pairs(store, [("반기문 총장이 떠났다.", "Ban Ki-moon left.")])
@@ -123,7 +124,8 @@ def test_desk_style_setting(store) -> None:
         set_desk_style(store, "[typo]\nenabled = true\n")
     add_user(store, "boss", role="admin", password="correct horse battery")
     add_user(store, "kim", role="editor", password="correct horse battery", by="boss")
-    with pytest.raises(PermissionDenied):
+    error = r"^kim is an editor; to change the house style needs an admin$"
+    with pytest.raises(PermissionDenied, match=error):
         set_desk_style(store, None, by="kim")
     set_desk_style(store, None, by="boss")
     assert desk_style_text(store) is None
@@ -182,7 +184,7 @@ def test_headline_rules_apply_to_the_headline_only() -> None:
     ],
 )
 def test_bad_style_files(toml: str, error: str) -> None:
-    with pytest.raises(InputError) as e:
+    with pytest.raises(InputError, match=f"^house\\.toml: .*{re.escape(error)}") as e:
         parse_style(toml, "house.toml")
     assert str(e.value).startswith("house.toml: ") and error in str(e.value)
 

@@ -156,6 +156,7 @@ def test_only_admins_rename_once_accounts_exist(logged):
     store, _ = logged
     repo.add_user(store, "boss", role="admin", password="a long passphrase")
     repo.add_user(store, "lee", role="editor", password="another passphrase", by="boss")
-    with pytest.raises(PermissionDenied):
+    error = r"^lee is an editor; to rename users needs an admin$"
+    with pytest.raises(PermissionDenied, match=error):
         repo.rename_user(store, "kim", "kimm", by="lee")
     assert repo.rename_user(store, "kim", "kimm", by="boss").name == "kimm"

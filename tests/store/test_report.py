@@ -110,7 +110,7 @@ def test_groups(store, edited):
     assert [(g["document"], g["title"]) for g in docs] == [(doc, "news")]
     with pytest.raises(InvalidValue, match="unknown grouping"):
         report(store, by="week")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=f"^no document {doc + 100}$"):
         report(store, document_id=doc + 100)
 
 

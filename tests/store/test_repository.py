@@ -40,6 +40,8 @@ from mt.store import (
 from tests.conftest import shared_lines
 from tests.store.conftest import TableEngine
 
+CONFLICT = r"\(you started from version 1, it is now at version 2\); nothing was saved"
+
 ARTICLE_LINES = 6
 
 
@@ -149,7 +151,8 @@ def test_stale_save_is_a_conflict_and_changes_nothing(store, doc):
     s = list_segments(store, doc)[0]
     save_segment(store, s.id, "First editor's text.", editor="lee", base_version=1)
     before = edit_events(store, segment_id=s.id)
-    with pytest.raises(ConflictError) as info:
+    error = rf"^segment {s.id} was changed by someone else {CONFLICT}$"
+    with pytest.raises(ConflictError, match=error) as info:
         save_segment(store, s.id, "Second editor's text.", editor="park", base_version=1)
     assert info.value.current_text == "First editor's text."
     assert info.value.attempted_text == "Second editor's text."
@@ -158,7 +161,8 @@ def test_stale_save_is_a_conflict_and_changes_nothing(store, doc):
     assert get_segment(store, s.id).target == "First editor's text."
     assert "park" not in [u.name for u in list_users(store)]  # not even the editor was created
     for action in (approve_segment, reopen_segment, revert_to_mt):
-        with pytest.raises(ConflictError):
+        error = rf"^segment {s.id} was changed by someone else {CONFLICT}$"
+        with pytest.raises(ConflictError, match=error):
             action(store, s.id, editor="lee", base_version=1)
 
 
@@ -261,9 +265,9 @@ def test_not_found(store):
         get_segment(store, 999)
     with pytest.raises(NotFound, match="no document 42"):
         get_document(store, 42)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^no document 42$"):
         list_segments(store, 42)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^no segment 999$"):
         save_segment(store, 999, "x", editor="lee", base_version=1)
 
 
@@ -319,7 +323,8 @@ def test_accounts_roles_and_passwords(store, doc):
     approved = approve_segment(store, t.id, editor="rev", base_version=saved.version)
     with pytest.raises(PermissionDenied, match="reopen"):
         save_segment(store, t.id, "Sneaky change.", editor="lee", base_version=approved.version)
-    with pytest.raises(PermissionDenied):
+    error = r"^lee is an editor; to reopen needs a reviewer or admin$"
+    with pytest.raises(PermissionDenied, match=error):
         reopen_segment(store, t.id, editor="lee", base_version=approved.version)
     reopened = reopen_segment(store, t.id, editor="rev", base_version=approved.version)
     assert (
@@ -350,7 +355,8 @@ def test_managing_people_needs_an_admin_once_accounts_exist(store):
         set_role(store, "ed", "admin", by="ed")
     set_password(store, "ed", "new-pw", by="ed")  # one's own password is allowed
     assert authenticate(store, "ed", "new-pw") is not None
-    with pytest.raises(PermissionDenied):
+    error = r"^ed is an editor; to set passwords needs an admin$"
+    with pytest.raises(PermissionDenied, match=error):
         set_password(store, "boss", "taken", by="ed")
     assert set_role(store, "ed", "reviewer", by="boss").role == "reviewer"
     assert [u.name for u in list_users(store)] == ["boss", "ed"]
