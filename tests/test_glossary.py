@@ -290,10 +290,8 @@ def test_glossary_on_ntrex_references_planted_drops_are_caught():
 
 
 @pytest.mark.slow
-def test_glossary_engine_on_the_tiny_model(tiny_model_dir):
-    from mt.engines import load_engine
-
-    engine = load_engine(str(tiny_model_dir))
+def test_glossary_engine_on_the_tiny_model(tiny_engine):
+    engine = tiny_engine
     sources = ["네이버는 엔비디아와 협력한다고 밝혔다.", "그는 아무 말도 하지 않았다.", ""]
     base = engine.translate(sources)
     # The random model's first output word stands in for a model's wrong rendering of 네이버.

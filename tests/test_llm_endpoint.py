@@ -22,7 +22,7 @@ from mt.engines import LLMOptions, load_engine
 from mt.engines.llm_endpoint import EndpointError
 from mt.engines.prompting import PromptTemplate
 from mt.errors import TransdeskError
-from tests.conftest import ROOT, TRANSDESK, postgres_url, run_cli_process, shared_lines
+from tests.conftest import ROOT, TRANSDESK, run_cli_process, shared_lines
 from tests.llm_server import FakeLLM, answer_for
 
 SECRET = "sk-transdesk-TEST-5ecret-0123456789"
@@ -270,20 +270,14 @@ def _stored_drafts(url: str, doc: int) -> list:
         ).all()
 
 
-@pytest.mark.parametrize("database", ["sqlite", "postgres"])
-def test_import_records_what_made_each_draft(server, korean, tmp_path, tiny_model_dir, database):
+def test_import_records_what_made_each_draft(server, korean, tiny_model_dir, store_url):
     """Drafts in the store carry family, model, endpoint, prompt hash, temperature and context;
     the glossary's terms and the approved English reach the prompt; a fallback is marked."""
     from mt.qa.glossary import Glossary
     from mt.store import create_document, open_store
     from mt.store.glossary import _save
 
-    if database == "postgres":
-        url = postgres_url()
-        if url is None:
-            pytest.skip("TRANSDESK_TEST_PG_URL not set")
-    else:
-        url = f"sqlite:///{tmp_path / 'desk.db'}"
+    url = store_url
     headline = "삼성전자, 3분기 영업이익 10조 돌파"
     body = ["삼성전자는 반도체 수요가 회복됐다고 밝혔다.", korean[3], korean[4]]
     fake = server(always_bad=[korean[4]])

@@ -8,9 +8,7 @@ import json
 
 import pytest
 import sacrebleu
-from typer.testing import CliRunner
 
-from mt.cli import app
 from mt.errors import InvalidValue, NotFound
 from mt.models.provenance import model_label
 from mt.store import (
@@ -21,7 +19,7 @@ from mt.store import (
     retranslate_document,
     save_segment,
 )
-from tests.conftest import shared_lines
+from tests.conftest import run_cli, shared_lines
 from tests.store.conftest import TableEngine
 
 N = 12
@@ -155,17 +153,15 @@ def test_empty_store_report(store):
 
 def test_report_command_formats(store, edited):
     doc, _ = edited
-    runner = CliRunner()
-    as_json = runner.invoke(app, ["report", "--db", store.url, "--document", str(doc),
-                                  "--format", "json"])  # fmt: skip
+    as_json = run_cli("report", "--db", store.url, "--document", str(doc), "--format", "json")
     assert as_json.exit_code == 0, as_json.output
     data = json.loads(as_json.output)
     for key in ("segments", "approved", "hter", "chrf", "bleu", "signatures"):
         assert key in data
     assert data["hter"] == report(store, document_id=doc)["hter"]
-    as_csv = runner.invoke(app, ["report", "--db", store.url, "--by", "editor", "--format", "csv"])
+    as_csv = run_cli("report", "--db", store.url, "--by", "editor", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(as_csv.output)))
     assert [r["editor"] for r in rows] == ["(all)", "lee", "park"]
     assert float(rows[0]["hter"]) == pytest.approx(data["hter"])
-    table = runner.invoke(app, ["report", "--db", store.url, "--by", "model"])
+    table = run_cli("report", "--db", store.url, "--by", "model")
     assert table.exit_code == 0 and "hter" in table.output and "case:mixed" in table.output
