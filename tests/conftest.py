@@ -209,7 +209,7 @@ class CliResult(NamedTuple):
 
 
 def run_cli(
-    *args: str, input: str | bytes | None = None, env: Mapping[str, str] | None = None
+    *args: str, input: str | bytes | None = None, env: Mapping[str, str | None] | None = None
 ) -> CliResult:
     """`transdesk ARGS` in-process, through the console entry point `mt.cli.main`.
 
