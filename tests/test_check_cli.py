@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 
 import pytest
 
-from mt.cli import app, main
+from mt.cli import app
 from mt.qa.checks import check_pair
 from mt.qa.glossary import Glossary
-from tests.conftest import shared_lines
+from tests.conftest import run_cli, shared_lines
 
 SOURCE = [
     "매출이 3조 원을 넘었다.",
@@ -26,18 +25,6 @@ TARGET = [
 ]
 
 
-def run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    """Run `transdesk *args` in-process: (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["transdesk", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
 @pytest.fixture
 def files(tmp_path):
     def write(source: list[str], target: list[str], *, encoding: str = "utf-8"):
@@ -49,16 +36,16 @@ def files(tmp_path):
     return write
 
 
-def test_clean_files_exit_0(monkeypatch, capsys, files):
+def test_clean_files_exit_0(files):
     src, tgt = files(SOURCE, TARGET)
-    code, out, err = run(monkeypatch, capsys, "check", "--source", src, "--target", tgt)
+    code, out, err = run_cli("check", "--source", src, "--target", tgt)
     assert (code, out, err) == (0, "", "No findings on 3 lines.\n")
 
 
-def test_findings_are_listed_and_exit_1(monkeypatch, capsys, files):
+def test_findings_are_listed_and_exit_1(files):
     target = [TARGET[0].replace("trillion", "billion"), TARGET[1], "Naver  employs 이천 people."]
     src, tgt = files(SOURCE, target)
-    code, out, err = run(monkeypatch, capsys, "check", "-s", src, "-t", tgt)
+    code, out, err = run_cli("check", "-s", src, "-t", tgt)
     assert code == 1
     assert out.splitlines() == [
         "1: numbers: 3조 (= 3,000,000,000,000) in the source is missing from the target",
@@ -70,10 +57,10 @@ def test_findings_are_listed_and_exit_1(monkeypatch, capsys, files):
     assert err == "5 finding(s) on 2 of 3 lines (hangul 1, numbers 3, spaces 1)\n"
 
 
-def test_json_output_one_object_per_line_with_findings(monkeypatch, capsys, files):
+def test_json_output_one_object_per_line_with_findings(files):
     target = [TARGET[0], "The event is on June 22.", TARGET[2]]
     src, tgt = files(SOURCE, target)
-    code, out, err = run(monkeypatch, capsys, "check", "-s", src, "-t", tgt, "--json")
+    code, out, err = run_cli("check", "-s", src, "-t", tgt, "--json")
     assert code == 1
     records = [json.loads(line) for line in out.splitlines()]
     assert records == [
@@ -98,61 +85,61 @@ def test_json_output_one_object_per_line_with_findings(monkeypatch, capsys, file
     assert "2 finding(s) on 1 of 3 lines" in err
 
 
-def test_checks_option_selects(monkeypatch, capsys, files):
+def test_checks_option_selects(files):
     target = [TARGET[0].replace("trillion", "billion") + " ", TARGET[1], TARGET[2]]
     src, tgt = files(SOURCE, target)
-    code, out, _ = run(monkeypatch, capsys, "check", "-s", src, "-t", tgt, "--checks", "spaces")
+    code, out, _ = run_cli("check", "-s", src, "-t", tgt, "--checks", "spaces")
     assert (code, out) == (1, "1: spaces: trailing whitespace\n")
-    code, out, _ = run(monkeypatch, capsys, "check", "-s", src, "-t", tgt, "--checks", "hangul")
+    code, out, _ = run_cli("check", "-s", src, "-t", tgt, "--checks", "hangul")
     assert (code, out) == (0, "")
 
 
-def test_glossary_option(monkeypatch, capsys, files, tmp_path):
+def test_glossary_option(files, tmp_path):
     glossary = tmp_path / "terms.csv"
     glossary.write_text("ko,en\n네이버,Naver\n", encoding="utf-8")
     target = [*TARGET[:2], "Neighbor employs 12,000 people."]
     src, tgt = files(SOURCE, target)
-    code, out, _ = run(monkeypatch, capsys, "check", "-s", src, "-t", tgt, "-g", str(glossary))
+    code, out, _ = run_cli("check", "-s", src, "-t", tgt, "-g", str(glossary))
     assert (code, out) == (1, "3: glossary: '네이버' should be translated as 'Naver'\n")
 
 
-def test_korean_legacy_encoding_is_read(monkeypatch, capsys, files):
+def test_korean_legacy_encoding_is_read(files):
     src, tgt = files(SOURCE, TARGET, encoding="cp949")
-    code, _, err = run(monkeypatch, capsys, "check", "-s", src, "-t", tgt)
+    code, _, err = run_cli("check", "-s", src, "-t", tgt)
     assert (code, err) == (0, "No findings on 3 lines.\n")
 
 
-def test_misaligned_files_exit_3(monkeypatch, capsys, files):
+def test_misaligned_files_exit_3(files):
     src, tgt = files(SOURCE, TARGET[:2])
-    code, out, err = run(monkeypatch, capsys, "check", "-s", src, "-t", tgt)
+    code, out, err = run_cli("check", "-s", src, "-t", tgt)
     assert (code, out) == (3, "")
     assert err == (
         f"Error: {src} has 3 lines but {tgt} has 2; the files must be aligned line by line\n"
     )
 
 
-def test_unreadable_inputs_exit_3(monkeypatch, capsys, files, tmp_path):
+def test_unreadable_inputs_exit_3(files, tmp_path):
     src, tgt = files(SOURCE, TARGET)
     missing = str(tmp_path / "nope.txt")
-    code, _, err = run(monkeypatch, capsys, "check", "-s", missing, "-t", tgt)
+    code, _, err = run_cli("check", "-s", missing, "-t", tgt)
     assert (code, err) == (3, f"Error: {missing}: no such file\n")
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"abc\n\xff\xfe\xfa\x00\n")
-    code, _, err = run(monkeypatch, capsys, "check", "-s", src, "-t", str(bad))
+    code, _, err = run_cli("check", "-s", src, "-t", str(bad))
     assert code == 3
     assert err.startswith(f"Error: {bad}: ")
     glossary = tmp_path / "g.csv"
     glossary.write_text("term,translation\n네이버,Naver\n", encoding="utf-8")
-    code, _, err = run(monkeypatch, capsys, "check", "-s", src, "-t", tgt, "-g", str(glossary))
+    code, _, err = run_cli("check", "-s", src, "-t", tgt, "-g", str(glossary))
     assert (code, err) == (
         3,
         "Error: g.csv: no column 'ko' (or 'source') (columns: term, translation)\n",
     )
 
 
-def test_unknown_check_exits_2(monkeypatch, capsys, files):
+def test_unknown_check_exits_2(files):
     src, tgt = files(SOURCE, TARGET)
-    code, out, err = run(monkeypatch, capsys, "check", "-s", src, "-t", tgt, "--checks", "typos")
+    code, out, err = run_cli("check", "-s", src, "-t", tgt, "--checks", "typos")
     assert (code, out) == (2, "")
     assert err == (
         "Error: --checks: unknown check 'typos' (choose from numbers, hangul, sentences, "
@@ -160,10 +147,10 @@ def test_unknown_check_exits_2(monkeypatch, capsys, files):
     )
 
 
-def test_help_documents_exit_codes(monkeypatch, capsys):
+def test_help_documents_exit_codes():
     command = next(c for c in app.registered_commands if c.name == "check")
     assert command.help
-    code, out, _ = run(monkeypatch, capsys, "check", "--help")
+    code, out, _ = run_cli("check", "--help")
     assert code == 0
     text = " ".join(out.split())
     assert "Exit status: 0 no findings, 1 findings, 2 misused options" in text
@@ -203,7 +190,7 @@ def _plant(ko: str, en: str, glossary: Glossary, turn: int) -> tuple[str, str] |
     return None
 
 
-def test_acceptance_on_ntrex_with_planted_errors(monkeypatch, capsys, tmp_path):
+def test_acceptance_on_ntrex_with_planted_errors(tmp_path):
     """Every planted number, unit and glossary error is found; under 5% of untouched lines
     get any warning."""
     ko, en = shared_lines("ntrex128", "ko"), shared_lines("ntrex128", "en")
@@ -220,8 +207,7 @@ def test_acceptance_on_ntrex_with_planted_errors(monkeypatch, capsys, tmp_path):
     terms = tmp_path / "names.csv"
     terms.write_text("ko,en\n" + "".join(f"{k},{v}\n" for k, v in NAMES.items()), "utf-8")
 
-    code, out, _ = run(
-        monkeypatch, capsys,
+    code, out, _ = run_cli(
         "check", "-s", str(tmp_path / "ko.txt"), "-t", str(tmp_path / "en.txt"),
         "-g", str(terms), "--json",
     )  # fmt: skip

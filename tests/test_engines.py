@@ -161,7 +161,15 @@ def test_unreachable_hub_gives_one_clear_line(tmp_path, monkeypatch):
     import huggingface_hub.constants as constants
 
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
-    with pytest.raises(ModelError) as err:
+    error = (
+        r"^model Helsinki-NLP/opus-mt-tc-big-ko-en is not in the local Hugging Face cache "
+        r"and the hub cannot be reached( \(HF_HUB_OFFLINE is set\))?; pass a local model "
+        r"folder with --model PATH, or run 'transdesk models download "
+        r"Helsinki-NLP/opus-mt-tc-big-ko-en' on a connected machine and copy its cache here; "
+        r"to try Transdesk offline, use --model test \(a random-weight test model: its "
+        r"output is not a translation\)$"
+    )
+    with pytest.raises(ModelError, match=error) as err:
         resolve_model("Helsinki-NLP/opus-mt-tc-big-ko-en")
     message = str(err.value)
     assert "\n" not in message

@@ -64,7 +64,7 @@ def test_load_tsv_with_source_target_columns_and_cp949(tmp_path):
 def test_load_csv_errors(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(InputError) as e:
+    with pytest.raises(InputError, match=f"^{re.escape(message)}$") as e:
         load_glossary(path)
     assert str(e.value) == message
 
@@ -156,7 +156,7 @@ def test_load_tbx_v3(tmp_path):
 def test_load_tbx_refuses_entities_and_empty_files(tmp_path, content, message):
     path = tmp_path / "evil.tbx"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(InputError) as e:
+    with pytest.raises(InputError, match=f"^{re.escape(message)}$") as e:
         load_glossary(path)
     assert str(e.value) == message
 
@@ -290,10 +290,8 @@ def test_glossary_on_ntrex_references_planted_drops_are_caught():
 
 
 @pytest.mark.slow
-def test_glossary_engine_on_the_tiny_model(tiny_model_dir):
-    from mt.engines import load_engine
-
-    engine = load_engine(str(tiny_model_dir))
+def test_glossary_engine_on_the_tiny_model(tiny_engine):
+    engine = tiny_engine
     sources = ["네이버는 엔비디아와 협력한다고 밝혔다.", "그는 아무 말도 하지 않았다.", ""]
     base = engine.translate(sources)
     # The random model's first output word stands in for a model's wrong rendering of 네이버.

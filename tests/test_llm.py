@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
@@ -22,7 +20,7 @@ from mt.engines.prompting import (
 )
 from mt.errors import InputError
 from mt.qa.glossary import Glossary
-from tests.conftest import ROOT, shared_lines
+from tests.conftest import run_cli_process, shared_lines
 
 ARTICLE = [
     "삼성전자, 3분기 영업이익 10조 돌파",
@@ -231,17 +229,11 @@ def test_no_fallback_means_a_clear_error(tiny_llm_dir):
 
 # -- CLI ------------------------------------------------------------------------------------
 
-TRANSDESK = [sys.executable, "-m", "mt.cli"]
-
-
-def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*TRANSDESK, *args], capture_output=True, cwd=ROOT, timeout=600, env=env, text=True
-    )
-
 
 def test_build_test_causal_lm_and_models_list(tmp_path):
-    result = _run("models", "build-test", str(tmp_path / "llm"), "--family", "causal-lm")
+    result = run_cli_process(
+        "models", "build-test", str(tmp_path / "llm"), "--family", "causal-lm", text=True
+    )
     assert result.returncode == 0, result.stderr
     assert "TEST model" in result.stderr
     assert "Writing model shards" not in result.stderr  # no transformers progress bar
@@ -252,16 +244,16 @@ def test_build_test_causal_lm_and_models_list(tmp_path):
         or (tmp_path / "llm" / "chat_template.jinja").exists()
     )
     assert (tmp_path / "llm" / "tokenizer.model").exists()
-    bad = _run("models", "build-test", str(tmp_path / "x"), "--family", "gpt")
+    bad = run_cli_process("models", "build-test", str(tmp_path / "x"), "--family", "gpt", text=True)
     assert bad.returncode == 1 and bad.stderr.strip().splitlines() == [
         "Error: unknown model family 'gpt'; choose translation or causal-lm"
     ]
-    listed = json.loads(_run("models", "list", "--json").stdout)
+    listed = json.loads(run_cli_process("models", "list", "--json", text=True).stdout)
     by_name = {row["name"]: row for row in listed}
     for name in ("qwen2.5-3b-instruct", "exaone-3.5-2.4b-instruct", "gemma-3-4b-it"):
         assert by_name[name]["family"] == "causal-lm"
         assert by_name[name]["license"]
-    table = _run("models", "list", env={**os.environ, "COLUMNS": "80"}).stdout
+    table = run_cli_process("models", "list", env={**os.environ, "COLUMNS": "80"}, text=True).stdout
     assert "license" in table and "Gemma Terms of Use" in table
 
 
@@ -280,12 +272,12 @@ def test_translate_and_import_with_a_local_llm(tmp_path, tiny_llm_dir, tiny_mode
         str(tiny_model_dir),
     ]
     out = tmp_path / "article.en.txt"
-    result = _run("translate", str(article), "-o", str(out), *common)
+    result = run_cli_process("translate", str(article), "-o", str(out), *common, text=True)
     assert result.returncode == 0, result.stderr
     assert out.read_text(encoding="utf-8").count("\n\n") == 2  # paragraphs kept
 
     db = f"sqlite:///{tmp_path / 'desk.db'}"
-    result = _run("import", str(article), "--db", db, "--json", *common)
+    result = run_cli_process("import", str(article), "--db", db, "--json", *common, text=True)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)["document_id"]
     from mt.store import drafts, list_segments, open_store

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,11 +22,10 @@ from mt.engines import LLMOptions, load_engine
 from mt.engines.llm_endpoint import EndpointError
 from mt.engines.prompting import PromptTemplate
 from mt.errors import TransdeskError
-from tests.conftest import ROOT, postgres_url, shared_lines
+from tests.conftest import ROOT, TRANSDESK, run_cli_process, shared_lines
 from tests.llm_server import FakeLLM, answer_for
 
 SECRET = "sk-transdesk-TEST-5ecret-0123456789"
-TRANSDESK = [sys.executable, "-m", "mt.cli"]
 
 
 @pytest.fixture
@@ -90,7 +89,8 @@ def test_429_500_malformed_and_dropped_replies_are_retried(server, korean):
 def test_persistent_failure_is_one_line(server, errors, message):
     fake = server(errors=errors)
     engine = engine_for(fake, retries=2)
-    with pytest.raises(EndpointError) as err:
+    error = f"^{re.escape(f'endpoint {engine.endpoint}: {message}')}$"
+    with pytest.raises(EndpointError, match=error) as err:
         engine.translate(["회사는 밝혔다."])
     assert str(err.value) == f"endpoint {engine.endpoint}: {message}"
     assert "\n" not in str(err.value)
@@ -107,7 +107,11 @@ def test_client_errors_are_not_retried_and_keep_the_key_out(server, monkeypatch)
     fake = server(key="the-right-key")
     monkeypatch.setenv("TRANSDESK_API_KEY", SECRET)
     engine = engine_for(fake)
-    with pytest.raises(EndpointError) as err:
+    error = (
+        rf"^endpoint {re.escape(engine.endpoint)}: HTTP 401, the API key was refused \(set "
+        rf"TRANSDESK_API_KEY\)$"
+    )
+    with pytest.raises(EndpointError, match=error) as err:
         engine.translate(["회사는 밝혔다."])
     assert str(err.value) == (
         f"endpoint {engine.endpoint}: HTTP 401, the API key was refused (set TRANSDESK_API_KEY)"
@@ -156,20 +160,14 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*TRANSDESK, *args], capture_output=True, cwd=ROOT, timeout=300, env=env or _env()
-    )
-
-
 def test_translate_cli_with_an_endpoint(server, korean, tmp_path):
     fake = server()
     src = tmp_path / "news.txt"
     src.write_text("\n".join(korean[:6]) + "\n", encoding="utf-8")
     out = tmp_path / "news.en.txt"
-    result = _cli(
+    result = run_cli_process(
         "translate", str(src), "-o", str(out), "--segment", "line",
-        "--endpoint", fake.url, "--model", "qwen2.5:3b",
+        "--endpoint", fake.url, "--model", "qwen2.5:3b", env=_env(),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr.decode()
     assert out.read_text(encoding="utf-8") == "\n".join(answer_for(s) for s in korean[:6]) + "\n"
@@ -181,8 +179,9 @@ def test_translate_cli_failure_writes_nothing(server, tmp_path):
     src = tmp_path / "news.txt"
     src.write_text("회사는 밝혔다.\n", encoding="utf-8")
     out = tmp_path / "news.en.txt"
-    result = _cli(
-        "translate", str(src), "-o", str(out), "--endpoint", fake.url, "--model", "m", "-q"
+    result = run_cli_process(
+        "translate", str(src), "-o", str(out), "--endpoint", fake.url, "--model", "m", "-q",
+        env=_env(),
     )  # fmt: skip
     assert result.returncode == 4
     assert result.stderr.decode().splitlines() == [
@@ -190,7 +189,9 @@ def test_translate_cli_failure_writes_nothing(server, tmp_path):
         "written"
     ]
     assert not out.exists()
-    missing = _cli("translate", str(src), "-o", str(out), "--endpoint", fake.url)
+    missing = run_cli_process(
+        "translate", str(src), "-o", str(out), "--endpoint", fake.url, env=_env()
+    )
     assert missing.returncode == 1
     assert missing.stderr.decode().splitlines() == [
         "Error: an endpoint needs the name of its model"
@@ -216,7 +217,7 @@ def test_resume_after_kill_gives_the_same_bytes_and_no_key_anywhere(server, kore
     llm = ["--endpoint", fake.url, "--model", "m", "--concurrency", "1"]
     args = [*llm, "--batch-tokens", "64"]
     clean = tmp_path / "clean.en.txt"
-    first = _cli("translate", str(src), "-o", str(clean), *args, env=env)
+    first = run_cli_process("translate", str(src), "-o", str(clean), *args, env=env)
     assert first.returncode == 0, first.stderr.decode()
     full_requests = fake.requests
 
@@ -231,16 +232,16 @@ def test_resume_after_kill_gives_the_same_bytes_and_no_key_anywhere(server, kore
     assert not out.exists()
     checkpoint = checkpoint_path(out).read_bytes()
     before = fake.requests
-    resumed = _cli("translate", str(src), "-o", str(out), "--resume", *args, env=env)
+    resumed = run_cli_process("translate", str(src), "-o", str(out), "--resume", *args, env=env)
     assert resumed.returncode == 0, resumed.stderr.decode()
     assert b"resumed" in resumed.stderr
     assert out.read_bytes() == clean.read_bytes()
     assert fake.requests - before < full_requests  # finished batches were not asked again
 
     db = f"sqlite:///{tmp_path / 'desk.db'}"
-    imported = _cli("import", str(src), "--db", db, "--json", *llm, env=env)
+    imported = run_cli_process("import", str(src), "--db", db, "--json", *llm, env=env)
     assert imported.returncode == 0, imported.stderr.decode()
-    wrong = _cli("translate", str(src), "-o", str(tmp_path / "x.txt"), *args, env=_env(
+    wrong = run_cli_process("translate", str(src), "-o", str(tmp_path / "x.txt"), *args, env=_env(
         TRANSDESK_API_KEY=SECRET[::-1]))  # fmt: skip
     assert wrong.returncode == 4 and b"API key was refused" in wrong.stderr
 
@@ -269,8 +270,7 @@ def _stored_drafts(url: str, doc: int) -> list:
         ).all()
 
 
-@pytest.mark.parametrize("database", ["sqlite", "postgres"])
-def test_import_records_what_made_each_draft(server, korean, tmp_path, tiny_model_dir, database):
+def test_import_records_what_made_each_draft(server, korean, tiny_model_dir, store_url):
     """Drafts in the store carry family, model, endpoint, prompt hash, temperature and context;
     the glossary's terms and the approved English reach the prompt; a fallback is marked."""
     from mt.drafting import create_document
@@ -278,12 +278,7 @@ def test_import_records_what_made_each_draft(server, korean, tmp_path, tiny_mode
     from mt.store import open_store
     from mt.store.glossary import save_terms
 
-    if database == "postgres":
-        url = postgres_url()
-        if url is None:
-            pytest.skip("TRANSDESK_TEST_PG_URL not set")
-    else:
-        url = f"sqlite:///{tmp_path / 'desk.db'}"
+    url = store_url
     headline = "삼성전자, 3분기 영업이익 10조 돌파"
     body = ["삼성전자는 반도체 수요가 회복됐다고 밝혔다.", korean[3], korean[4]]
     fake = server(always_bad=[korean[4]])

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from mt.checkpoint import checkpoint_path
-from tests.conftest import shared_lines
+from tests.conftest import run_cli, shared_lines
 
 ray = pytest.importorskip("ray")
 pytest.importorskip("ray.data")
@@ -37,9 +36,7 @@ def news(tmp_path_factory) -> Path:
 
 
 def translate(*args: str):
-    from mt.cli import app
-
-    result = CliRunner().invoke(app, ["translate", *args], catch_exceptions=False)
+    result = run_cli("translate", *args)
     assert result.exit_code == 0, result.output
     return result
 
@@ -90,7 +87,7 @@ def test_ray_resumes_from_a_checkpoint_of_finished_batches(
             yield item
 
     # The same job as the CLI's, interrupted locally after three batches.
-    with pytest.raises(Interrupted):
+    with pytest.raises(Interrupted, match=r"^$"):
         translate_parsed(
             parsed,
             engine,
@@ -127,9 +124,8 @@ def test_a_worker_that_cannot_load_the_model_is_one_clear_error(
     engine.count_tokens(["시험"])  # the driver's tokenizer is loaded; then the folder goes,
     shutil.rmtree(model)  # so the workers cannot find the model
     data = news.read_bytes()
-    with pytest.raises(
-        TransdeskError, match=r"^Ray job failed: .*model folder not found on Ray worker"
-    ):
+    error = r"^Ray job failed: .*model folder not found on Ray worker"
+    with pytest.raises(TransdeskError, match=error):
         translate_parsed(
             formats.read_bytes(data, news.name),
             engine,

@@ -6,25 +6,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from mt.checkpoint import checkpoint_path
-from tests.conftest import ROOT, shared_lines
-
-TRANSDESK = [sys.executable, "-m", "mt.cli"]
-
-
-def run(*args: str, stdin: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [*TRANSDESK, *args], input=stdin, capture_output=True, cwd=ROOT, timeout=600
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"exit {result.returncode}: {result.stderr.decode()}")
-    return result
+from tests.conftest import ROOT, TRANSDESK, run_cli_process, shared_lines
 
 
 def _cp949_ok(line: str) -> bool:
@@ -52,7 +40,7 @@ def news_2600(tmp_path_factory) -> Path:
 
 def test_2600_line_news_file_one_output_line_per_input_line(news_2600, tiny_model_dir, tmp_path):
     out = tmp_path / "out.txt"
-    result = run(
+    result = run_cli_process(
         "translate",
         str(news_2600),
         "-o",
@@ -63,6 +51,7 @@ def test_2600_line_news_file_one_output_line_per_input_line(news_2600, tiny_mode
         "1",
         "--segment",
         "line",
+        check=True,
     )
     assert "test model" in result.stderr.decode().lower()
     source = news_2600.read_text(encoding="utf-8").splitlines()
@@ -76,7 +65,7 @@ def test_2600_line_news_file_one_output_line_per_input_line(news_2600, tiny_mode
         encoded = tmp_path / f"news-{encoding}.txt"
         encoded.write_bytes(news_2600.read_text(encoding="utf-8").encode(encoding, errors="strict"))
         other = tmp_path / f"out-{encoding}.txt"
-        run(
+        run_cli_process(
             "translate",
             str(encoded),
             "-o",
@@ -88,6 +77,7 @@ def test_2600_line_news_file_one_output_line_per_input_line(news_2600, tiny_mode
             "--segment",
             "line",
             "--quiet",
+            check=True,
         )
         assert other.read_bytes() == out.read_bytes(), encoding
 
@@ -97,7 +87,17 @@ def test_blank_line_paragraphs_come_back_as_paragraphs(tiny_model_dir, tmp_path)
     source = next(iter(sorted(article)))
     text = source.read_text(encoding="utf-8")
     out = tmp_path / "article.en.txt"
-    run("translate", str(source), "-o", str(out), "--model", str(tiny_model_dir), "--beam", "1")
+    run_cli_process(
+        "translate",
+        str(source),
+        "-o",
+        str(out),
+        "--model",
+        str(tiny_model_dir),
+        "--beam",
+        "1",
+        check=True,
+    )
     english = out.read_text(encoding="utf-8")
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
     assert len([p for p in english.split("\n\n") if p.strip()]) == len(paragraphs)
@@ -105,7 +105,7 @@ def test_blank_line_paragraphs_come_back_as_paragraphs(tiny_model_dir, tmp_path)
 
 
 def test_stdin_to_stdout(tiny_model_dir):
-    result = run(
+    result = run_cli_process(
         "translate",
         "-",
         "--model",
@@ -113,6 +113,7 @@ def test_stdin_to_stdout(tiny_model_dir):
         "--beam",
         "1",
         stdin="첫 문단이다.\n\n둘째 문단이다. 문장이 두 개다.\n".encode(),
+        check=True,
     )
     lines = result.stdout.decode("utf-8").split("\n")
     assert lines[1] == "" and lines[0] and lines[2] and lines[3] == ""
@@ -126,7 +127,7 @@ def test_folder_in_folder_out(tiny_model_dir, tmp_path):
         json.dumps({"id": 1, "ko": "서울은 맑다."}, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     outbox = tmp_path / "outbox"
-    run(
+    run_cli_process(
         "translate",
         str(inbox),
         "-o",
@@ -137,6 +138,7 @@ def test_folder_in_folder_out(tiny_model_dir, tmp_path):
         "1",
         "--field",
         "ko",
+        check=True,
     )
     assert (outbox / "a.txt").read_text(encoding="utf-8").strip()
     row = json.loads((outbox / "sub" / "b.jsonl").read_text(encoding="utf-8"))
@@ -164,7 +166,7 @@ def test_sigkill_then_resume_is_byte_identical(tiny_model_dir, tmp_path):
         "ctranslate2",
     ]
     reference = tmp_path / "reference.txt"
-    run("translate", str(source), "-o", str(reference), *common, "--quiet")
+    run_cli_process("translate", str(source), "-o", str(reference), *common, "--quiet", check=True)
 
     out = tmp_path / "resumed.txt"
     proc = subprocess.Popen(
@@ -184,7 +186,9 @@ def test_sigkill_then_resume_is_byte_identical(tiny_model_dir, tmp_path):
     done = _checkpoint_batches(ckpt)
     assert done >= 5
 
-    result = run("translate", str(source), "-o", str(out), *common, "--resume")
+    result = run_cli_process(
+        "translate", str(source), "-o", str(out), *common, "--resume", check=True
+    )
     assert f"(resumed {done}/" in result.stderr.decode()
     assert out.read_bytes() == reference.read_bytes()
     assert not ckpt.exists()
@@ -195,7 +199,7 @@ def test_resume_refuses_a_checkpoint_of_another_job(tiny_model_dir, tmp_path):
     source.write_text("하나.\n", encoding="utf-8")
     out = tmp_path / "a.en.txt"
     checkpoint_path(out).write_text(json.dumps({"fingerprint": "other"}) + "\n")
-    result = run(
+    result = run_cli_process(
         "translate",
         str(source),
         "-o",
@@ -215,13 +219,17 @@ def test_a_run_without_resume_says_it_discards_a_checkpoint(tiny_model_dir, tmp_
     source.write_text("하나.\n", encoding="utf-8")
     out = tmp_path / "a.en.txt"
     checkpoint_path(out).write_text(json.dumps({"fingerprint": "interrupted"}) + "\n")
-    result = run("translate", str(source), "-o", str(out), "--model", str(tiny_model_dir))
+    result = run_cli_process(
+        "translate", str(source), "-o", str(out), "--model", str(tiny_model_dir), check=True
+    )
     assert (
         f"Warning: {checkpoint_path(out)}: an interrupted job's checkpoint is discarded"
         in result.stderr.decode()
     )
     assert out.exists() and not checkpoint_path(out).exists()
-    again = run("translate", str(source), "-o", str(out), "--model", str(tiny_model_dir))
+    again = run_cli_process(
+        "translate", str(source), "-o", str(out), "--model", str(tiny_model_dir), check=True
+    )
     assert "checkpoint" not in again.stderr.decode()
 
 
@@ -242,7 +250,7 @@ def test_bad_input_is_one_line_and_leaves_no_output(
     path = tmp_path / name
     path.write_bytes(content)
     out = tmp_path / "out.txt"
-    result = run(
+    result = run_cli_process(
         "translate",
         str(path),
         "-o",
@@ -262,7 +270,7 @@ def test_bad_input_is_one_line_and_leaves_no_output(
 
 
 def test_missing_input_file(tiny_model_dir, tmp_path):
-    result = run(
+    result = run_cli_process(
         "translate", str(tmp_path / "nope.txt"), "--model", str(tiny_model_dir), check=False
     )
     assert result.returncode == 3
@@ -276,14 +284,16 @@ def test_a_bad_file_fails_before_the_model_loads(tmp_path):
     not after loading a model; here the model does not even exist and is never reached."""
     bad = tmp_path / "broken.docx"
     bad.write_bytes(b"not a zip archive")
-    result = run("translate", str(bad), "--model", str(tmp_path / "no-such-model"), check=False)
+    result = run_cli_process(
+        "translate", str(bad), "--model", str(tmp_path / "no-such-model"), check=False
+    )
     stderr = result.stderr.decode()
     assert result.returncode == 3, stderr
     assert stderr.startswith(f"Error: {bad}") and "model" not in stderr, stderr
 
     good = tmp_path / "good.txt"
     good.write_text("한국어 문장입니다.\n", encoding="utf-8")
-    result = run(
+    result = run_cli_process(
         "translate",
         str(good),
         "-o",
@@ -302,7 +312,16 @@ def test_models_build_test_command(tmp_path):
     text.write_text(
         "\n".join(shared_lines("jhe", "ko", 300) + shared_lines("jhe", "en", 300)), encoding="utf-8"
     )
-    result = run("models", "build-test", str(tmp_path / "m"), "--size", "tiny", "--text", str(text))
+    result = run_cli_process(
+        "models",
+        "build-test",
+        str(tmp_path / "m"),
+        "--size",
+        "tiny",
+        "--text",
+        str(text),
+        check=True,
+    )
     assert "not a translation" in result.stderr.decode()
     assert "Writing model shards" not in result.stderr.decode()  # no transformers progress bar
     config = json.loads((tmp_path / "m" / "config.json").read_text())

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pytest
-
 from tests.conftest import shared_lines
-from tests.store.conftest import _pg_admin, _sqlite_template, store, store_url  # noqa: F401
 
 
 def ntrex_documents(limit_docs: int | None = None) -> list[tuple[str, list[str], list[str]]]:
@@ -45,10 +42,3 @@ def approve_documents(
             approve_segment(desk, seg.id, editor=editor, base_version=seg.version, text=final)
         ids.append(doc)
     return ids
-
-
-@pytest.fixture(scope="session")
-def tiny_engine(tiny_model_dir):
-    from mt.engines import load_engine
-
-    return load_engine(str(tiny_model_dir), engine="ctranslate2")

@@ -18,6 +18,7 @@ from mt.adapt.run import AdaptOptions, adapt, run_lock
 from mt.adapt.train import TrainSettings
 from mt.errors import TransdeskError
 from tests.adapt.conftest import approve_documents, ntrex_documents
+from tests.conftest import run_cli
 
 FAST = TrainSettings(learning_rate=1e-2, epochs=5, seed=1)
 
@@ -145,23 +146,19 @@ def test_approved_pairs_deduplicated_marked_and_selected(store, tiny_engine):
 # --- training, evaluation, promotion ------------------------------------------------------------
 
 
-def test_adapt_lowers_heldout_hter_and_leaves_the_base_untouched(desk, base_copy, tmp_path, capsys):
+def test_adapt_lowers_heldout_hter_and_leaves_the_base_untouched(desk, base_copy, tmp_path):
     """Through the CLI: --json has exactly the issue's keys; the adapted model needs fewer
     edits on the held-out documents; the base folder's bytes are unchanged (no conversion
     written into it); the new folder has a card, an int8 conversion and its own fingerprint."""
-    from mt.cli import main
     from mt.models.provenance import fingerprint
 
     before = _tree(base_copy)
     out = tmp_path / "adapted"
-    argv = ["transdesk", "adapt", "--model", str(base_copy), "--db", desk.url, "-o", str(out),
+    argv = ["adapt", "--model", str(base_copy), "--db", desk.url, "-o", str(out),
             "--learning-rate", "1e-2", "--seed", "1", "--json"]  # fmt: skip
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("sys.argv", argv)
-        with pytest.raises(SystemExit) as done:
-            main()
-    assert done.value.code in (0, None)
-    result = json.loads(capsys.readouterr().out)
+    code, stdout, _ = run_cli(*argv)
+    assert code == 0
+    result = json.loads(stdout)
     assert set(result) == {"before", "after", "improvement", "significant", "promoted", "model"}
     assert result["after"]["hter"] < result["before"]["hter"]
     assert result["improvement"]["hter"]["difference"] > 0
@@ -239,7 +236,7 @@ def test_interrupted_run_leaves_nothing_and_resumes(desk, tiny_model_dir, tmp_pa
             raise KeyboardInterrupt
 
     options = AdaptOptions(model=str(tiny_model_dir), output=out, train=FAST, promote="always")
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt, match=r"^$"):
         adapt(desk, options, progress=stop)
     assert not out.exists() and not list(tmp_path.glob(".resumed*"))
     assert current_version(desk) is None and list_versions(desk) == []
@@ -269,13 +266,12 @@ def test_two_runs_at_once_are_refused_and_only_an_admin_adapts(desk, tiny_model_
 
 
 def test_promotion_drafts_record_the_new_version_reports_compare_rollback(
-    store, tiny_engine, tiny_model_dir, tmp_path, capsys
+    store, tiny_engine, tiny_model_dir, tmp_path
 ):
     """Both databases: after promotion `import` (no --model) drafts with the adapted
     version and its drafts record it; `report --by model` tells the versions apart; a
     rollback returns the desk to the base."""
     from mt.adapt.versions import current_version, list_versions, rollback
-    from mt.cli import main
     from mt.models.provenance import fingerprint
     from mt.report import report
 
@@ -290,13 +286,10 @@ def test_promotion_drafts_record_the_new_version_reports_compare_rollback(
     assert current_version(store).location == str(out)
     article = tmp_path / "article.txt"
     article.write_text("\n".join(ntrex_documents(40)[-1][1]), encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("sys.argv", ["transdesk", "import", str(article), "--db", store.url,
-                                "--segment", "line", "--json", "-q"])  # fmt: skip
-        with pytest.raises(SystemExit) as done:
-            main()
-    assert done.value.code in (0, None)
-    doc_id = json.loads(capsys.readouterr().out)["document_id"]
+    code, stdout, _ = run_cli("import", str(article), "--db", store.url,
+                              "--segment", "line", "--json", "-q")  # fmt: skip
+    assert code == 0
+    doc_id = json.loads(stdout)["document_id"]
     from mt.store import drafts, list_segments
 
     segs = list_segments(store, doc_id)
@@ -372,11 +365,10 @@ def test_promotion_rule_on_real_text():
     assert not should_promote(worse_chrf)
 
 
-def test_versions_commands_and_admin_only_switch(store, tmp_path, capsys):
+def test_versions_commands_and_admin_only_switch(store, tmp_path):
     """Both databases: `versions list --json`, `use`, `rollback`; with accounts, an editor
     may not switch the drafting model."""
     from mt.adapt.versions import current_version, register_version
-    from mt.cli import main
     from mt.errors import PermissionDenied
     from mt.store import add_user
 
@@ -385,12 +377,7 @@ def test_versions_commands_and_admin_only_switch(store, tmp_path, capsys):
                          kind="adapted", parent_id=a)  # fmt: skip
 
     def run(*args: str) -> tuple[int, str, str]:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr("sys.argv", ["transdesk", *args, "--db", store.url])
-            with pytest.raises(SystemExit) as done:
-                main()
-        out, err = capsys.readouterr()
-        return done.value.code or 0, out, err
+        return run_cli(*args, "--db", store.url)
 
     code, out, _ = run("versions", "list", "--json")
     assert code == 0 and [r["id"] for r in json.loads(out)] == [a, b]

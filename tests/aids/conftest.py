@@ -1,5 +1,5 @@
-"""Fixtures for the editor aids: the store fixtures of tests/store (SQLite and PostgreSQL), NTREX
-lines, and an engine that records what it was asked to translate."""
+"""Fixtures for the editor aids: NTREX lines, and an engine that records what it was asked to
+translate (the database and the tiny engine are shared, in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ from collections.abc import Sequence
 import pytest
 
 from tests.conftest import shared_lines
-from tests.store.conftest import _pg_admin, _sqlite_template, engine, store, store_url
-
-__all__ = ["_pg_admin", "_sqlite_template", "engine", "store", "store_url"]
 
 
 class RecordingEngine:
@@ -35,8 +32,8 @@ class RecordingEngine:
 
 
 @pytest.fixture
-def recording(engine) -> RecordingEngine:
-    return RecordingEngine(engine)
+def recording(tiny_engine) -> RecordingEngine:
+    return RecordingEngine(tiny_engine)
 
 
 @pytest.fixture(scope="session")

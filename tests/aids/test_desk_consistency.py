@@ -5,12 +5,11 @@ established forms from the TM, `transdesk glossary suggest`, the house style set
 from __future__ import annotations
 
 import json
-import sys
+import re
 
 import pytest
 
 from mt.aids import segment_aids
-from mt.cli import main
 from mt.desk import (
     accept_suggestions,
     desk_forms,
@@ -25,7 +24,7 @@ from mt.qa.style import check_style, load_style, parse_style
 from mt.revising import save_segment
 from mt.store import add_user, edit_events, list_glossary, list_segments
 from mt.store.tm import add_pairs
-from tests.conftest import shared_lines
+from tests.conftest import run_cli, shared_lines
 from tests.store.conftest import TableEngine
 
 SOURCES = [
@@ -83,7 +82,7 @@ def test_tm_renderings_become_the_desk_form_and_suggestions(store) -> None:
         ("한화", "Hanwha", 2, 2),
     ]
     assert suggest_terms(store, min_count=3) == []
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match=r"^the minimum count must be at least 1$"):
         suggest_terms(store, min_count=0)
     # A new TM pair is picked up without rebuilding; accepted terms leave the suggestions.
     add_pairs(store, [("반기문 총장이 떠났다.", "Ban Ki-moon left.")])
@@ -93,7 +92,7 @@ def test_tm_renderings_become_the_desk_form_and_suggestions(store) -> None:
     assert [s.korean for s in suggest_terms(store)] == ["한화"]
 
 
-def test_glossary_suggest_command(store, store_url, monkeypatch, capsys) -> None:
+def test_glossary_suggest_command(store, store_url) -> None:
     add_pairs(
         store,
         [
@@ -101,19 +100,14 @@ def test_glossary_suggest_command(store, store_url, monkeypatch, capsys) -> None
             ("반기문 총장은 웃었다.", "Ban Ki-moon smiled."),
         ],
     )
-    monkeypatch.setattr(
-        sys, "argv", ["transdesk", "glossary", "suggest", "--db", store_url, "--json"]
-    )
-    with pytest.raises(SystemExit) as e:
-        main()
-    assert e.value.code == 0
-    out = capsys.readouterr()
-    rows = [json.loads(line) for line in out.out.splitlines()]
+    code, out, err = run_cli("glossary", "suggest", "--db", store_url, "--json")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
     assert [(r["ko"], r["en"], r["count"], r["total"]) for r in rows] == [
         ("반기문", "Ban Ki-moon", 2, 2)
     ]
     assert rows[0]["examples"][0] == {"ko": "반기문 총장이 왔다.", "en": "Ban Ki-moon came."}
-    assert out.err == "1 suggestion(s) (seen at least 2 times)\n"
+    assert err == "1 suggestion(s) (seen at least 2 times)\n"
 
 
 def test_desk_style_setting(store) -> None:
@@ -125,7 +119,8 @@ def test_desk_style_setting(store) -> None:
         set_desk_style(store, "[typo]\nenabled = true\n")
     add_user(store, "boss", role="admin", password="correct horse battery")
     add_user(store, "kim", role="editor", password="correct horse battery", by="boss")
-    with pytest.raises(PermissionDenied):
+    error = r"^kim is an editor; to change the house style needs an admin$"
+    with pytest.raises(PermissionDenied, match=error):
         set_desk_style(store, None, by="kim")
     set_desk_style(store, None, by="boss")
     assert desk_style_text(store) is None
@@ -184,7 +179,7 @@ def test_headline_rules_apply_to_the_headline_only() -> None:
     ],
 )
 def test_bad_style_files(toml: str, error: str) -> None:
-    with pytest.raises(InputError) as e:
+    with pytest.raises(InputError, match=f"^house\\.toml: .*{re.escape(error)}") as e:
         parse_style(toml, "house.toml")
     assert str(e.value).startswith("house.toml: ") and error in str(e.value)
 
@@ -192,23 +187,12 @@ def test_bad_style_files(toml: str, error: str) -> None:
 # --- transdesk check ---------------------------------------------------------------------------
 
 
-def _run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["transdesk", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 1
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def test_check_treats_the_file_pair_as_one_article(tmp_path, monkeypatch, capsys) -> None:
+def test_check_treats_the_file_pair_as_one_article(tmp_path) -> None:
     src, tgt, style = tmp_path / "ko.txt", tmp_path / "en.txt", tmp_path / "house.toml"
     src.write_text("\n".join(SOURCES) + "\n", encoding="utf-8")
     targets = [*TARGETS[:2], TARGETS[2].replace("Busan", "Pusan")]
     tgt.write_text("\n".join(targets) + "\n", encoding="utf-8")
-    code, out, err = _run(monkeypatch, capsys, "check", "-s", str(src), "-t", str(tgt), "--json")
+    code, out, err = run_cli("check", "-s", str(src), "-t", str(tgt), "--json")
     assert code == 1
     assert [json.loads(line) for line in out.splitlines()] == [
         {
@@ -226,14 +210,12 @@ def test_check_treats_the_file_pair_as_one_article(tmp_path, monkeypatch, capsys
     ]
     assert err == "1 finding(s) on 1 of 3 lines (consistency 1)\n"
     style.write_text("[headline]\nmax_chars = 20\n", encoding="utf-8")
-    code, out, err = _run(
-        monkeypatch, capsys, "check", "-s", str(src), "-t", str(tgt), "--style", str(style),
+    code, out, err = run_cli(
+        "check", "-s", str(src), "-t", str(tgt), "--style", str(style),
         "--checks", "style",
     )  # fmt: skip
     assert (code, out) == (1, "1: style: headline is 70 characters (at most 20)\n")
     style.write_text("[headline]\nmax_chars = 'x'\n", encoding="utf-8")
-    code, out, err = _run(
-        monkeypatch, capsys, "check", "-s", str(src), "-t", str(tgt), "--style", str(style)
-    )
+    code, out, err = run_cli("check", "-s", str(src), "-t", str(tgt), "--style", str(style))
     assert (code, out) == (3, "")
     assert err == f"Error: {style}: [headline] max_chars must be int, not 'x'\n"

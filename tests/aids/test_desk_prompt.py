@@ -12,7 +12,7 @@ from mt.engines import LLMOptions, load_engine
 from mt.engines.prompting import DESK_PROMPT, PromptTemplate, family_template_text
 from mt.errors import InputError, PermissionDenied
 from mt.store import add_user, open_store
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 
 DESK = (
     "=== system\nYou translate Korean news for our desk.\n$style\n"
@@ -65,18 +65,12 @@ def test_prompt_precedence_file_then_desk_then_family(tmp_path, tiny_llm_dir) ->
 
 
 def _import(db: str, article, *extra: str) -> list[dict]:
-    import subprocess
-    import sys
-
     from sqlalchemy import select
 
     from mt.store.models import Draft
 
-    result = subprocess.run(
-        [sys.executable, "-m", "mt.cli", "import", str(article), "--db", db, "--json", *extra],
-        capture_output=True, cwd=ROOT, timeout=600, text=True,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    result = run_cli("import", str(article), "--db", db, "--json", *extra)
+    assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)["document_id"]
     with open_store(db) as store, store.session() as session:
         from mt.store.models import Segment

@@ -14,18 +14,18 @@ from mt.store.tm import add_pairs
 from mt.termbase import import_glossary
 from mt.tm import fuzzy_matches
 from tests.conftest import shown
-from tests.ui.conftest import db_url, new_app, tiny_engine
+from tests.ui.conftest import app_environment, new_app
 
-__all__ = ["db_url", "tiny_engine"]
+__all__ = ["app_environment"]  # autouse: the app reads the test database
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def desk(db_url, tiny_engine, ntrex):
+def desk(store_url, tiny_engine, ntrex):
     """A store with a glossary, a translation memory and a two-segment NTREX article."""
     ko, en = ntrex
-    with repo.open_store(db_url) as store:
+    with repo.open_store(store_url) as store:
         import_glossary(store, "terms.csv", data="ko,en\n웨일스,Welsh\n".encode())
         near = ko[0].replace("걱정했다", "우려했다")
         add_pairs(store, [(near, en[0] + " <b>**not bold**</b>")])
@@ -122,7 +122,7 @@ def test_exact_tm_draft_is_labelled_and_not_flagged(desk, ntrex, tiny_engine):
     assert _grid(at)["rows"][0][4] == en[5] and _grid(at)["rows"][0][7] == "tm"
 
 
-def test_settings_imports_lists_and_removes_glossary_terms(db_url):
+def test_settings_imports_lists_and_removes_glossary_terms(store_url):
     at = new_app().run()
     at.switch_page("views/settings.py").run()
     assert not at.exception, at.exception
@@ -138,7 +138,7 @@ def test_settings_imports_lists_and_removes_glossary_terms(db_url):
 
     at.selectbox(key="glossary_delete_choice").set_value("엔비디아").run()
     next(b for b in at.button if b.label == "Remove term").click().run()
-    with repo.open_store(db_url) as store:
+    with repo.open_store(store_url) as store:
         assert [t.korean for t in repo.list_glossary(store)] == ["네이버", "이해진"]
 
     # A file that is not a glossary: its one-line error, naming the upload.

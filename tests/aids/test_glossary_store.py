@@ -20,6 +20,7 @@ from mt.revising import approve_segment, revert_to_mt, save_segment
 from mt.store import add_user, delete_glossary_term, edit_events, list_glossary, list_segments
 from mt.termbase import check_segment, import_glossary, store_glossary
 from mt.types import Hypothesis
+from tests.conftest import run_cli
 from tests.store.conftest import TableEngine
 
 GLOSSARY_CSV = (
@@ -91,7 +92,8 @@ def test_only_admins_change_the_glossary_once_accounts_exist(store, glossary_fil
     add_user(store, "lee", role="reviewer", password="another password")
     with pytest.raises(PermissionDenied, match="lee is a reviewer; to change the glossary"):
         import_glossary(store, glossary_file, by="lee")
-    with pytest.raises(PermissionDenied):
+    error = r"^lee is a reviewer; to change the glossary needs an admin$"
+    with pytest.raises(PermissionDenied, match=error):
         delete_glossary_term(store, "네이버", by="lee")
     with pytest.raises(PermissionDenied, match="no account named 'nobody'"):
         delete_glossary_term(store, "네이버", by="nobody")
@@ -103,12 +105,14 @@ def test_only_admins_change_the_glossary_once_accounts_exist(store, glossary_fil
 # --- drafts from the built model respect the glossary ------------------------------------------
 
 
-def test_drafts_from_the_tiny_model_respect_the_stored_glossary(store, engine, ntrex, tmp_path):
+def test_drafts_from_the_tiny_model_respect_the_stored_glossary(
+    store, tiny_engine, ntrex, tmp_path
+):
     ko, _ = ntrex
     lines = [line for line in ko[:13] if re.search(r"(?<!\w)웨일스(?!어|인)", line)][:5]
     assert len(lines) >= 3
-    raw = engine.translate(lines)
-    plain = _doc(store, engine, lines, title="without glossary")
+    raw = tiny_engine.translate(lines)
+    plain = _doc(store, tiny_engine, lines, title="without glossary")
     assert [s.draft.text for s in list_segments(store, plain)] == [h.text for h in raw]
 
     # The random model's first word of its first draft stands in for a wrong rendering.
@@ -116,13 +120,13 @@ def test_drafts_from_the_tiny_model_respect_the_stored_glossary(store, engine, n
     path = tmp_path / "wales.csv"
     path.write_text(f"ko,en,avoid\n웨일스,Welsh|Wales,{wrong}\n", encoding="utf-8")
     import_glossary(store, path)
-    doc = _doc(store, engine, lines, title="with glossary")
+    doc = _doc(store, tiny_engine, lines, title="with glossary")
     segments = list_segments(store, doc)
     expected = load_glossary(path)
     for seg, hyp in zip(segments, raw, strict=True):
         assert seg.draft.text == expected.post_correct(seg.source, hyp.text)
         assert seg.draft.score == pytest.approx(hyp.score)  # the model's own score
-        assert seg.draft.origin == "mt" and seg.draft.model_id == engine.model_id
+        assert seg.draft.origin == "mt" and seg.draft.model_id == tiny_engine.model_id
     assert "Welsh" in segments[0].draft.text and wrong not in segments[0].draft.text.split()
     # Where no safe correction exists, QA says so rather than the draft inventing text.
     for seg in segments:
@@ -188,10 +192,10 @@ def test_qa_findings_are_stored_with_saves_and_counted(store, ntrex, glossary_fi
 # --- draft confidence -------------------------------------------------------------------------
 
 
-def test_report_spearman_equals_pandas_on_the_same_pairs(store, engine, ntrex):
+def test_report_spearman_equals_pandas_on_the_same_pairs(store, tiny_engine, ntrex):
     ko, en = ntrex
     lines = ko[200:216]
-    doc = _doc(store, engine, lines)
+    doc = _doc(store, tiny_engine, lines)
     for i, seg in enumerate(list_segments(store, doc)):
         approve_segment(store, seg.id, editor="kim", base_version=seg.version, text=en[200 + i])
     segs = list_segments(store, doc)
@@ -209,7 +213,7 @@ def test_report_spearman_equals_pandas_on_the_same_pairs(store, engine, ntrex):
     assert model_group["confidence"] == confidence
 
     # Drafts from the translation memory have no score and are left out.
-    again = _doc(store, engine, lines, title="again")
+    again = _doc(store, tiny_engine, lines, title="again")
     assert {s.draft.origin for s in list_segments(store, again)} == {"tm"}
     for seg in list_segments(store, again):
         approve_segment(store, seg.id, editor="kim", base_version=seg.version)
@@ -220,7 +224,7 @@ def test_spearman_edge_cases():
     assert spearman([1.0, 2.0], [3.0, 4.0]) is None  # too few pairs
     assert spearman([1.0, 1.0, 1.0], [1.0, 2.0, 3.0]) is None  # constant scores
     assert spearman([1.0, 2.0, 3.0, 4.0], [40.0, 30.0, 20.0, 10.0]) == pytest.approx(-1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^spearman: 1 scores but 2 HTER values$"):
         spearman([1.0], [1.0, 2.0])
 
 
@@ -253,36 +257,28 @@ def test_low_confidence_drafts_are_flagged(store, ntrex):
     assert low_confidence({1: -0.3, 2: -0.3, 3: -0.3, 4: -0.3, 5: -0.3}) == frozenset()
 
 
-def test_glossary_engine_is_not_applied_twice(store, engine, glossary_file):
+def test_glossary_engine_is_not_applied_twice(store, tiny_engine, glossary_file):
     from mt.qa.glossary import GlossaryEngine
     from mt.tm import drafting_engine
 
     import_glossary(store, glossary_file)
-    wrapped = GlossaryEngine(engine, Glossary([Term("네이버", ("Naver",))]))
+    wrapped = GlossaryEngine(tiny_engine, Glossary([Term("네이버", ("Naver",))]))
     drafting = drafting_engine(store, wrapped)
     assert drafting.engine is wrapped
-    assert isinstance(drafting_engine(store, engine).engine, GlossaryEngine)
+    assert isinstance(drafting_engine(store, tiny_engine).engine, GlossaryEngine)
 
 
-def test_report_command_prints_qa_and_confidence(store, store_url, ntrex, monkeypatch, capsys):
+def test_report_command_prints_qa_and_confidence(store, store_url, ntrex, monkeypatch):
     import json
-    import sys
-
-    from mt import cli
 
     ko, en = ntrex
     doc = _doc(store, TableEngine("ref", dict(zip(ko[:3], en[:3], strict=True))), ko[:3])
     seg = list_segments(store, doc)[0]
     save_segment(store, seg.id, en[0] + " 의원", editor="kim", base_version=seg.version)
     for fmt in ("json", "table"):
-        monkeypatch.setattr(
-            sys, "argv", ["transdesk", "report", "--db", store_url, "--format", fmt]
-        )
         monkeypatch.setenv("COLUMNS", "200")
-        with pytest.raises(SystemExit) as done:
-            cli.main()
-        assert done.value.code in (0, None)
-        out = capsys.readouterr().out
+        code, out, _ = run_cli("report", "--db", store_url, "--format", fmt)
+        assert code == 0
         if fmt == "json":
             result = json.loads(out)
             assert result["qa"]["by_check"] == {"hangul": 1}

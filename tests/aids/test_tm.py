@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 from rapidfuzz import fuzz, process
 
-from mt import cli
 from mt.drafting import create_document, retranslate_document
 from mt.errors import PermissionDenied
 from mt.formats import read_tmx, write_tmx
@@ -16,6 +13,7 @@ from mt.revising import approve_segment, reopen_segment, save_segment
 from mt.store import add_user, drafts, list_segments, open_store
 from mt.store.tm import add_pairs, exact_matches, tm_key, tm_size
 from mt.tm import FUZZY_CUTOFF, export_tmx, fuzzy_matches, import_tmx
+from tests.conftest import run_cli
 
 
 def _doc(store, engine, lines, title="news") -> int:
@@ -51,9 +49,9 @@ def test_approved_segment_is_reused_without_the_model(store, recording, ntrex):
     assert report(store)["tm_segments"] == 2
 
 
-def test_reapproval_updates_the_entry(store, engine, ntrex):
+def test_reapproval_updates_the_entry(store, tiny_engine, ntrex):
     ko, en = ntrex
-    doc = _doc(store, engine, ko[20:22])
+    doc = _doc(store, tiny_engine, ko[20:22])
     seg = list_segments(store, doc)[0]
     v = approve_segment(store, seg.id, editor="kim", base_version=seg.version, text=en[20])
     assert exact_matches(store, [ko[20]])[ko[20]].target == en[20]
@@ -143,9 +141,9 @@ def test_fuzzy_matches_on_edited_ntrex_sentences(store, ntrex):
     assert fuzzy_matches(store, ko[5])[0].score == 100.0
 
 
-def test_fuzzy_matches_leave_out_the_segments_own_entry(store, engine, ntrex):
+def test_fuzzy_matches_leave_out_the_segments_own_entry(store, tiny_engine, ntrex):
     ko, en = ntrex
-    doc = _doc(store, engine, [ko[60]])
+    doc = _doc(store, tiny_engine, [ko[60]])
     seg = list_segments(store, doc)[0]
     approve_segment(store, seg.id, editor="kim", base_version=seg.version, text=en[60])
     assert fuzzy_matches(store, ko[60])[0].target == en[60]
@@ -193,32 +191,17 @@ def test_tm_import_needs_an_admin_once_accounts_exist(store, ntrex, tmp_path):
     assert import_tmx(store, path, by="boss").added == 1
 
 
-def _main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["transdesk", *args])
-    code = 0
-    try:
-        cli.main()
-    except SystemExit as e:
-        code = e.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def test_tm_commands(store_url, ntrex, tmp_path, monkeypatch, capsys):
+def test_tm_commands(store_url, ntrex, tmp_path):
     ko, en = ntrex
     path = tmp_path / "in.tmx"
     write_tmx(list(zip(ko[:5], en[:5], strict=True)), path)
-    code, out, _ = _main(monkeypatch, capsys, "tm", "import", str(path), "--db", store_url)
+    code, out, _ = run_cli("tm", "import", str(path), "--db", store_url)
     assert (code, out) == (0, "in.tmx: 5 added, 0 updated, 0 unchanged, 0 kept\n")
-    code, out, _ = _main(
-        monkeypatch, capsys, "tm", "import", str(path), "--db", store_url, "--json"
-    )
+    code, out, _ = run_cli("tm", "import", str(path), "--db", store_url, "--json")
     assert out == '{"added": 0, "updated": 0, "unchanged": 5, "kept": 0}\n'
     out_path = tmp_path / "out.tmx"
-    code, _, err = _main(
-        monkeypatch, capsys, "tm", "export", "-o", str(out_path), "--db", store_url
-    )
+    code, _, err = run_cli("tm", "export", "-o", str(out_path), "--db", store_url)
     assert code == 0 and err == f"5 entries → {out_path}\n"
     assert read_tmx(out_path) == list(zip(ko[:5], en[:5], strict=True))
-    code, _, err = _main(monkeypatch, capsys, "tm", "import", str(tmp_path / "no.tmx"))
+    code, _, err = run_cli("tm", "import", str(tmp_path / "no.tmx"))
     assert code == 3 and err == f"Error: {tmp_path / 'no.tmx'}: no such file\n"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import TRANSDESK
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -69,7 +70,7 @@ def start_desk(
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(extra_env or {})}
     env.pop("TRANSDESK_DB", None)
     command = [
-        sys.executable, "-m", "mt.cli", "ui", "--port", str(port), "--host", "127.0.0.1",
+        *TRANSDESK, "ui", "--port", str(port), "--host", "127.0.0.1",
         "--headless", "--db", db_url, "--model", str(model_dir),
     ]  # fmt: skip
     proc = subprocess.Popen(

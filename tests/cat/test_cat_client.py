@@ -15,9 +15,7 @@ import json
 from xml.sax.saxutils import escape
 
 import pytest
-from typer.testing import CliRunner
 
-from mt.cli import app
 from mt.drafting import import_file, retranslate_document
 from mt.errors import InputError
 from mt.exchange.client import export_like
@@ -25,7 +23,7 @@ from mt.exchange.xliff_import import import_xliff
 from mt.report import report
 from mt.revising import approve_segment, save_segment
 from mt.store import list_comments, list_segments
-from tests.conftest import shared_lines
+from tests.conftest import run_cli, shared_lines
 from tests.store.conftest import TableEngine
 
 X12 = "urn:oasis:names:tc:xliff:document:1.2"
@@ -294,10 +292,8 @@ def test_xliff20_round_trip(store, ko, tmp_path):
     save_segment(store, segs[0].id, "Edited at the desk.", editor="kim", base_version=1)
     approve_segment(store, segs[1].id, editor="kim", base_version=1)
     out = tmp_path / "back.xlf"
-    runner = CliRunner()
-    result = runner.invoke(
-        app,
-        ["export", str(doc), "--format", "xliff", "-o", str(out), "--db", store.url, "--original"],
+    result = run_cli(
+        "export", str(doc), "--format", "xliff", "-o", str(out), "--db", store.url, "--original"
     )
     assert result.exit_code == 0, result.output
     expected = (
@@ -323,27 +319,31 @@ def test_xliff20_round_trip(store, ko, tmp_path):
 def test_cli_import_and_export_like(store, ko, tmp_path, tiny_model_dir):
     path = tmp_path / "news.xlf"
     path.write_bytes(xliff12(ko))
-    runner = CliRunner()
     db = ["--db", store.url]
-    done = runner.invoke(app, ["import", str(path), "--model", str(tiny_model_dir), "--engine",
-                               "ctranslate2", "--json", "--quiet", *db])  # fmt: skip
+    done = run_cli(
+        "import",
+        str(path),
+        "--model",
+        str(tiny_model_dir),
+        "--engine",
+        "ctranslate2",
+        "--json",
+        "--quiet",
+        *db,
+    )
     assert done.exit_code == 0, done.output
     doc = json.loads(done.stdout.strip().splitlines()[-1])["document_id"]
     out = tmp_path / "back.xlf"
-    wrong = runner.invoke(
-        app, ["export", str(doc), "--format", "tmx", "--like", str(path), "-o", str(out), *db]
-    )
+    wrong = run_cli("export", str(doc), "--format", "tmx", "--like", str(path), "-o", str(out), *db)
     assert wrong.exit_code != 0
     other = tmp_path / "other.xlf"
     other.write_bytes(xliff12(list(reversed(ko))))
-    refused = runner.invoke(
-        app, ["export", str(doc), "--format", "xliff", "--like", str(other), "-o", str(out), *db]
+    refused = run_cli(
+        "export", str(doc), "--format", "xliff", "--like", str(other), "-o", str(out), *db
     )
-    assert isinstance(refused.exception, InputError)
-    assert "unit 101 is missing or has another source" in str(refused.exception)
-    ok = runner.invoke(
-        app, ["export", str(doc), "--format", "xliff", "--like", str(path), "-o", str(out), *db]
-    )
+    assert refused.exit_code == InputError.exit_code and refused.stderr.startswith("Error: ")
+    assert "unit 101 is missing or has another source" in refused.stderr
+    ok = run_cli("export", str(doc), "--format", "xliff", "--like", str(path), "-o", str(out), *db)
     assert ok.exit_code == 0, ok.output
     back = out.read_bytes()
     assert b"<trans-unit id='103' approved='yes'>" in back

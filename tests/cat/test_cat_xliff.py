@@ -225,6 +225,11 @@ datatype="x" original="a"><body>
     assert b'mq:status="Pretranslated"' in out and b">Locked.</target>" in out
 
 
+NOT_KOREAN_TAIL = (
+    r"Transdesk translates Korean \(force the source language to translate it anyway\)"
+)
+
+
 @pytest.mark.parametrize(
     ("lang", "text"),
     [
@@ -237,16 +242,23 @@ datatype="x" original="a"><body>
 def test_wrong_source_language_is_refused_in_one_line(lang, text):
     declared = f"""<xliff version="1.2" xmlns="{X12}"><file source-language="{lang}" datatype="x"
 original="a"><body><trans-unit id="1"><source>{text}</source></trans-unit></body></file></xliff>"""
-    with pytest.raises(NotKorean) as info:
+    error = f"^w\\.xlf: source language is '{lang}', not Korean \\(ko\\); {NOT_KOREAN_TAIL}$"
+    with pytest.raises(NotKorean, match=error) as info:
         read_bytes(declared.encode(), "w.xlf")
     assert str(info.value).startswith(f"w.xlf: source language is '{lang}', not Korean (ko)")
     undeclared = declared.replace(f'source-language="{lang}"', 'source-language="ko"')
-    with pytest.raises(NotKorean) as info:
+    error = (
+        rf"^w\.xlf: source text is not Korean \(0% of its letters are Hangul\); {NOT_KOREAN_TAIL}$"
+    )
+    with pytest.raises(NotKorean, match=error) as info:
         read_bytes(undeclared.encode(), "w.xlf")
     assert str(info.value).startswith("w.xlf: source text is not Korean (0% of its letters")
     assert "\n" not in str(info.value)
     assert len(read_bytes(declared.encode(), "w.xlf", force_source_language=True).units) == 1
-    with pytest.raises(NotKorean):
+    error = (
+        rf"^w\.txt: source text is not Korean \(0% of its letters are Hangul\); {NOT_KOREAN_TAIL}$"
+    )
+    with pytest.raises(NotKorean, match=error):
         read_bytes(f"{text}\n".encode(), "w.txt")
 
 

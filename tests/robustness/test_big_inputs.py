@@ -13,8 +13,9 @@ import pytest
 
 from mt import drafting
 from mt import store as repo
+from tests.conftest import run_cli_process
 from tests.robustness.big import LINE_COUNT, five_mb_line, line_pool, many_lines, sentence_cycle
-from tests.robustness.conftest import model_options, run_cli
+from tests.robustness.conftest import model_options
 from tests.robustness.test_web_inputs import Desk
 
 pytestmark = pytest.mark.slow
@@ -26,7 +27,7 @@ def test_cli_translates_a_5mb_single_line(tiny_model_dir, tmp_path):
     (tmp_path / "cycle.txt").write_text(sentence_cycle() + "\n", encoding="utf-8")
     (tmp_path / "line.txt").write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    result = run_cli(
+    result = run_cli_process(
         "translate",
         str(tmp_path / "cycle.txt"),
         str(tmp_path / "line.txt"),
@@ -46,7 +47,7 @@ def test_cli_translates_200000_lines_line_for_line(tiny_model_dir, tmp_path):
     (tmp_path / "pool.txt").write_text("\n".join(pool) + "\n", encoding="utf-8")
     (tmp_path / "lines.txt").write_text(many_lines(), encoding="utf-8")
     out = tmp_path / "out"
-    result = run_cli(
+    result = run_cli_process(
         "translate",
         str(tmp_path / "pool.txt"),
         str(tmp_path / "lines.txt"),

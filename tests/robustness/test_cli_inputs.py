@@ -14,8 +14,9 @@ import pytest
 from lxml import etree
 
 from mt.formats import read_bytes
+from tests.conftest import run_cli_process
 from tests.robustness.cases import EXIT_BAD_INPUT, SECRET_MARKER, Case, Translated, case_ids
-from tests.robustness.conftest import error_lines, model_options, run_cli
+from tests.robustness.conftest import error_lines, model_options
 
 ALL = case_ids()
 REFUSED = case_ids(refused=True)
@@ -30,7 +31,7 @@ def batch(table, tiny_model_dir, tmp_path_factory):
     for case in table.values():
         paths[case.id] = inbox / case.name
         paths[case.id].write_bytes(case.data)
-    result = run_cli(
+    result = run_cli_process(
         "translate",
         *map(str, paths.values()),
         "-o",
@@ -107,7 +108,7 @@ def test_import_refuses_with_one_line_and_stores_nothing(table, tiny_model_dir, 
     path = tmp_path / case.name
     path.write_bytes(case.data)
     db = tmp_path / "store.db"
-    result = run_cli(
+    result = run_cli_process(
         "import",
         str(path),
         "--db",
@@ -140,7 +141,7 @@ def test_import_stores_the_same_article_as_translate_writes(
     path = tmp_path / case.name
     path.write_bytes(case.data)
     db = f"sqlite:///{tmp_path / 'store.db'}"
-    result = run_cli(
+    result = run_cli_process(
         "import", str(path), "--db", db, *model_options(tiny_model_dir), "--json", "--quiet"
     )
     assert result.returncode == 0, result.stderr.decode()

@@ -16,7 +16,7 @@ from lxml import etree
 
 from mt import drafting
 from mt import store as repo
-from tests.robustness.conftest import TRANSDESK, run_cli
+from tests.conftest import TRANSDESK, run_cli_process
 from tests.store.conftest import TableEngine
 
 pytestmark = pytest.mark.slow
@@ -45,16 +45,18 @@ def _xliff(exported: bytes, *, reverse: bool, mark: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def test_opposite_order_imports_end_in_one_win_and_one_conflict(db_url, tmp_path):
+def test_opposite_order_imports_end_in_one_win_and_one_conflict(store_url, tmp_path):
     sentences = [f"{n}번째 문장이다." for n in range(SEGMENTS)]
-    with repo.open_store(db_url) as store:
+    with repo.open_store(store_url) as store:
         doc = drafting.create_document(
             store, "\n".join(sentences), title="t", created_by="kim", segment_mode="line",
             engine=TableEngine("m", {s: f"Sentence {n}." for n, s in enumerate(sentences)}),
         )  # fmt: skip
     for round_ in range(ROUNDS):
         export = tmp_path / f"export{round_}.xlf"
-        result = run_cli("export", str(doc), "--format", "xliff", "-o", str(export), "--db", db_url)
+        result = run_cli_process(
+            "export", str(doc), "--format", "xliff", "-o", str(export), "--db", store_url
+        )
         assert result.returncode == 0, result.stderr.decode()
         files = []
         for reverse in (False, True):
@@ -65,7 +67,7 @@ def test_opposite_order_imports_end_in_one_win_and_one_conflict(db_url, tmp_path
             files.append(path)
         runs = [
             subprocess.Popen(
-                [*TRANSDESK, "import-xliff", str(f), "--editor", "kim", "--db", db_url],
+                [*TRANSDESK, "import-xliff", str(f), "--editor", "kim", "--db", store_url],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
             )
@@ -83,7 +85,7 @@ def test_opposite_order_imports_end_in_one_win_and_one_conflict(db_url, tmp_path
         assert conflict.count("\n") == 1 and conflict.startswith("Error: "), conflict
         # The winner's text is on every segment; the loser changed nothing.
         winner = files[[code for code, _ in outcomes].index(0)]
-        with repo.open_store(db_url) as store:
+        with repo.open_store(store_url) as store:
             targets = [s.target for s in repo.list_segments(store, doc)]
         expected = {
             u.find("{*}target").text

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from mt.checkpoint import SUFFIX
-from tests.conftest import shared_lines
-from tests.robustness.conftest import TRANSDESK, model_options, run_cli
+from tests.conftest import TRANSDESK, run_cli_process, shared_lines
+from tests.robustness.conftest import model_options
 from tests.robustness.test_load import load_saves
 
 pytestmark = pytest.mark.slow
@@ -80,7 +80,7 @@ def test_folder_job_killed_twice_resumes_to_identical_output(tiny_model_dir, tmp
     _inbox(inbox)
     options = [*model_options(tiny_model_dir), "--batch-tokens", "160", "--field", "ko"]
     options += ["--column", "ko", "--quiet"]
-    result = run_cli("translate", str(inbox), "-o", str(reference), *options)
+    result = run_cli_process("translate", str(inbox), "-o", str(reference), *options)
     assert result.returncode == 0, result.stderr.decode()
     expected = {p.name: p.read_bytes() for p in reference.iterdir()}
     assert sorted(expected) == ["a_news.txt", "b_news.jsonl", "c_news.csv"]
@@ -92,7 +92,7 @@ def test_folder_job_killed_twice_resumes_to_identical_output(tiny_model_dir, tmp
         assert path.name.endswith(SUFFIX) or path.read_bytes() == expected[path.name]
     assert any(p.name.endswith(SUFFIX) for p in outbox.iterdir())
 
-    result = run_cli(*job, "--resume")
+    result = run_cli_process(*job, "--resume")
     assert result.returncode == 0, result.stderr.decode()
     assert {p.name: p.read_bytes() for p in outbox.iterdir()} == expected  # no checkpoint left
 
@@ -160,9 +160,9 @@ def _check_database(url: str, doc_id: int, folder: Path) -> None:
         assert bench.check_acknowledged(store, doc_id, acks) == []
 
 
-def test_killed_savers_leave_a_consistent_database(db_url, tmp_path):
+def test_killed_savers_leave_a_consistent_database(store_url, tmp_path):
     bench = load_saves()
-    doc_id = bench.create_document(db_url, 8)  # few segments: the savers meet on them
+    doc_id = bench.create_document(store_url, 8)  # few segments: the savers meet on them
     for round_ in range(2):  # and the desk keeps working after a crash
-        _save_and_kill(db_url, doc_id, tmp_path, savers=3, round_=round_)
-        _check_database(db_url, doc_id, tmp_path)
+        _save_and_kill(store_url, doc_id, tmp_path, savers=3, round_=round_)
+        _check_database(store_url, doc_id, tmp_path)

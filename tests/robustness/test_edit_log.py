@@ -49,9 +49,9 @@ HARMLESS = {"insert_or_ignore"}  # changes nothing, so it need not fail
 
 
 @pytest.fixture
-def logged(db_url):
+def logged(store_url):
     """A store with a document, a save by kim, and the ids of the rows involved."""
-    store = repo.open_store(db_url)
+    store = repo.open_store(store_url)
     engine = TableEngine("m", {"첫 문장이다.": "A first."})
     doc = drafting.create_document(
         store, "첫 문장이다.", title="t", engine=engine, created_by="kim"
@@ -159,6 +159,7 @@ def test_only_admins_rename_once_accounts_exist(logged):
     store, _ = logged
     repo.add_user(store, "boss", role="admin", password="a long passphrase")
     repo.add_user(store, "lee", role="editor", password="another passphrase", by="boss")
-    with pytest.raises(PermissionDenied):
+    error = r"^lee is an editor; to rename users needs an admin$"
+    with pytest.raises(PermissionDenied, match=error):
         repo.rename_user(store, "kim", "kimm", by="lee")
     assert repo.rename_user(store, "kim", "kimm", by="boss").name == "kimm"

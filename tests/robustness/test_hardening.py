@@ -32,8 +32,9 @@ import pytest
 from mt import drafting, revising
 from mt import store as repo
 from mt.termbase import import_glossary
+from tests.conftest import TRANSDESK, run_cli_process
 from tests.robustness.cases import ARTICLE, ROOT
-from tests.robustness.conftest import TRANSDESK, model_options, run_cli
+from tests.robustness.conftest import model_options
 
 GB = 2**30
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -186,11 +187,11 @@ def test_files_just_under_the_limits_are_read_under_1_gb(tmp_path):
 # --- 4. one CSV writer ----------------------------------------------------------------------
 
 
-def test_report_by_editor_csv_neutralises_formula_names(db_url, tmp_path):
+def test_report_by_editor_csv_neutralises_formula_names(store_url, tmp_path):
     from tests.store.conftest import TableEngine
 
     name = '=HYPERLINK("http://evil.example","x")'
-    with repo.open_store(db_url) as store:
+    with repo.open_store(store_url) as store:
         doc = drafting.create_document(
             store, "한 문장이다.", title="t", created_by=name,
             engine=TableEngine("@model+1", {"한 문장이다.": "A sentence."}),
@@ -198,7 +199,7 @@ def test_report_by_editor_csv_neutralises_formula_names(db_url, tmp_path):
         (seg,) = repo.list_segments(store, doc)
         revising.save_segment(store, seg.id, "One sentence.", editor=name, base_version=1)
     for by in ("editor", "model"):
-        result = run_cli("report", "--by", by, "--format", "csv", "--db", db_url)
+        result = run_cli_process("report", "--by", by, "--format", "csv", "--db", store_url)
         assert result.returncode == 0, result.stderr.decode()
         import csv
 
@@ -208,7 +209,7 @@ def test_report_by_editor_csv_neutralises_formula_names(db_url, tmp_path):
 
 
 @pytest.mark.parametrize("by", [None, "editor", "step", "model", "document", "day"])
-def test_report_csv_cells_are_inert_whatever_the_grouping(db_url, by):
+def test_report_csv_cells_are_inert_whatever_the_grouping(store_url, by):
     """`report --format csv` goes through the one CSV writer for every grouping: a person's or
     a model's name that looks like a formula (also inside a list cell, the editors of a step)
     comes out with a leading "'"; only plain numbers may start with "-" or "+"."""
@@ -216,14 +217,16 @@ def test_report_csv_cells_are_inert_whatever_the_grouping(db_url, by):
     from tests.store.conftest import TableEngine
 
     name = "=cmd|' /C calc'!A0"
-    with repo.open_store(db_url) as store:
+    with repo.open_store(store_url) as store:
         doc = drafting.create_document(
             store, "한 문장이다.", title="=1+1", created_by=name,
             engine=TableEngine("+model", {"한 문장이다.": "A sentence."}),
         )  # fmt: skip
         (seg,) = repo.list_segments(store, doc)
         revising.save_segment(store, seg.id, "One sentence.", editor=name, base_version=1)
-    result = run_cli("report", *(["--by", by] if by else []), "--format", "csv", "--db", db_url)
+    result = run_cli_process(
+        "report", *(["--by", by] if by else []), "--format", "csv", "--db", store_url
+    )
     assert result.returncode == 0, result.stderr.decode()
     import csv
 
@@ -258,27 +261,27 @@ NUL_INPUTS = {
 
 
 @pytest.mark.parametrize("name", sorted(NUL_INPUTS))
-def test_nul_is_refused_before_the_model_loads(name, db_url, tmp_path):
+def test_nul_is_refused_before_the_model_loads(name, store_url, tmp_path):
     data, where = NUL_INPUTS[name]
     path = tmp_path / name
     path.write_bytes(data)
     for command in (["translate", str(path), "-o", str(tmp_path / f"out-{name}")],
-                    ["import", str(path), "--db", db_url]):  # fmt: skip
-        result = run_cli(*command, "--model", "/nonexistent", "--field", "ko")
+                    ["import", str(path), "--db", store_url]):  # fmt: skip
+        result = run_cli_process(*command, "--model", "/nonexistent", "--field", "ko")
         err = result.stderr.decode()
         assert result.returncode == 3, err
         assert err.count("\n") == 1 and "Traceback" not in err, err
         assert err.startswith(f"Error: {path}: {where}") and "NUL character (U+0000)" in err, err
     assert not (tmp_path / f"out-{name}").exists()
-    with repo.open_store(db_url) as store:
+    with repo.open_store(store_url) as store:
         assert repo.list_documents(store) == []
 
 
-def test_the_store_refuses_nul_at_every_entry(db_url):
+def test_the_store_refuses_nul_at_every_entry(store_url):
     from mt.errors import InputError
     from tests.store.conftest import TableEngine
 
-    with repo.open_store(db_url) as store:
+    with repo.open_store(store_url) as store:
         doc = drafting.create_document(store, "한 문장이다.", title="t", created_by="kim",
                                    engine=TableEngine("m", {"한 문장이다.": "A."}))  # fmt: skip
         (seg,) = repo.list_segments(store, doc)
@@ -309,7 +312,7 @@ def test_output_into_a_missing_folder_fails_before_the_model_loads(tmp_path):
     src = tmp_path / "a.txt"
     src.write_text(ARTICLE, encoding="utf-8")
     out = tmp_path / "missing" / "a.en.txt"
-    result = run_cli("translate", str(src), "-o", str(out), "--model", "/nonexistent")
+    result = run_cli_process("translate", str(src), "-o", str(out), "--model", "/nonexistent")
     assert result.returncode == 1
     assert result.stderr.decode() == f"Error: {out}: folder {out.parent} does not exist\n"
 
@@ -332,7 +335,7 @@ def test_output_into_an_unwritable_folder_fails_before_the_model_loads(tmp_path)
     src = tmp_path / "a.txt"
     src.write_text(ARTICLE, encoding="utf-8")
     out = _unwritable_folder(tmp_path) / "a.en.txt"
-    result = run_cli("translate", str(src), "-o", str(out), "--model", "/nonexistent")
+    result = run_cli_process("translate", str(src), "-o", str(out), "--model", "/nonexistent")
     err = result.stderr.decode()
     assert result.returncode == 1, err
     assert re.fullmatch(rf"Error: {re.escape(str(out))}: cannot write in .*\n", err), err
@@ -355,7 +358,7 @@ def test_a_full_disk_is_one_line(limit, tiny_model_dir, tmp_path):
     out = tmp_path / "out" / "a.en.txt"
     out.parent.mkdir()
     # Once without a limit, so the model's CTranslate2 conversion is cached before the disk fills.
-    warm = run_cli("translate", str(src), "-o", str(tmp_path / "warm.txt"),
+    warm = run_cli_process("translate", str(src), "-o", str(tmp_path / "warm.txt"),
                    *model_options(tiny_model_dir), "--quiet")  # fmt: skip
     assert warm.returncode == 0, warm.stderr.decode()
     result = subprocess.run(
@@ -390,7 +393,7 @@ def test_a_fifo_is_refused_at_once(command, tmp_path):
     fifo = tmp_path / f"pipe{FIFO_SUFFIX.get(command, '.txt')}"
     os.mkfifo(fifo)
     db = f"sqlite:///{tmp_path / 'store.db'}"
-    result = run_cli(*FIFO_COMMANDS[command](str(fifo), db), timeout=60)
+    result = run_cli_process(*FIFO_COMMANDS[command](str(fifo), db), timeout=60)
     err = result.stderr.decode()
     assert result.returncode == 3, err
     assert err == f"Error: {fifo}: not a regular file (a FIFO)\n", err
@@ -420,7 +423,9 @@ def test_a_docx_declaring_entities_in_any_part_is_refused(part, tmp_path):
         read_bytes(data, "entities.docx")
     path = tmp_path / "entities.docx"
     path.write_bytes(data)
-    result = run_cli("translate", str(path), "-o", str(tmp_path / "o.docx"), "--model", "/x")
+    result = run_cli_process(
+        "translate", str(path), "-o", str(tmp_path / "o.docx"), "--model", "/x"
+    )
     assert result.returncode == 3 and result.stderr.decode().count("\n") == 1
 
 

@@ -28,22 +28,22 @@ def load_saves():
     return sys.modules["load_saves"]
 
 
-def test_twenty_editors_lose_nothing(db_url):
+def test_twenty_editors_lose_nothing(store_url):
     from mt.store import edit_events, open_store
 
     bench = load_saves()
-    result = bench.run(db_url, editors=20, edits=10, segments=10, seed=1)
+    result = bench.run(store_url, editors=20, edits=10, segments=10, seed=1)
     assert result.errors == []  # no exception but ConflictError reached any editor
     assert result.problems == []  # every acknowledged save is in the log, in an unbroken chain
     assert result.saves == 20 * 10
     assert result.conflicts > 0  # two editors did start from one version, and were told
-    with open_store(db_url) as store:
+    with open_store(store_url) as store:
         saves = [e for e in edit_events(store) if e.kind == "save"]
     assert len(saves) == 200
     assert len({(e.segment_id, e.version_after) for e in saves}) == 200  # no version saved twice
 
 
-def test_the_checks_see_a_lost_update(db_url):
+def test_the_checks_see_a_lost_update(store_url):
     """The log check is not blind: a save written behind the repository's back is caught."""
     from sqlalchemy import update
 
@@ -51,8 +51,8 @@ def test_the_checks_see_a_lost_update(db_url):
     from mt.store.models import Segment
 
     bench = load_saves()
-    doc_id = bench.create_document(db_url, 3)
-    with open_store(db_url) as store:
+    doc_id = bench.create_document(store_url, 3)
+    with open_store(store_url) as store:
         assert bench.check_segments(store, doc_id) == []
         seg = list_segments(store, doc_id)[0]
         with store.session(write=True) as session:

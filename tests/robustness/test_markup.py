@@ -63,13 +63,13 @@ def _links(at) -> list[str]:
 
 
 @pytest.fixture
-def hostile_desk(db_url, tiny_model_dir, monkeypatch):
+def hostile_desk(store_url, tiny_model_dir, monkeypatch):
     """A single-user desk whose every name, title, text, comment and term is hostile."""
-    monkeypatch.setenv("TRANSDESK_DB", db_url)
+    monkeypatch.setenv("TRANSDESK_DB", store_url)
     monkeypatch.setenv("TRANSDESK_MODEL", str(tiny_model_dir))
     monkeypatch.setenv("TRANSDESK_USER", NAME)
     monkeypatch.delenv("TRANSDESK_MAX_UPLOAD_MB", raising=False)
-    store = repo.open_store(db_url)
+    store = repo.open_store(store_url)
     csv = f"ko,en,note\n{TERM},{HOSTILE.replace(',', ' ')},{HOSTILE.replace(',', ' ')}\n"
     import_glossary(store, f"{HOSTILE[:40]}.csv", data=csv.encode())
     doc = drafting.create_document(

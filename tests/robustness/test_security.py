@@ -18,9 +18,8 @@ from mt import drafting, revising
 from mt import store as repo
 from mt.errors import PermissionDenied, TransdeskError
 from mt.exchange.export import export_document
-from tests.conftest import shown
+from tests.conftest import run_cli_process, shown
 from tests.robustness.cases import ROOT, SECRET_MARKER, xxe_xliff
-from tests.robustness.conftest import run_cli
 
 APP = ROOT / "ui" / "app.py"
 PAGES = ["documents", "editor", "reports", "settings"]
@@ -147,6 +146,15 @@ RIGHTS = [
     ("add_user", "ada", True),
     ("set_role", "ada", True),
 ]
+# the store's one-line refusal of each (action, who) that is not allowed
+REFUSALS = {
+    **{(a, "mallory"): "no account named 'mallory'" for a, who, _ in RIGHTS if who == "mallory"},
+    ("approve", "ed"): "ed is an editor; to approve needs a reviewer or admin",
+    ("reopen", "ed"): "ed is an editor; to reopen needs a reviewer or admin",
+    ("add_user", "ed"): "ed is an editor; to add users needs an admin",
+    ("add_user", "rita"): "rita is a reviewer; to add users needs an admin",
+    ("set_role", "rita"): "rita is a reviewer; to change roles needs an admin",
+}
 
 
 @pytest.mark.parametrize(("action", "who", "allowed"), RIGHTS)
@@ -157,7 +165,7 @@ def test_roles_are_checked_by_the_store(accounts, action, who, allowed):
     if allowed:
         _call(store, action, who, seg.id, seg.version)
         return
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=f"^{re.escape(REFUSALS[action, who])}$"):
         _call(store, action, who, seg.id, seg.version)
     assert len(repo.edit_events(store)) == events  # nothing logged, nothing changed
     assert repo.get_segment(store, seg.id) == seg
@@ -167,10 +175,11 @@ def test_an_editor_cannot_change_an_approved_segment(accounts):
     store, doc = accounts
     seg = repo.list_segments(store, doc)[0]
     seg = revising.approve_segment(store, seg.id, editor="rita", base_version=seg.version)
-    for action in ("save", "reopen"):
-        with pytest.raises(PermissionDenied):
+    approved = rf"^segment {seg.id} is approved; a reviewer must reopen it before ed can change it$"
+    for action, refusal in (("save", approved), ("reopen", re.escape(REFUSALS["reopen", "ed"]))):
+        with pytest.raises(PermissionDenied, match=refusal):
             _call(store, action, "ed", seg.id, seg.version)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=approved):
         revising.revert_to_mt(store, seg.id, editor="ed", base_version=seg.version)
     assert repo.get_segment(store, seg.id).status == "approved"
 
@@ -303,17 +312,21 @@ def test_passwords_are_argon2id_hashes_and_never_stored(tmp_path):
 
 def test_secrets_stay_out_of_output_and_logs(tmp_path, caplog):
     db = f"sqlite:///{tmp_path / 'cli.db'}"
-    added = run_cli("users", "add", "ada", "--role", "admin", "--password-stdin", "--db", db,
-                    stdin=f"{PASSWORD}\n".encode())  # fmt: skip
+    added = run_cli_process("users", "add", "ada", "--role", "admin", "--password-stdin",
+                            "--db", db, stdin=f"{PASSWORD}\n".encode())  # fmt: skip
     assert added.returncode == 0, added.stderr.decode()
     assert PASSWORD not in added.stdout.decode() + added.stderr.decode()
 
     secret_url = "postgresql+psycopg://transdesk:s3cr3t-pw-9f2@127.0.0.1:9/nowhere"
-    refused = run_cli("users", "list", "--db", secret_url)
+    refused = run_cli_process("users", "list", "--db", secret_url)
     assert refused.returncode != 0 and refused.stderr.decode().startswith("Error: ")
     assert "s3cr3t-pw-9f2" not in refused.stdout.decode() + refused.stderr.decode()
     assert "Traceback" not in refused.stderr.decode()
-    with pytest.raises(TransdeskError) as info:
+    error = (
+        r"^cannot open database "
+        r"postgresql\+psycopg://transdesk:\*\*\*@127\.0\.0\.1:9/nowhere: connection failed: "
+    )
+    with pytest.raises(TransdeskError, match=error) as info:
         repo.open_store(secret_url)
     assert "s3cr3t-pw-9f2" not in str(info.value) and "***" in str(info.value)
 

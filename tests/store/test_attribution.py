@@ -13,15 +13,13 @@ import re
 
 import pytest
 import sacrebleu
-from typer.testing import CliRunner
 
-from mt.cli import app
 from mt.drafting import assign, create_document, retranslate_document
 from mt.errors import InvalidValue
 from mt.report import report
 from mt.revising import approve_segment, save_segment
 from mt.store import drafts, list_segments
-from tests.conftest import shared_lines
+from tests.conftest import run_cli, shared_lines
 from tests.store.conftest import TableEngine
 
 N = 8
@@ -223,11 +221,10 @@ def test_import_command_from_scratch(store, tiny_model_dir, tmp_path, lines):
     ko, _ = lines
     article = tmp_path / "article.txt"
     article.write_text("\n".join(ko), encoding="utf-8")
-    runner = CliRunner()
     args = ["import", str(article), "--db", store.url, "--model", str(tiny_model_dir),
             "--segment", "line", "--from-scratch", "0.25", "--seed", "5", "--json",
             "-q"]  # fmt: skip
-    out = runner.invoke(app, args)
+    out = run_cli(*args)
     assert out.exit_code == 0, out.output
     doc = int(re.search(r'"document_id": (\d+)', out.output).group(1))
     segs = list_segments(store, doc)
@@ -238,23 +235,22 @@ def test_import_command_from_scratch(store, tiny_model_dir, tmp_path, lines):
     assert {d.model_id for d in mt} == {tiny_model_dir.name}
     assert all(d.revision.startswith("sha256:") and len(d.revision) == 71 for d in mt)
     assert all(d.engine == "ctranslate2" and d.compute_type and d.beam == 4 for d in mt)
-    bad = runner.invoke(app, [*args[:-4], "--from-scratch", "2", "--json"])
-    assert isinstance(bad.exception, InvalidValue) and "between 0 and 1" in str(bad.exception)
-    both = runner.invoke(app, [*args, "--models", "a,b"])
-    assert isinstance(both.exception, InvalidValue)
-    assert "either --model or --models" in str(both.exception)
+    bad = run_cli(*args[:-4], "--from-scratch", "2", "--json")
+    assert bad.exit_code == InvalidValue.exit_code and "between 0 and 1" in bad.stderr
+    both = run_cli(*args, "--models", "a,b")
+    assert both.exit_code == InvalidValue.exit_code and both.stderr.startswith("Error: ")
+    assert "either --model or --models" in both.stderr
     export = tmp_path / "out.jsonl"
-    assert runner.invoke(app, ["export", str(doc), "--db", store.url, "-f", "jsonl",
-                               "-o", str(export)]).exit_code == 0  # fmt: skip
+    assert run_cli("export", str(doc), "--db", store.url, "-f", "jsonl",
+                   "-o", str(export)).exit_code == 0  # fmt: skip
     assert str(tiny_model_dir) not in export.read_text(encoding="utf-8")
 
 
 def test_report_command_by_step_and_editor_csv(store, chain):
-    runner = CliRunner()
-    table = runner.invoke(app, ["report", "--db", store.url, "--by", "step", "--samples", "200"])
+    table = run_cli("report", "--db", store.url, "--by", "step", "--samples", "200")
     assert table.exit_code == 0, table.output
     assert "R3" in table.output and "HTER" in table.output
-    as_csv = runner.invoke(app, ["report", "--db", store.url, "--by", "editor", "--format", "csv"])
+    as_csv = run_cli("report", "--db", store.url, "--by", "editor", "--format", "csv")
     header, *rows = as_csv.output.splitlines()
     assert "hter_ci95_low" in header and "segments_approved" in header
     assert [r.split(",")[0] for r in rows] == ["(all)", "ann", "ben", "rev"]

@@ -5,40 +5,25 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 
 import docx
 import pytest
-from typer.testing import CliRunner
 
-from mt import cli
 from mt.cli import app
 from mt.drafting import create_document, document_text
 from mt.formats import read_tmx
 from mt.revising import approve_segment, save_segment
 from mt.store import add_user, authenticate, list_documents, list_segments, list_users
-from tests.conftest import shared_lines
+from tests.conftest import run_cli, shared_lines
 
 EXPORT_KEYS = {"source", "draft", "final", "status", "model", "editor", "active_ms", "hter", "chrf"}
 
 
-def _main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    """Run `transdesk` through its real entry point (errors become one line and an exit code)."""
-    monkeypatch.setattr(sys, "argv", ["transdesk", *args])
-    code = 0
-    try:
-        cli.main()
-    except SystemExit as e:
-        code = e.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
 @pytest.fixture
-def doc(store, engine):
+def doc(store, tiny_engine):
     ko = shared_lines("ntrex128", "ko", 4)
     doc = create_document(store, f"{ko[0]}\n\n{ko[1]} {ko[2]}\n{ko[3]}\n", title="news",
-                          engine=engine, created_by="kim")  # fmt: skip
+                          engine=tiny_engine, created_by="kim")  # fmt: skip
     segments = list_segments(store, doc)
     v = save_segment(store, segments[0].id, "=SUM(A1:A2) is not a formula here.", editor="lee",
                      base_version=1, active_ms=3000)  # fmt: skip
@@ -53,7 +38,7 @@ def doc(store, engine):
     ids=["headline", "long-first-line"],
 )
 def test_import_without_title_takes_the_one_default_title(
-    store, tiny_model_dir, tmp_path, monkeypatch, capsys, first_line, title
+    store, tiny_model_dir, tmp_path, first_line, title
 ):
     """`transdesk import` names an untitled article as the web upload does
     (`mt.drafting.default_title`): its headline, else the file name."""
@@ -62,47 +47,46 @@ def test_import_without_title_takes_the_one_default_title(
     src.write_text("\n\n".join([first_line, *ko]) + "\n", encoding="utf-8")
     args = ["import", str(src), "--model", str(tiny_model_dir), "--engine", "ctranslate2",
             "--db", store.url, "--editor", "kim", "-q"]  # fmt: skip
-    code, out, err = _main(monkeypatch, capsys, *args)
+    code, out, err = run_cli(*args)
     assert code == 0, err
     assert {d.id: d.title for d in list_documents(store)}[int(out.strip())] == title
 
 
-def test_import_prints_document_id(store, tiny_model_dir, tmp_path, monkeypatch, capsys):
+def test_import_prints_document_id(store, tiny_model_dir, tmp_path):
     ko = shared_lines("ntrex128", "ko", 3)
     src = tmp_path / "기사.txt"
     src.write_bytes(("\n\n".join(ko) + "\n").encode("cp949"))
     args = ["import", str(src), "--model", str(tiny_model_dir), "--engine", "ctranslate2",
             "--db", store.url, "--title", "Seoul news", "--editor", "kim", "-q"]  # fmt: skip
-    code, out, _ = _main(monkeypatch, capsys, *args)
+    code, out, _ = run_cli(*args)
     assert code == 0
     doc = int(out.strip())
-    code, out, _ = _main(monkeypatch, capsys, *args, "--json")
+    code, out, _ = run_cli(*args, "--json")
     assert code == 0 and json.loads(out) == {"document_id": doc + 1}
     assert document_text(store, doc, which="source") == "\n\n".join(ko) + "\n"
     listed = {d.id: d for d in list_documents(store)}
     assert listed[doc].title == "Seoul news" and listed[doc].filename == "기사.txt"
 
 
-def test_import_errors_are_one_line(store, tiny_model_dir, tmp_path, monkeypatch, capsys):
+def test_import_errors_are_one_line(store, tiny_model_dir, tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    code, _, err = _main(monkeypatch, capsys, "import", str(empty), "--model", str(tiny_model_dir),
+    code, _, err = run_cli("import", str(empty), "--model", str(tiny_model_dir),
                          "--engine", "ctranslate2", "--db", store.url, "-q")  # fmt: skip
     assert (code, err) == (3, f"Error: {empty}: empty file\n")
-    code, _, err = _main(monkeypatch, capsys, "export", "999", "--format", "txt", "-o",
+    code, _, err = run_cli("export", "999", "--format", "txt", "-o",
                          str(tmp_path / "x.txt"), "--db", store.url)  # fmt: skip
     assert (code, err) == (6, "Error: no document 999\n")
-    code, _, err = _main(monkeypatch, capsys, "export", "1", "--format", "pdf", "-o",
+    code, _, err = run_cli("export", "1", "--format", "pdf", "-o",
                          str(tmp_path / "x.pdf"), "--db", store.url)  # fmt: skip
     assert code == 3 and err.startswith("Error: cannot export as 'pdf'")
 
 
 def test_export_article_formats(store, doc, tmp_path):
-    runner = CliRunner()
     txt, word = tmp_path / "a.txt", tmp_path / "a.docx"
     for fmt, out in (("txt", txt), ("docx", word)):
-        result = runner.invoke(app, ["export", str(doc), "--format", fmt, "-o", str(out),
-                                     "--db", store.url, "--allow-unapproved"])  # fmt: skip
+        result = run_cli("export", str(doc), "--format", fmt, "-o", str(out),
+                         "--db", store.url, "--allow-unapproved")  # fmt: skip
         assert result.exit_code == 0, result.output
     article = txt.read_text(encoding="utf-8")
     assert article == document_text(store, doc)
@@ -115,17 +99,16 @@ def test_export_article_formats(store, doc, tmp_path):
     expected = lines if paragraphs[0].text == lines[0] else ["news", *lines]
     assert [p.text for p in paragraphs] == expected
     # without the flag, unapproved segments are refused (one line, exit 1)
-    refused = runner.invoke(app, ["export", str(doc), "--format", "txt", "-o", str(txt),
-                                  "--db", store.url])  # fmt: skip
+    refused = run_cli("export", str(doc), "--format", "txt", "-o", str(txt),
+                      "--db", store.url)  # fmt: skip
     assert refused.exit_code == 1
 
 
 def test_export_records(store, doc, tmp_path):
     jsonl, table, tmx = tmp_path / "a.jsonl", tmp_path / "a.csv", tmp_path / "a.tmx"
-    runner = CliRunner()
     for fmt, out in (("jsonl", jsonl), ("csv", table), ("tmx", tmx)):
-        result = runner.invoke(app, ["export", str(doc), "-f", fmt, "-o", str(out),
-                                     "--db", store.url])  # fmt: skip
+        result = run_cli("export", str(doc), "-f", fmt, "-o", str(out),
+                         "--db", store.url)  # fmt: skip
         assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
     segments = list_segments(store, doc)
@@ -150,39 +133,36 @@ def test_export_records(store, doc, tmp_path):
     assert read_tmx(tmx) == [(segments[0].source, segments[0].target)]
 
 
-def test_users_commands(store, monkeypatch, capsys):
-    monkeypatch.setattr(sys, "stdin", io.StringIO("s3cret pass\n"))
-    code, _, err = _main(monkeypatch, capsys, "users", "add", "min", "--role", "reviewer",
-                         "--password-stdin", "--db", store.url)  # fmt: skip
+def test_users_commands(store):
+    code, _, err = run_cli("users", "add", "min", "--role", "reviewer", "--password-stdin",
+                           "--db", store.url, input="s3cret pass\n")  # fmt: skip
     assert code == 0, err
     assert authenticate(store, "min", "s3cret pass").role == "reviewer"
-    code, out, _ = _main(monkeypatch, capsys, "users", "list", "--json", "--db", store.url)
+    code, out, _ = run_cli("users", "list", "--json", "--db", store.url)
     assert [(u["name"], u["role"], u["password"]) for u in json.loads(out)] == [
         ("min", "reviewer", True)
     ]
-    code, _, _ = _main(monkeypatch, capsys, "users", "set-role", "min", "admin", "--db", store.url)
+    code, _, _ = run_cli("users", "set-role", "min", "admin", "--db", store.url)
     assert [u.role for u in list_users(store)] == ["admin"]
-    code, _, err = _main(monkeypatch, capsys, "users", "add", "bad", "--role", "boss",
-                         "--no-password", "--db", store.url)  # fmt: skip
+    code, _, err = run_cli("users", "add", "bad", "--role", "boss",
+                           "--no-password", "--db", store.url)  # fmt: skip
     roles = "viewer, editor, reviewer, admin"
     assert (code, err) == (1, f"Error: unknown role 'boss' (choose from: {roles})\n")
 
 
 def test_users_add_prompts_without_echo(store):
-    result = CliRunner().invoke(
-        app, ["users", "add", "jun", "--db", store.url], input="pw-1-long\npw-1-long\n"
-    )
+    result = run_cli("users", "add", "jun", "--db", store.url, input="pw-1-long\npw-1-long\n")
     assert result.exit_code == 0, result.output
     assert "pw-1-long" not in result.output  # hidden input is not echoed
     assert authenticate(store, "jun", "pw-1-long") is not None
 
 
 @pytest.mark.parametrize("command", [["add", "kim"], ["passwd", "min"]])
-def test_users_commands_refuse_a_short_password(store, monkeypatch, capsys, command):
+def test_users_commands_refuse_a_short_password(store, command):
     add_user(store, "min", role="admin", password="long enough")
-    monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
-    code, _, err = _main(monkeypatch, capsys, "users", *command, "--password-stdin",
-                         "--db", store.url)  # fmt: skip
+    code, _, err = run_cli(
+        "users", *command, "--password-stdin", "--db", store.url, input="short\n"
+    )
     assert (code, err) == (1, "Error: a password needs at least 8 characters\n")
     assert authenticate(store, "min", "long enough") is not None
     assert [u.name for u in list_users(store)] == ["min"]
@@ -194,10 +174,9 @@ def test_every_command_has_help():
 
 
 @pytest.mark.parametrize("columns", ["80", "1000"])
-def test_report_by_editor_is_never_cut_in_a_narrow_terminal(doc, store, monkeypatch, capsys,
-                                                           columns):  # fmt: skip
+def test_report_by_editor_is_never_cut_in_a_narrow_terminal(doc, store, monkeypatch, columns):
     monkeypatch.setenv("COLUMNS", columns)
-    code, out, err = _main(monkeypatch, capsys, "report", "--by", "editor", "--db", store.url)
+    code, out, err = run_cli("report", "--by", "editor", "--db", store.url)
     assert code == 0, err
     assert "…" not in out
     assert max(len(line) for line in out.splitlines()) <= int(columns)
@@ -207,9 +186,9 @@ def test_report_by_editor_is_never_cut_in_a_narrow_terminal(doc, store, monkeypa
     assert ("editor: lee" in out) == (columns == "80")
 
 
-def test_models_list_has_a_header_row(monkeypatch, capsys):
+def test_models_list_has_a_header_row(monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
-    code, out, _ = _main(monkeypatch, capsys, "models", "list")
+    code, out, _ = run_cli("models", "list")
     assert code == 0
     header = next(line for line in out.splitlines() if "hub id" in line)
     assert "name" in header and "FLORES-200 devtest" in header and "NTREX-128" in header

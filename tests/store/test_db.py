@@ -54,7 +54,11 @@ def test_unreachable_database_is_one_line_error():
 
 
 def test_password_hidden_in_error():
-    with pytest.raises(TransdeskError) as info:
+    error = (
+        r"^cannot open database postgresql\+psycopg://nobody:\*\*\*@127\.0\.0\.1:1/none: "
+        r"connection failed: "
+    )
+    with pytest.raises(TransdeskError, match=error) as info:
         open_store("postgresql://nobody:secret@127.0.0.1:1/none")
     assert "secret" not in str(info.value)
 

@@ -4,7 +4,6 @@ errors with the README's exit codes, the viewer's read-only rights."""
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
@@ -12,20 +11,8 @@ from mt.drafting import create_document
 from mt.revising import approve_segment
 from mt.store import add_user, list_segments
 from mt.store import workflow as wf
+from tests.conftest import run_cli
 from tests.store.conftest import TableEngine
-
-
-def _main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    from mt.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["transdesk", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture
@@ -38,14 +25,14 @@ def desk(store):
     return store, doc
 
 
-def test_list_and_show_json(desk, monkeypatch, capsys):
+def test_list_and_show_json(desk):
     store, doc = desk
     db = ["--db", store.url]
-    assert _main(monkeypatch, capsys, "documents", "assign", str(doc), "eddie", "--editor",
+    assert run_cli("documents", "assign", str(doc), "eddie", "--editor",
                  "rita", *db)[0] == 0  # fmt: skip
-    assert _main(monkeypatch, capsys, "documents", "deadline", str(doc), "2026-12-24",
+    assert run_cli("documents", "deadline", str(doc), "2026-12-24",
                  "--editor", "eddie", *db)[0] == 0  # fmt: skip
-    code, out, _ = _main(monkeypatch, capsys, "documents", "list", "--json", *db)
+    code, out, _ = run_cli("documents", "list", "--json", *db)
     assert code == 0
     (row,) = json.loads(out)
     assert set(row) >= {"id", "title", "state", "assignee", "deadline", "created_at",
@@ -53,16 +40,16 @@ def test_list_and_show_json(desk, monkeypatch, capsys):
     assert (row["id"], row["title"], row["state"], row["assignee"], row["segments"],
             row["approved"]) == (doc, "story", "drafted", "eddie", 2, 0)  # fmt: skip
     assert row["deadline"] == "2026-12-24T23:59:59+00:00"
-    code, out, _ = _main(monkeypatch, capsys, "documents", "list", "--state", "review",
+    code, out, _ = run_cli("documents", "list", "--state", "review",
                          "--json", *db)  # fmt: skip
     assert (code, json.loads(out)) == (0, [])
-    code, out, _ = _main(monkeypatch, capsys, "documents", "list", "--assignee", "eddie",
+    code, out, _ = run_cli("documents", "list", "--assignee", "eddie",
                          "--json", *db)  # fmt: skip
     assert [r["id"] for r in json.loads(out)] == [doc]
-    code, out, _ = _main(monkeypatch, capsys, "documents", "state", str(doc), "editing",
+    code, out, _ = run_cli("documents", "state", str(doc), "editing",
                          "--note", "starting", "--editor", "eddie", *db)  # fmt: skip
     assert code == 0
-    code, out, _ = _main(monkeypatch, capsys, "documents", "show", str(doc), "--json", *db)
+    code, out, _ = run_cli("documents", "show", str(doc), "--json", *db)
     shown = json.loads(out)
     assert shown["state"] == "editing"
     assert [(h["kind"], h["editor"], h["to"]) for h in shown["history"]] == [
@@ -70,23 +57,23 @@ def test_list_and_show_json(desk, monkeypatch, capsys):
         ("state", "eddie", "editing"),
     ]  # fmt: skip
     assert shown["history"][-1]["note"] == "starting"
-    code, out, _ = _main(monkeypatch, capsys, "documents", "show", str(doc), *db)
+    code, out, _ = run_cli("documents", "show", str(doc), *db)
     assert code == 0 and "state\tediting" in out and "eddie\tstate\tdrafted → editing" in out
 
 
-def test_rename_archive_restore(desk, monkeypatch, capsys):
+def test_rename_archive_restore(desk):
     store, doc = desk
     db = ["--db", store.url]
-    assert _main(monkeypatch, capsys, "documents", "rename", str(doc), "Fares rise",
+    assert run_cli("documents", "rename", str(doc), "Fares rise",
                  "--editor", "eddie", *db)[0] == 0  # fmt: skip
-    assert _main(monkeypatch, capsys, "documents", "archive", str(doc), "--editor", "rita",
+    assert run_cli("documents", "archive", str(doc), "--editor", "rita",
                  *db)[0] == 0  # fmt: skip
-    code, out, _ = _main(monkeypatch, capsys, "documents", "list", "--json", *db)
+    code, out, _ = run_cli("documents", "list", "--json", *db)
     assert json.loads(out) == []
-    code, out, _ = _main(monkeypatch, capsys, "documents", "list", "--archived", "--json", *db)
+    code, out, _ = run_cli("documents", "list", "--archived", "--json", *db)
     assert code == 0
     assert [r["title"] for r in json.loads(out)] == ["Fares rise"]
-    assert _main(monkeypatch, capsys, "documents", "restore", str(doc), "--editor", "rita",
+    assert run_cli("documents", "restore", str(doc), "--editor", "rita",
                  *db)[0] == 0  # fmt: skip
     assert wf.get_article(store, doc).archived_at is None
 
@@ -113,10 +100,10 @@ def test_rename_archive_restore(desk, monkeypatch, capsys):
          "Error: no account named 'stranger'\n"),
     ],
 )  # fmt: skip
-def test_errors_are_one_line_with_exit_codes(desk, monkeypatch, capsys, args, code, err):
+def test_errors_are_one_line_with_exit_codes(desk, args, code, err):
     store, doc = desk
     args = [a.replace("{doc}", str(doc)) for a in args]
-    got = _main(monkeypatch, capsys, "documents", *args, "--db", store.url)
+    got = run_cli("documents", *args, "--db", store.url)
     assert (got[0], got[2]) == (code, err.replace("{doc}", str(doc)))
 
 
@@ -130,40 +117,40 @@ def test_errors_are_one_line_with_exit_codes(desk, monkeypatch, capsys, args, co
         ["documents", "archive", "{doc}"],
     ],
 )
-def test_viewer_is_refused_every_change_in_the_cli(desk, monkeypatch, capsys, args):
+def test_viewer_is_refused_every_change_in_the_cli(desk, args):
     store, doc = desk
     args = [a.replace("{doc}", str(doc)) for a in args]
-    code, _, err = _main(monkeypatch, capsys, *args, "--editor", "vera", "--db", store.url)
+    code, _, err = run_cli(*args, "--editor", "vera", "--db", store.url)
     assert code == 7 and err.startswith("Error: vera is a viewer; to ") and err.count("\n") == 1
     assert wf.history(store, doc) == []
 
 
-def test_viewer_reads_lists_and_downloads(desk, monkeypatch, capsys, tmp_path):
+def test_viewer_reads_lists_and_downloads(desk, tmp_path):
     store, doc = desk
-    code, out, _ = _main(monkeypatch, capsys, "documents", "list", "--json", "--db", store.url)
+    code, out, _ = run_cli("documents", "list", "--json", "--db", store.url)
     assert code == 0 and len(json.loads(out)) == 1
     out_file = tmp_path / "a.html"
-    code, _, _ = _main(monkeypatch, capsys, "export", str(doc), "--format", "html", "-o",
+    code, _, _ = run_cli("export", str(doc), "--format", "html", "-o",
                        str(out_file), "--allow-unapproved", "--db", store.url)  # fmt: skip
     assert code == 0
 
 
-def test_export_html_md_refuse_or_mark_unapproved(desk, monkeypatch, capsys, tmp_path):
+def test_export_html_md_refuse_or_mark_unapproved(desk, tmp_path):
     store, doc = desk
     out = tmp_path / "a.html"
     base = ["export", str(doc), "-o", str(out), "--db", store.url]
-    code, _, err = _main(monkeypatch, capsys, *base, "--format", "html")
+    code, _, err = run_cli(*base, "--format", "html")
     assert code == 1 and err.startswith(f"Error: document {doc} has 2 of 2 segments not approved")
     assert not out.exists()
-    code, _, _ = _main(monkeypatch, capsys, *base, "--format", "html", "--mark-unapproved")
+    code, _, _ = run_cli(*base, "--format", "html", "--mark-unapproved")
     assert out.read_text(encoding="utf-8") == (
         "<h1>[UNAPPROVED: Headline &lt;b&gt;]</h1>\n<p>[UNAPPROVED: Body &amp; text.]</p>\n"
     )
-    code, _, _ = _main(monkeypatch, capsys, *base, "--format", "txt", "--allow-unapproved")
+    code, _, _ = run_cli(*base, "--format", "txt", "--allow-unapproved")
     assert out.read_text(encoding="utf-8") == "Headline <b>\n\nBody & text."
     for seg in list_segments(store, doc):
         approve_segment(store, seg.id, editor="rita", base_version=seg.version)
     md = tmp_path / "a.md"
-    code, _, _ = _main(monkeypatch, capsys, "export", str(doc), "--format", "md", "-o", str(md),
+    code, _, _ = run_cli("export", str(doc), "--format", "md", "-o", str(md),
                        "--db", store.url)  # fmt: skip
     assert code == 0 and md.read_text(encoding="utf-8") == "# Headline \\<b\\>\n\nBody & text.\n"

@@ -92,7 +92,7 @@ def test_wip_is_per_editor_not_a_version_and_cleared_by_saving(store, docs):
 
 
 def test_wip_refusals(store, docs):
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^no segment 999999$"):
         put_wip(store, 999_999, "x", editor="kim", base_version=1)
     seg = repo.list_segments(store, docs[0])[0]
     with pytest.raises(InputError, match="at most 100,000"):

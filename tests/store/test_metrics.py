@@ -10,11 +10,9 @@ from pathlib import Path
 
 import pytest
 import sacrebleu
-from typer.testing import CliRunner
 
 from mt import metrics
-from mt.cli import app
-from tests.conftest import shared_lines
+from tests.conftest import run_cli, shared_lines
 
 SACREBLEU = Path(sys.executable).parent / "sacrebleu"
 
@@ -99,15 +97,13 @@ def test_eval_equals_sacrebleu_cli(tmp_path, pairs):
     ref, hyp = tmp_path / "ref.en", tmp_path / "hyp.en"
     ref.write_text("\n".join(finals) + "\n", encoding="utf-8")
     hyp.write_text("\n".join(drafts) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["eval", "--hyp", str(hyp), "--ref", str(ref), "--json"])
+    result = run_cli("eval", "--hyp", str(hyp), "--ref", str(ref), "--json")
     assert result.exit_code == 0, result.output
     ours = json.loads(result.output)
     expected = _cli_scores(ref, hyp)
     assert [round(ours[m]["score"], 6) for m in ("bleu", "chrf", "ter")] == expected
     assert "case:lc" in ours["ter"]["signature"]  # the CLI's TER default
-    text = CliRunner().invoke(
-        app, ["eval", "--hyp", str(hyp), "--ref", str(ref), "--metrics", "chrf"]
-    )
+    text = run_cli("eval", "--hyp", str(hyp), "--ref", str(ref), "--metrics", "chrf")
     assert text.exit_code == 0
     assert text.output.startswith("chrF2|nrefs:1|") and text.output.count("\n") == 1
 
@@ -116,6 +112,6 @@ def test_eval_refuses_misaligned_files(tmp_path):
     ref, hyp = tmp_path / "ref.en", tmp_path / "hyp.en"
     ref.write_text("a\nb\n", encoding="utf-8")
     hyp.write_text("a\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["eval", "--hyp", str(hyp), "--ref", str(ref)])
+    result = run_cli("eval", "--hyp", str(hyp), "--ref", str(ref))
     assert result.exit_code != 0
-    assert "2 lines, but" in str(result.exception)
+    assert "2 lines, but" in result.stderr

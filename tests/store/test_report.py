@@ -8,16 +8,14 @@ import json
 
 import pytest
 import sacrebleu
-from typer.testing import CliRunner
 
-from mt.cli import app
 from mt.drafting import create_document, retranslate_document
 from mt.errors import InvalidValue, NotFound
 from mt.models.provenance import model_label
 from mt.report import report
 from mt.revising import approve_segment, save_segment
 from mt.store import list_segments
-from tests.conftest import shared_lines
+from tests.conftest import run_cli, shared_lines
 from tests.store.conftest import TableEngine
 
 N = 12
@@ -29,12 +27,17 @@ def lines() -> tuple[list[str], list[str]]:
 
 
 @pytest.fixture
-def edited(store, engine, lines):
+def edited(store, tiny_engine, lines):
     """A document of N real lines: 0-5 post-edited to the reference (with timings), 6-7
     approved unchanged, 8-11 untouched. Returns (doc id, segments before editing)."""
     ko, en = lines
     doc = create_document(
-        store, "\n".join(ko), title="news", engine=engine, created_by="kim", segment_mode="line"
+        store,
+        "\n".join(ko),
+        title="news",
+        engine=tiny_engine,
+        created_by="kim",
+        segment_mode="line",
     )
     segments = list_segments(store, doc)
     for i, s in enumerate(segments[:6]):
@@ -101,11 +104,11 @@ def test_groups(store, edited):
     assert [(g["document"], g["title"]) for g in docs] == [(doc, "news")]
     with pytest.raises(InvalidValue, match="unknown grouping"):
         report(store, by="week")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=f"^no document {doc + 100}$"):
         report(store, document_id=doc + 100)
 
 
-def test_model_comparison_on_the_same_segments(store, edited, lines, engine):
+def test_model_comparison_on_the_same_segments(store, edited, lines, tiny_engine):
     doc, segments = edited
     _, en = lines
     # A second "model" whose drafts we know: the English reference, with one word changed.
@@ -116,8 +119,10 @@ def test_model_comparison_on_the_same_segments(store, edited, lines, engine):
     result = report(store, document_id=doc, by="model")
     models = {m["model"]: m for m in result["models"]}
     # Models are (id, revision): the tiny folder by its name and content fingerprint (#15).
-    tiny = model_label(engine.model_id, engine.revision)
-    assert engine.revision.startswith("sha256:") and tiny == f"tiny@{engine.revision[:19]}"
+    tiny = model_label(tiny_engine.model_id, tiny_engine.revision)
+    assert (
+        tiny_engine.revision.startswith("sha256:") and tiny == f"tiny@{tiny_engine.revision[:19]}"
+    )
     assert set(models) == {tiny, "second-model"}
     finals = en[:6] + [s.target for s in segments[6:8]]
     assert models[tiny]["segments"] == models["second-model"]["segments"] == 8
@@ -144,17 +149,15 @@ def test_empty_store_report(store):
 
 def test_report_command_formats(store, edited):
     doc, _ = edited
-    runner = CliRunner()
-    as_json = runner.invoke(app, ["report", "--db", store.url, "--document", str(doc),
-                                  "--format", "json"])  # fmt: skip
+    as_json = run_cli("report", "--db", store.url, "--document", str(doc), "--format", "json")
     assert as_json.exit_code == 0, as_json.output
     data = json.loads(as_json.output)
     for key in ("segments", "approved", "hter", "chrf", "bleu", "signatures"):
         assert key in data
     assert data["hter"] == report(store, document_id=doc)["hter"]
-    as_csv = runner.invoke(app, ["report", "--db", store.url, "--by", "editor", "--format", "csv"])
+    as_csv = run_cli("report", "--db", store.url, "--by", "editor", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(as_csv.output)))
     assert [r["editor"] for r in rows] == ["(all)", "lee", "park"]
     assert float(rows[0]["hter"]) == pytest.approx(data["hter"])
-    table = runner.invoke(app, ["report", "--db", store.url, "--by", "model"])
+    table = run_cli("report", "--db", store.url, "--by", "model")
     assert table.exit_code == 0 and "hter" in table.output and "case:mixed" in table.output

@@ -4,7 +4,6 @@ of the untouched segments, drawn as `import --from-scratch` draws, logged, count
 from __future__ import annotations
 
 import random
-import sys
 
 import pytest
 
@@ -14,7 +13,7 @@ from mt.report import report
 from mt.revising import approve_segment, save_segment
 from mt.store import add_comment, add_user, edit_events, list_segments
 from mt.store import workflow as wf
-from tests.conftest import shared_lines
+from tests.conftest import run_cli, shared_lines
 from tests.store.conftest import TableEngine
 
 N = 8
@@ -94,17 +93,10 @@ def test_refusals(store, doc):
         apply_scratch(store, doc, 0.5, seed=0, by="rita")
 
 
-def test_cli_documents_scratch(store, doc, monkeypatch, capsys):
-    from mt.cli import main
-
+def test_cli_documents_scratch(store, doc):
     def run(*args: str) -> tuple[int, str]:
-        monkeypatch.setattr(sys, "argv", ["transdesk", "documents", "scratch", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else 0
-        return code, capsys.readouterr().err
+        code, _, err = run_cli("documents", "scratch", *args)
+        return code, err
 
     code, err = run(str(doc), "0.25", "--seed", "5", "--db", store.url, "--editor", "root")
     assert code == 0 and f"document {doc}: 2 segments now from scratch (seed 5)" in err

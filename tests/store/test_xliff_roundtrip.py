@@ -7,9 +7,7 @@ import json
 import pytest
 import sacrebleu
 from lxml import etree
-from typer.testing import CliRunner
 
-from mt.cli import app
 from mt.drafting import create_document
 from mt.errors import ConflictError, InputError, PermissionDenied
 from mt.exchange.export import export_document
@@ -17,7 +15,7 @@ from mt.exchange.xliff_import import import_xliff
 from mt.report import report
 from mt.revising import save_segment
 from mt.store import add_user, edit_events, get_segment, list_segments
-from tests.conftest import shared_lines
+from tests.conftest import run_cli, shared_lines
 
 NS12 = "urn:oasis:names:tc:xliff:document:1.2"
 
@@ -41,10 +39,15 @@ def _edit_xliff(path, changes: dict[int, str], states: dict[int, str] | None = N
 
 
 @pytest.fixture
-def doc(store, engine):
+def doc(store, tiny_engine):
     ko = shared_lines("ntrex128", "ko", 10)
     return create_document(
-        store, "\n".join(ko), title="news", engine=engine, created_by="kim", segment_mode="line"
+        store,
+        "\n".join(ko),
+        title="news",
+        engine=tiny_engine,
+        created_by="kim",
+        segment_mode="line",
     )
 
 
@@ -136,7 +139,8 @@ def test_approvals_need_a_reviewer_with_accounts(store, doc, tmp_path):
     out = tmp_path / "news.xlf"
     out.write_bytes(export_document(store, doc, "xliff"))
     _edit_xliff(out, {0: "Done."}, {0: "final"})
-    with pytest.raises(PermissionDenied):
+    error = r"^ed is an editor; to approve needs a reviewer or admin$"
+    with pytest.raises(PermissionDenied, match=error):
         import_xliff(store, out, editor="ed")
     assert get_segment(store, list_segments(store, doc)[0].id).version == 1
 
@@ -148,23 +152,32 @@ def test_done_when_300_korean_news_lines(store, tiny_model_dir, tmp_path):
     ko, en = shared_lines("ntrex128", "ko", 300), shared_lines("ntrex128", "en", 300)
     source = tmp_path / "news.ko.txt"
     source.write_text("\n".join(ko) + "\n", encoding="utf-8")
-    runner = CliRunner()
     db = ["--db", store.url]
-    imported = runner.invoke(app, ["import", str(source), "--segment", "line", "--model",
-                                   str(tiny_model_dir), "--engine", "ctranslate2", "--json",
-                                   "--quiet", *db])  # fmt: skip
+    imported = run_cli(
+        "import",
+        str(source),
+        "--segment",
+        "line",
+        "--model",
+        str(tiny_model_dir),
+        "--engine",
+        "ctranslate2",
+        "--json",
+        "--quiet",
+        *db,
+    )
     assert imported.exit_code == 0, imported.output
     doc = json.loads(imported.stdout.strip().splitlines()[-1])["document_id"]
     xlf = tmp_path / "news.xlf"
-    exported = runner.invoke(app, ["export", str(doc), "--format", "xliff", "-o", str(xlf), *db])
+    exported = run_cli("export", str(doc), "--format", "xliff", "-o", str(xlf), *db)
     assert exported.exit_code == 0, exported.output
     drafts = [s.target for s in list_segments(store, doc)]
     assert len(drafts) == 300
     _edit_xliff(xlf, dict(enumerate(en)))
-    done = runner.invoke(app, ["import-xliff", str(xlf), "--editor", "translator", "--json", *db])
+    done = run_cli("import-xliff", str(xlf), "--editor", "translator", "--json", *db)
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout)["saved"] == sum(d != e for d, e in zip(drafts, en, strict=True))
-    result = runner.invoke(app, ["report", "--document", str(doc), "--format", "json", *db])
+    result = run_cli("report", "--document", str(doc), "--format", "json", *db)
     assert result.exit_code == 0, result.output
     hter = json.loads(result.stdout)["hter"]
     expected = sacrebleu.metrics.TER(case_sensitive=True).corpus_score(drafts, [en]).score

@@ -1,4 +1,5 @@
-"""Fixtures for the web app's AppTest tests: a fresh database and the tiny model per test."""
+"""Fixtures for the web app's AppTest tests: the app pointed at the shared test database
+(tests/conftest.py: SQLite and PostgreSQL) and the tiny model, and a drafted article."""
 
 from __future__ import annotations
 
@@ -15,31 +16,16 @@ ARTICLE = (
 )
 
 
-@pytest.fixture
-def db_url(tmp_path, tiny_model_dir, monkeypatch) -> str:
-    """A fresh SQLite store, with the app's environment pointing at it and the tiny model."""
-    url = f"sqlite:///{tmp_path / 'desk.db'}"
-    monkeypatch.setenv("TRANSDESK_DB", url)
+@pytest.fixture(autouse=True)
+def app_environment(request, tiny_model_dir, monkeypatch) -> None:
+    """For a test on the shared database (`store_url`, `store`): the app's environment points at
+    that database and the tiny model."""
+    if "store_url" not in request.fixturenames:
+        return
+    monkeypatch.setenv("TRANSDESK_DB", request.getfixturevalue("store_url"))
     monkeypatch.setenv("TRANSDESK_MODEL", str(tiny_model_dir))
     monkeypatch.setenv("TRANSDESK_USER", "desk")
     monkeypatch.delenv("TRANSDESK_MAX_UPLOAD_MB", raising=False)
-    return url
-
-
-@pytest.fixture
-def store(db_url):
-    from mt.store import open_store
-
-    opened = open_store(db_url)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture(scope="session")
-def tiny_engine(tiny_model_dir):
-    from mt.engines import load_engine
-
-    return load_engine(str(tiny_model_dir))
 
 
 @pytest.fixture

@@ -64,7 +64,7 @@ def kinds(store, doc_id: int) -> list[str]:
 # --- documents ----------------------------------------------------------------------------
 
 
-def test_single_user_desk_opens_on_documents_with_test_model_warning(db_url):
+def test_single_user_desk_opens_on_documents_with_test_model_warning(store_url):
     at = new_app().run()
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Documents"]
@@ -73,7 +73,7 @@ def test_single_user_desk_opens_on_documents_with_test_model_warning(db_url):
     assert any("test model" in w.value for w in at.warning)
 
 
-def test_paste_and_translate_creates_a_drafted_document(db_url, store):
+def test_paste_and_translate_creates_a_drafted_document(store_url, store):
     at = new_app().run()
     at.radio(key="new_source").set_value("Paste text").run()
     at.text_area(key="new_text").input(ARTICLE)
@@ -92,7 +92,7 @@ def test_paste_and_translate_creates_a_drafted_document(db_url, store):
     assert "버스 요금" in texts(at)  # listed, as text
 
 
-def test_upload_is_read_in_memory_and_size_limited(db_url, store, monkeypatch):
+def test_upload_is_read_in_memory_and_size_limited(store_url, store, monkeypatch):
     at = new_app().run()
     at.file_uploader(key="new_upload").set_value(
         ("기사.txt", ARTICLE.encode("cp949"), "text/plain")
@@ -110,7 +110,7 @@ def test_upload_is_read_in_memory_and_size_limited(db_url, store, monkeypatch):
     assert len(repo.list_documents(store)) == 1
 
 
-def test_upload_without_title_takes_the_one_default_title(db_url, store):
+def test_upload_without_title_takes_the_one_default_title(store_url, store):
     """An upload whose first line is no headline is named after its file, as `transdesk
     import` names it (`mt.drafting.default_title`)."""
     at = new_app().run()
@@ -124,7 +124,7 @@ def test_upload_without_title_takes_the_one_default_title(db_url, store):
     assert doc.title == "버스 기사" and doc.filename == "버스 기사.txt"
 
 
-def test_unreadable_upload_shows_the_one_line_error(db_url, store):
+def test_unreadable_upload_shows_the_one_line_error(store_url, store):
     at = new_app().run()
     at.file_uploader(key="new_upload").set_value(("bad.txt", b"\x00\x01\x02binary", "text/plain"))
     press(at, "Translate")
@@ -347,7 +347,7 @@ def test_oidc_people_get_their_role_from_the_store(store, article):
     assert grid_data(at)["can"]["approve"] is True
 
 
-def test_a_sample_article_translates_with_its_headline(db_url, store):
+def test_a_sample_article_translates_with_its_headline(store_url, store):
     at = new_app().run()
     at.radio(key="new_source").set_value("Sample article").run()
     at.selectbox(key="new_sample").set_value("economy.txt")
@@ -423,7 +423,7 @@ def test_reports_show_error_bars_not_significant_and_productivity(store):
     assert "/srv/models" not in str([d.value for d in at.dataframe])
 
 
-def test_import_form_leaves_a_random_share_from_scratch(db_url, store, tiny_model_dir):
+def test_import_form_leaves_a_random_share_from_scratch(store_url, store, tiny_model_dir):
     """#15: the import form's from-scratch share and seed; the model is named by its folder."""
     import random
 

@@ -10,12 +10,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from mt.cli import app
 from mt.commands.ui import APP, streamlit_command
 from tests.browser.conftest import free_port
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TRANSDESK, run_cli
 
 
 def test_streamlit_command_carries_the_desk_settings():
@@ -32,7 +30,7 @@ def test_streamlit_command_carries_the_desk_settings():
 
 
 def test_ui_help_names_every_option():
-    result = CliRunner().invoke(app, ["ui", "--help"])
+    result = run_cli("ui", "--help")
     assert result.exit_code == 0
     for option in ("--port", "--db", "--model", "--no-browser", "--max-upload-mb"):
         assert option in result.output
@@ -51,7 +49,7 @@ def _start_ui(tmp_path, *args: str, env_extra: dict[str, str]) -> tuple[subproce
     env.update(HOME=str(home), PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", **env_extra)
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mt.cli", "ui", "--port", str(port), *args],
+        [*TRANSDESK, "ui", "--port", str(port), *args],
         cwd=tmp_path,
         env=env,
         stdin=subprocess.DEVNULL,

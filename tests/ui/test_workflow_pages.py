@@ -100,7 +100,8 @@ def test_viewer_reads_and_downloads_but_changes_nothing(team, article):
     assert "td-layers" in html_bodies(desk)
     assert "copydesk_pick" not in {s.key for s in desk.selectbox}  # no edit box
     # the store refuses even when the page is bypassed
-    with pytest.raises(PermissionDenied):
+    error = r"^vera is a viewer; to state needs an editor or reviewer or admin$"
+    with pytest.raises(PermissionDenied, match=error):
         wf.set_state(team, article, "editing", by="vera")
     assert wf.history(team, article) == []
 
