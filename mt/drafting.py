@@ -23,8 +23,9 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, cast
 
+from mt.engines.base import Translator, draft_meta
 from mt.errors import InputError, InvalidValue
 from mt.store.db import Store
 from mt.store.documents import (
@@ -78,10 +79,10 @@ def assign(n: int, *, models: int = 1, scratch_share: float = 0.0, seed: int | N
 
 
 def draft_segments(
-    engines: Sequence[Any],
+    engines: Sequence[Translator],
     sources: Sequence[str],
     assignment: Sequence[int | None],
-    meta_of: Callable[[Any], dict[str, Any]],
+    meta_of: Callable[[Translator], dict[str, Any]],
     *,
     progress: Progress | None = None,
 ) -> list[tuple[Any, dict[str, Any]] | None]:
@@ -107,32 +108,6 @@ def draft_segments(
     if progress and total:
         progress(total, total)
     return out
-
-
-def draft_meta(engine: Any) -> dict[str, Any]:
-    """What produced the drafts, from the engine's signature (or its attributes); an LLM's
-    NMT fallback engine, once it has drafted, under "fallback"."""
-    sig = engine.signature() if hasattr(engine, "signature") else {}
-    meta = _meta_of(sig, engine)
-    fallback = getattr(engine, "fallback_signature", None)
-    fallback_sig = fallback() if callable(fallback) else None
-    if fallback_sig:
-        meta["fallback"] = _meta_of(fallback_sig, None)
-    return meta
-
-
-def _meta_of(sig: dict[str, Any], engine: Any) -> dict[str, Any]:
-    beam = sig.get("beam", getattr(getattr(engine, "options", None), "beam_size", None))
-    return {
-        "engine": str(sig.get("engine") or getattr(engine, "name", "unknown")),
-        "model_id": str(sig.get("model") or getattr(engine, "model_id", "unknown")),
-        "revision": sig.get("revision", getattr(engine, "revision", None)),
-        "beam": int(beam) if beam is not None else None,
-        "compute_type": str(sig["compute_type"]) if sig.get("compute_type") else None,
-        "max_length": str(sig["max_length"]) if sig.get("max_length") is not None else None,
-        "is_test_model": bool(sig.get("test_model", getattr(engine, "is_test_model", False))),
-        "generation": sig.get("generation"),
-    }
 
 
 def new_draft(hypothesis: Hypothesis, meta: dict[str, Any]) -> NewDraft:
@@ -162,12 +137,21 @@ def default_title(filename: str | None, text: str) -> str:
     return first[:TITLE_LENGTH] or "Untitled"
 
 
+def _engines(engine: Translator | Sequence[Translator] | None) -> list[Translator]:
+    """The drafting models given: none, one, or several (model A/B: each drafts a random share)."""
+    if engine is None:
+        return []
+    if isinstance(engine, list | tuple):
+        return list(engine)
+    return [cast("Translator", engine)]
+
+
 def create_document(
     store: Store,
     text: str,
     *,
     title: str | None = None,
-    engine: Any,
+    engine: Translator | Sequence[Translator] | None,
     created_by: str,
     filename: str | None = None,
     file_format: str = "txt",
@@ -206,9 +190,7 @@ def create_document(
         raise InputError(f"{filename or title}: no text to translate")
     sources = [s.text for s in seg.segments]
     share = check_share(from_scratch)
-    engines = [engine] if engine is not None else []
-    if isinstance(engine, list | tuple):
-        engines = list(engine)
+    engines = _engines(engine)
     drafts: list[NewDraft | None] | None = None
     model_id = None
     if engines:  # exact translation-memory matches, then MT held to the glossary
@@ -238,7 +220,7 @@ def import_file(
     *,
     name: str | None = None,
     title: str | None = None,
-    engine: Any,
+    engine: Translator | Sequence[Translator] | None,
     created_by: str,
     segment_mode: str = "sentence",
     progress: Progress | None = None,
@@ -290,9 +272,16 @@ def import_file(
     if parsed.format == "xliff":
         from mt.exchange.client import import_client_xliff
 
+        engines = _engines(engine)
+        if len(engines) > 1:
+            raise InvalidValue(
+                f"{filename}: a client's XLIFF is drafted by one model; compare models on a "
+                "plain article (txt, docx, jsonl, csv)"
+            )
         return import_client_xliff(
             store, read(), filename,
-            title=(title or "").strip() or default_title(filename, units_text), engine=engine,
+            title=(title or "").strip() or default_title(filename, units_text),
+            engine=engines[0] if engines else None,
             created_by=created_by, overwrite=overwrite, progress=progress,
         )  # fmt: skip
     text = decode(read(), filename)[0] if parsed.format == "txt" else units_text
@@ -315,7 +304,7 @@ def retranslate_document(
     store: Store,
     doc_id: int,
     *,
-    engine: Any,
+    engine: Translator,
     progress: Progress | None = None,
     editor: str | None = None,
 ) -> None:

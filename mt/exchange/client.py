@@ -22,11 +22,15 @@ the stored original or from the same file given again. `find_client_units` lets
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mt.errors import InputError
 from mt.store.db import Store
+
+if TYPE_CHECKING:
+    from mt.engines.base import Translator
 
 HUMAN_DRAFT = {
     "engine": "human",
@@ -45,10 +49,10 @@ def import_client_xliff(
     name: str,
     *,
     title: str,
-    engine: Any,
+    engine: Translator | None,
     created_by: str,
     overwrite: frozenset[str] = frozenset(),
-    progress: Any = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Store a client's XLIFF as a document (see the module docstring); returns its id.
 

@@ -17,12 +17,12 @@ from xml.sax.saxutils import escape
 import pytest
 
 from mt.drafting import import_file, retranslate_document
-from mt.errors import InputError
+from mt.errors import InputError, InvalidValue
 from mt.exchange.client import export_like
 from mt.exchange.xliff_import import import_xliff
 from mt.report import report
 from mt.revising import approve_segment, save_segment
-from mt.store import list_comments, list_segments
+from mt.store import list_comments, list_documents, list_segments
 from tests.conftest import run_cli, shared_lines
 from tests.store.conftest import TableEngine
 
@@ -184,6 +184,18 @@ def test_import_xliff_takes_the_client_ids_back(store, ko, tmp_path):
     assert len(result.saved) == 1 and not result.approved
     assert by_source[plain(ko[1])].status == "draft"  # the client's translation: untouched
     assert by_source[plain(ko[2])].status == "approved"
+
+
+def test_a_client_xliff_is_drafted_by_one_model(store, ko, tmp_path):
+    """Model A/B splits a plain article between models; a client's file is refused for it,
+    before anything is stored."""
+    path = tmp_path / "news.xlf"
+    path.write_bytes(xliff12(ko))
+    two = [TableEngine("a", {}), TableEngine("b", {})]
+    error = r"^news\.xlf: a client's XLIFF is drafted by one model; compare models on a plain"
+    with pytest.raises(InvalidValue, match=error):
+        import_file(store, path, engine=two, created_by="kim")
+    assert list_documents(store) == []
 
 
 def test_human_drafts_stay_out_of_hter_and_retranslation(store, ko, tmp_path):
