@@ -34,7 +34,7 @@ from mt.qa.terms import TermMiner, TermSuggestion
 from mt.termbase import session_glossary
 
 if TYPE_CHECKING:
-    from mt.store.db import Store
+    from mt.store.db import Session, Store
 
 __all__ = [
     "MAX_MINED",
@@ -62,8 +62,8 @@ _desks: dict[tuple[str, int], tuple[tuple, DeskForms]] = {}
 _styles: dict[tuple[str, int], tuple[Any, Style]] = {}
 
 
-def _key(session: Any) -> tuple[str, int]:
-    bind = session.get_bind()
+def _key(session: Session) -> tuple[str, int]:
+    bind = session.get_bind().engine  # the Engine itself (a Connection names its Engine)
     return (str(bind.url), id(bind.pool))
 
 
@@ -77,7 +77,7 @@ def desk_style_text(store: Store) -> str | None:
     return get_setting(store, _STYLE_KEY)
 
 
-def _session_style(session: Any) -> Style:
+def _session_style(session: Session) -> Style:
     from mt.store.settings import session_setting
 
     value = session_setting(session, _STYLE_KEY)
@@ -154,7 +154,7 @@ def set_desk_prompt(store: Store, text: str | None, *, by: str | None = None) ->
 # --- established forms ---------------------------------------------------------------------------
 
 
-def _session_miner(session: Any) -> TermMiner:
+def _session_miner(session: Session) -> TermMiner:
     from mt.store.tm import recent_pairs, tm_stamp
 
     key = _key(session)
@@ -177,7 +177,7 @@ def _session_miner(session: Any) -> TermMiner:
         return miner
 
 
-def _session_desk(session: Any) -> DeskForms:
+def _session_desk(session: Session) -> DeskForms:
     glossary = session_glossary(session)
     miner = _session_miner(session)
     stamp = (id(glossary), miner.version)
@@ -244,7 +244,7 @@ def accept_suggestions(
 # --- article indexes -----------------------------------------------------------------------------
 
 
-def _session_index(session: Any, document_id: int) -> tuple[ArticleIndex, dict[int, int]]:
+def _session_index(session: Session, document_id: int) -> tuple[ArticleIndex, dict[int, int]]:
     """The document's index and its map from segment position to index row."""
     from mt.store.document_rows import changed_targets, document_texts
 
@@ -308,7 +308,7 @@ def segment_article_aids(
 
 
 def document_findings(
-    session: Any, document_id: int, position: int, text: str
+    session: Session, document_id: int, position: int, text: str
 ) -> list[dict[str, Any]]:
     """Article-level findings (consistency, style) of segment `position`'s new `text`, as the
     dicts stored with a save; the document's index takes the new text."""

@@ -77,7 +77,10 @@ def _int(raw: Mapping, key: str, what: str) -> int:
 
 
 def parse_event(raw: Any, *, editor: str) -> EditorEvent:
-    """Check an event's shape and its editor name; `InputError`/`PermissionDenied` otherwise."""
+    """Check an event's shape and its editor name; `InputError`/`PermissionDenied` otherwise.
+
+    `raw` is `Any` on purpose: it is the JSON a browser sent, untrusted until checked here.
+    """
     if not isinstance(raw, Mapping):
         raise InputError("editor event must be an object: refused")
     op = raw.get("op")

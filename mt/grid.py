@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Hashable
+
+    from mt.qa.glossary import Glossary
     from mt.store.db import Store
     from mt.store.views import SegmentView
 
@@ -54,7 +57,7 @@ class GridData:
 
 
 @functools.lru_cache(maxsize=50_000)
-def _qa(source: str, target: str, glossary_key: Any, glossary: Any) -> tuple[int, int]:
+def _qa(source: str, target: str, glossary_key: Hashable, glossary: _Unhashed) -> tuple[int, int]:
     from mt.qa import check_pair
 
     found = check_pair(source, target, glossary=glossary.value)
@@ -88,7 +91,7 @@ def _background(jobs: list[tuple[str, str, Any, Any]]) -> None:
     _worker.submit(run)
 
 
-def _cached(source: str, target: str, key: Any) -> bool:
+def _cached(source: str, target: str, key: Hashable) -> bool:
     # lru_cache has no lookup without computing; keep our own set of computed keys.
     return (source, target, key) in _done
 
@@ -97,7 +100,7 @@ _done: set[tuple[str, str, Any]] = set()
 
 
 def qa_counts(
-    source: str, target: str, glossary: Any = None, glossary_key: Any = ""
+    source: str, target: str, glossary: Glossary | None = None, glossary_key: Hashable = ""
 ) -> tuple[int, int]:
     """(errors, warnings) of QA on a pair, cached by (source, target, `glossary_key`): pass a
     key that changes whenever the glossary does."""
@@ -111,7 +114,7 @@ def qa_counts(
 class _Unhashed:
     """Carries an object through lru_cache without making it part of the key."""
 
-    def __init__(self, value: Any) -> None:
+    def __init__(self, value: Glossary | None) -> None:
         self.value = value
 
     def __hash__(self) -> int:

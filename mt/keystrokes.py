@@ -104,7 +104,8 @@ class KeyLog:
 def parse_keylog(raw: Any) -> KeyLog | None:
     """A `KeyLog` from what a browser sent (or the stored JSON); None for no log.
 
-    Accepts {"t": [ints], "c": "codes"} or a list of [ms, class name or code] pairs.
+    Accepts {"t": [ints], "c": "codes"} or a list of [ms, class name or code] pairs. `raw`
+    is `Any` on purpose: JSON from outside, any shape, refused here unless it is one of those.
 
     Raises:
         InputError: not that shape, an unknown class, times out of order or out of range, or

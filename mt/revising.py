@@ -11,26 +11,33 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mt.errors import InputError
 from mt.store.db import Store
 from mt.store.segments import Change, apply_change, change_segment, segment_place
 from mt.store.views import SegmentView
 
+if TYPE_CHECKING:
+    from mt.qa.glossary import Glossary
+    from mt.store.db import Session
+    from mt.store.models import Editor, Segment
+
+
 Findings = list[dict[str, Any]]
 
 
-def qa_findings(source: str, text: str, glossary: Any) -> Findings:
+def qa_findings(source: str, text: str, glossary: Glossary | None) -> Findings:
     """QA findings of a saved text (with the stored glossary), as stored with its edit event."""
     from mt.qa import check_pair
 
     return [asdict(f) for f in check_pair(source, text, glossary=glossary)]
 
 
-def apply_in_session(session: Any, seg: Any, who: Any, change: Change) -> bool:
+def apply_in_session(session: Session, seg: Segment, who: Editor, change: Change) -> bool:
     """`mt.store.segments.apply_change` inside a caller's write session (an XLIFF import),
-    with the QA findings of a save or approval computed there when the change has none."""
+    with the QA findings of a save or approval computed there when the change has none.
+    `seg` and `who` are the segment and editor rows locked in that session."""
     if change.findings is None and change.kind in ("save", "approve"):
         from mt.termbase import session_glossary
 
@@ -120,7 +127,8 @@ def save_segment(
     the version. QA findings of the text (`mt.qa.check_pair` with the stored glossary, as
     dicts) are stored with the event, unless `findings` are given. `keylog` is the visit's
     keystroke log (see `mt.keystrokes.parse_keylog`), stored with the event. The editor's
-    unsaved copy of the segment (`mt.store.drafts_wip`) is deleted.
+    unsaved copy of the segment (`mt.store.drafts_wip`) is deleted. `keylog` stays `Any`: it
+    is JSON as the browser sent it, checked by `parse_keylog` before anything is stored.
 
     Raises:
         ConflictError: `base_version` is not the current version (carries current_text,

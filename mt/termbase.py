@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mt.qa.checks import check_pair
 from mt.qa.findings import Finding
 from mt.qa.glossary import Glossary, Term, load_glossary, parse_glossary
 
 if TYPE_CHECKING:
-    from mt.store.db import Store
+    from mt.store.db import Session, Store
     from mt.store.glossary import GlossaryImportResult
 
 __all__ = ["check_segment", "import_glossary", "session_glossary", "store_glossary"]
@@ -53,11 +53,11 @@ _cache: dict[tuple[str, int], tuple[tuple, Glossary | None]] = {}
 _cache_lock = threading.Lock()
 
 
-def session_glossary(session: Any) -> Glossary | None:
+def session_glossary(session: Session) -> Glossary | None:
     """The stored glossary (None when it has no terms), read inside an open store session."""
     from mt.store.glossary import glossary_stamp, term_rows
 
-    bind = session.get_bind()
+    bind = session.get_bind().engine  # the Engine itself (a Connection names its Engine)
     key = (str(bind.url), id(bind.pool))  # the pool: one per open store, shared by its sessions
     stamp = glossary_stamp(session)
     with _cache_lock:

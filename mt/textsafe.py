@@ -49,7 +49,8 @@ def refuse_unstorable(text: str, what: str) -> str:
 
 def check_parameters(parameters: Any) -> None:
     """InputError when any text among SQL `parameters` (a dict, a sequence, or a list of
-    either for executemany) holds a NUL or a lone surrogate."""
+    either for executemany) holds a NUL or a lone surrogate. `parameters` is `Any`: whatever
+    the database driver is about to send, of any value type."""
     for value in _values(parameters):
         if isinstance(value, str) and UNSTORABLE.search(value):
             refuse_unstorable(value, "text")

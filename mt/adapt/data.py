@@ -25,9 +25,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mt.errors import InvalidValue, TransdeskError
+
+if TYPE_CHECKING:
+    import os
+
+    from mt.store.db import Store
+
 
 __all__ = [
     "ORIGINS",
@@ -145,7 +151,7 @@ def _origin(draft_origin: str | None) -> str:
 
 
 def approved_pairs(
-    store: Any,
+    store: Store,
     *,
     since: datetime | None = None,
     documents: Sequence[int] | None = None,
@@ -236,14 +242,14 @@ def split_pairs(
     return Split(order(train), order(dev), order(heldout))
 
 
-def write_split(split: Split, path: Any) -> None:
+def write_split(split: Split, path: str | os.PathLike[str]) -> None:
     """Save a split as JSON (for resumption)."""
     from pathlib import Path
 
     Path(path).write_text(json.dumps(split.to_json(), ensure_ascii=False), encoding="utf-8")
 
 
-def read_split(path: Any) -> Split:
+def read_split(path: str | os.PathLike[str]) -> Split:
     """A split saved by `write_split`."""
     from pathlib import Path
 

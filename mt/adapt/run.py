@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mt.adapt.data import (
     DEFAULT_HOLDOUT,
@@ -46,6 +46,11 @@ from mt.adapt.data import (
 )
 from mt.adapt.train import TrainSettings
 from mt.errors import InvalidValue, ModelError, TransdeskError
+
+if TYPE_CHECKING:
+    from mt.adapt.train import Progress
+    from mt.store.db import Store
+
 
 __all__ = ["PROMOTE", "AdaptOptions", "adapt", "run_lock"]
 
@@ -236,10 +241,10 @@ def _card_markdown(name: str, card: dict[str, Any]) -> str:
 
 
 def adapt(
-    store: Any,
+    store: Store,
     options: AdaptOptions,
     *,
-    progress: Any = None,
+    progress: Progress | None = None,
     note: Note | None = None,
 ) -> dict[str, Any]:
     """Run one adaptation; returns {"before", "after", "improvement", "significant",

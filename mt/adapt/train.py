@@ -38,9 +38,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mt.errors import InvalidValue, ModelError, TransdeskError
+
+if TYPE_CHECKING:
+    from mt.adapt.data import Split
+
 
 __all__ = ["LORA_ABOVE", "TrainResult", "TrainSettings", "train"]
 
@@ -333,7 +337,7 @@ def _method(requested: str, parameters: int) -> str:
 
 def train(
     base_dir: Path,
-    split: Any,
+    split: Split,
     work_dir: Path,
     settings: TrainSettings,
     *,

@@ -10,12 +10,15 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mt.engines.base import DecodingOptions, Engine
 from mt.engines.tokens import Tokens
 from mt.errors import ModelError
 from mt.types import Hypothesis
+
+if TYPE_CHECKING:
+    import ctranslate2
 
 _MARKER = "transdesk-source.json"
 # Hypothesis tokens (sentences × beam × (source + output length)) decoded together per CPU
@@ -121,7 +124,7 @@ def convert_model(
 
 
 def open_replicas(
-    kind: Any,
+    kind: type[ctranslate2.Translator] | type[ctranslate2.Generator],
     ct2_dir: Path,
     *,
     device: str,

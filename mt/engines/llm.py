@@ -22,7 +22,7 @@ from abc import abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from mt.engines.base import DecodingOptions, Engine, Terms, Translator
 from mt.engines.prompting import (
@@ -35,6 +35,10 @@ from mt.engines.prompting import (
 )
 from mt.errors import ModelError, TransdeskError
 from mt.types import Hypothesis
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
+
 
 # Korean is 1-2 tokens a syllable in most LLM vocabularies and English output is rarely longer
 # in tokens than the Korean; a headroom of 16 tokens covers short sentences.
@@ -270,12 +274,16 @@ class LLMEngine(Engine):
         return clean_response(raw, sentence=sentence, messages=messages, names=names)
 
 
-def chat_prompt(tokenizer: Any, messages: list[dict[str, str]]) -> str:
+def chat_prompt(tokenizer: PreTrainedTokenizerBase, messages: list[dict[str, str]]) -> str:
     """The model's own chat template applied to `messages`, ready for the reply. A template
     without a system role (Gemma's older ones) gets the system text at the top of the first
     user message."""
     try:
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        # tokenize=False: the rendered text, a str
+        return cast(
+            str,
+            tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True),
+        )
     except Exception as e:  # jinja raises TemplateError for an unsupported role
         if messages and messages[0]["role"] == "system":
             merged = [
@@ -289,7 +297,7 @@ def chat_prompt(tokenizer: Any, messages: list[dict[str, str]]) -> str:
         raise ModelError(f"the model's chat template cannot render the prompt ({e})") from None
 
 
-def needs_chat_template(tokenizer: Any, model_dir: object) -> None:
+def needs_chat_template(tokenizer: PreTrainedTokenizerBase, model_dir: object) -> None:
     """Refuse a model without a chat template: a base model cannot follow the prompt."""
     if not getattr(tokenizer, "chat_template", None):
         raise ModelError(

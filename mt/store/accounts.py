@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import functools
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mt import permissions
 from mt.errors import InputError, InvalidValue, NotFound, PermissionDenied
 from mt.store.db import Store, upsert_insert
 from mt.store.editors import clean_name, editor_view, find_editor
 from mt.store.views import EditorView
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from mt.store.models import Base, Editor, Segment
+
 
 _hasher: Any = None
 
@@ -57,7 +63,7 @@ def check_role(role: str) -> str:
     return permissions.check_role(role)
 
 
-def accounts_exist(session: Any) -> bool:
+def accounts_exist(session: Session) -> bool:
     """True when any editor has a password (role checks then apply)."""
     from sqlalchemy import select
 
@@ -69,18 +75,19 @@ def accounts_exist(session: Any) -> bool:
     return found is not None
 
 
-def create_editor(session: Any, name: str, role: str = "editor") -> Any:
+def create_editor(session: Session, name: str, role: str = "editor") -> Editor:
     """The editor row called `name`, inserted if missing (safe against a concurrent insert)."""
     from mt.store.models import Editor, utcnow
 
     row = find_editor(session, name)
     if row is None:
         insert_ignore(session, Editor, {"name": name, "role": role, "created_at": utcnow()})
-        row = find_editor(session, name)
+        # Inserted just now, or by the concurrent insert this one gave way to: there now.
+        row = cast("Editor", find_editor(session, name))
     return row
 
 
-def actor(session: Any, name: str, action: str) -> Any:
+def actor(session: Session, name: str, action: str) -> Editor:
     """The editor row doing `action`, after the role check of `mt.permissions`.
 
     Without accounts (local, single-user use) anyone but a viewer may do anything, and unknown
@@ -102,7 +109,7 @@ def actor(session: Any, name: str, action: str) -> Any:
     return row
 
 
-def check_change_approved(session: Any, seg: Any, who: Any, kind: str) -> None:
+def check_change_approved(session: Session, seg: Segment, who: Editor, kind: str) -> None:
     """The store's rule for approved segments: saving over or reverting one needs the
     ``change_approved`` right of `mt.permissions` once accounts exist (an editor asks a
     reviewer to reopen it first); other changes and other segments pass.
@@ -117,13 +124,15 @@ def check_change_approved(session: Any, seg: Any, who: Any, kind: str) -> None:
     raise permissions.change_approved_denied(seg.id, who.name)
 
 
-def insert_ignore(session: Any, model: Any, values: dict[str, Any] | list[dict[str, Any]]) -> None:
+def insert_ignore(
+    session: Session, model: type[Base], values: dict[str, Any] | list[dict[str, Any]]
+) -> None:
     """INSERT that silently skips rows clashing with a unique constraint (both databases)."""
     session.execute(upsert_insert(session, model).on_conflict_do_nothing(), values)
 
 
 def require_admin(
-    session: Any,
+    session: Session,
     by: str | None,
     action: str,
     *,

@@ -101,7 +101,7 @@ def store_client_document(
                 created_at=now,
             )
         )
-        rows = []
+        rows: list[dict[str, Any]] = []
         previous_unit = None
         for i, s in enumerate(segments):
             rows.append(

@@ -5,15 +5,19 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from alembic.config import Config
     from sqlalchemy.dialects import postgresql, sqlite
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Connection, Engine
+
+    # Re-exported for type hints of the services (which import no sqlalchemy themselves).
+    from sqlalchemy.orm import Session as Session
 
     from mt.store.models import Base
 
@@ -91,7 +95,7 @@ class Store:
                 ) from None
             raise
 
-    def defer(self, fn: Any, *args: Any) -> None:
+    def defer(self, fn: Callable[..., object], *args: Any) -> None:
         """Run `fn(*args)` after the caller returns, on this store's one background thread.
 
         For work that may lag behind a save (caching metric statistics); `close()` and the
@@ -122,7 +126,7 @@ class Store:
         self.close()
 
 
-def _quietly(fn: Any, *args: Any) -> None:
+def _quietly(fn: Callable[..., object], *args: Any) -> None:
     # A cache that could not be filled now is filled later, by the report that needs it.
     with contextlib.suppress(Exception):
         fn(*args)
@@ -136,7 +140,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _sqlite_engine(url: str) -> Any:
+def _sqlite_engine(url: str) -> Engine:
     from sqlalchemy import create_engine, event
     from sqlalchemy.engine import make_url
     from sqlalchemy.pool import StaticPool
@@ -175,7 +179,7 @@ def _sqlite_engine(url: str) -> Any:
     return engine
 
 
-def _postgres_engine(url: str) -> Any:
+def _postgres_engine(url: str) -> Engine:
     from sqlalchemy import create_engine
 
     engine = create_engine(url, pool_pre_ping=True)
@@ -183,7 +187,7 @@ def _postgres_engine(url: str) -> Any:
     return engine
 
 
-def _check_parameters(engine: Any) -> None:
+def _check_parameters(engine: Engine) -> None:
     """Refuse, before it reaches the database, any SQL parameter holding a NUL or a lone
     surrogate: a clear InputError instead of psycopg's DataError (and the same on SQLite)."""
     from sqlalchemy import event
@@ -195,7 +199,7 @@ def _check_parameters(engine: Any) -> None:
         check_parameters(parameters)
 
 
-def alembic_config(connection: Any = None) -> Any:
+def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic Config built in code (works from an installed package, no alembic.ini)."""
     from alembic.config import Config
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mt.errors import NotFound, PermissionDenied, TransdeskError
 from mt.store.accounts import accounts_exist, actor, clean_name, find_editor
@@ -20,6 +20,12 @@ from mt.store.guards import finite, nfc
 from mt.store.steps import rebuild_steps
 from mt.store.views import DocumentSummary
 from mt.types import SourceSegment
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from mt.store.models import Document
+
 
 DRAFT_ORIGINS = ("mt", "tm", "fallback")  # what an engine's hypothesis may say it is
 
@@ -75,7 +81,7 @@ class SourceRow:
     target: str
 
 
-def require_document(session: Any, doc_id: int) -> Any:
+def require_document(session: Session, doc_id: int) -> Document:
     """The document row inside an open session; NotFound when there is none."""
     from mt.store.models import Document
 
@@ -94,7 +100,7 @@ def require_account(store: Store, name: str) -> None:
 
 
 def record_drafts(
-    session: Any,
+    session: Session,
     *,
     document_id: int,
     editor_id: int,
@@ -350,7 +356,7 @@ def document_layout(
     )
 
 
-def _summaries(session: Any, doc_id: int | None = None) -> list[DocumentSummary]:
+def _summaries(session: Session, doc_id: int | None = None) -> list[DocumentSummary]:
     from sqlalchemy import case, func, select
     from sqlalchemy.orm import aliased
 

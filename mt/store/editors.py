@@ -7,10 +7,15 @@ sessions both build on it.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING
 
 from mt.errors import InvalidValue
 from mt.store.views import EditorView
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from mt.store.models import Editor
 
 
 def clean_name(name: str) -> str:
@@ -26,11 +31,11 @@ def clean_name(name: str) -> str:
     return name
 
 
-def editor_view(row: Any) -> EditorView:
+def editor_view(row: Editor) -> EditorView:
     return EditorView(row.id, row.name, row.role, row.created_at, row.password_hash is not None)
 
 
-def find_editor(session: Any, name: str) -> Any:
+def find_editor(session: Session, name: str) -> Editor | None:
     from sqlalchemy import select
 
     from mt.store.models import Editor

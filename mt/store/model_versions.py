@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING, Any
 from mt.errors import NotFound
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from mt.store.db import Store
+    from mt.store.models import ModelVersion
 
 __all__ = [
     "ACTIVATING",
@@ -52,7 +55,7 @@ class VersionRow:
     location: str
 
 
-def _view(row: Any, current_id: int | None) -> VersionRow:
+def _view(row: ModelVersion, current_id: int | None) -> VersionRow:
     return VersionRow(
         id=row.id,
         name=row.name,
@@ -68,7 +71,7 @@ def _view(row: Any, current_id: int | None) -> VersionRow:
     )
 
 
-def _current_id(session: Any) -> int | None:
+def _current_id(session: Session) -> int | None:
     from sqlalchemy import select
 
     from mt.store.models import ModelEvent
@@ -81,7 +84,7 @@ def _current_id(session: Any) -> int | None:
     ).scalar_one_or_none()
 
 
-def _editor_id(session: Any, by: str | None) -> int | None:
+def _editor_id(session: Session, by: str | None) -> int | None:
     from mt.store.accounts import clean_name, find_editor
 
     if not by:

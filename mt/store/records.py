@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from mt.errors import NotFound
 from mt.store.db import Store
 from mt.store.views import DraftView, SegmentView
 
@@ -186,7 +187,7 @@ class SegmentState:
     version: int
 
 
-def lock_segments(session: Any, segment_ids: Iterable[int]) -> None:
+def lock_segments(session: Session, segment_ids: Iterable[int]) -> None:
     """Lock these segments at once, in id order (PostgreSQL's FOR UPDATE; SQLite already
     serialises writers), so two transactions over the same segments queue, not deadlock."""
     from sqlalchemy import select
@@ -202,7 +203,7 @@ def lock_segments(session: Any, segment_ids: Iterable[int]) -> None:
     ).all()
 
 
-def segment_state(session: Any, segment_id: int) -> SegmentState | None:
+def segment_state(session: Session, segment_id: int) -> SegmentState | None:
     """The segment as the open transaction sees it (None: no such segment)."""
     from mt.store.models import Segment
 
@@ -212,7 +213,7 @@ def segment_state(session: Any, segment_id: int) -> SegmentState | None:
     return SegmentState(seg.id, seg.document_id, seg.source, seg.target, seg.status, seg.version)
 
 
-def text_at(session: Any, segment_id: int, version: int) -> str | None:
+def text_at(session: Session, segment_id: int, version: int) -> str | None:
     """The segment's target as it was at `version`, from the edit log (None: not logged)."""
     from sqlalchemy import select
 
@@ -237,7 +238,10 @@ def change_segment(session: Session, segment_id: int, who: Editor, change: Chang
     from mt.store.models import Segment
     from mt.store.segments import apply_change
 
-    apply_change(session, session.get(Segment, segment_id), who, change)
+    seg = session.get(Segment, segment_id)
+    if seg is None:
+        raise NotFound(f"no segment {segment_id}")
+    apply_change(session, seg, who, change)
 
 
 def segment_view(session: Session, segment_id: int) -> SegmentView:

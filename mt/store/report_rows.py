@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from mt.errors import NotFound
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from mt.store.db import Store
 
 __all__ = [
@@ -133,7 +135,7 @@ def report_rows(
     return ReportRows(titles, segments, active, findings, keylogs, cached)
 
 
-def _keylogs(session: Any, document_id: int | None) -> dict[int, list]:
+def _keylogs(session: Session, document_id: int | None) -> dict[int, list]:
     """Per segment, the key logs of its events."""
     from sqlalchemy import select
 
@@ -148,7 +150,7 @@ def _keylogs(session: Any, document_id: int | None) -> dict[int, list]:
     return dict(logs)
 
 
-def _latest_findings(session: Any, document_id: int | None) -> dict[int, tuple[str, list]]:
+def _latest_findings(session: Session, document_id: int | None) -> dict[int, tuple[str, list]]:
     """Per segment, the text and QA findings of its latest save or approval that has findings."""
     from sqlalchemy import func, select
 

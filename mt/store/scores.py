@@ -36,7 +36,7 @@ def _raw_stats_column() -> Any:
     return type_coerce(MetricStats.stats, Text)
 
 
-def decode(raw: Any) -> dict:
+def decode(raw: str | dict[str, Any]) -> dict[str, Any]:
     """A cached row's statistics (read undecoded, as JSON text, or already a dict)."""
     return raw if isinstance(raw, dict) else json.loads(raw)
 

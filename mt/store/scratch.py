@@ -16,13 +16,18 @@ Segments already from scratch are counted in the draw and left as they are.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from mt.errors import WorkflowError
 from mt.store.db import Store
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-def untouched_segments(session: Any, doc_id: int) -> list[Any]:
+    from mt.store.models import Segment
+
+
+def untouched_segments(session: Session, doc_id: int) -> list[Segment]:
     """The document's untouched segments (see the module docstring), in position order."""
     from sqlalchemy import exists, select
 

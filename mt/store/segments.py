@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mt.errors import ConflictError, InputError, NotFound
 from mt.store.accounts import actor, check_change_approved
@@ -22,6 +22,13 @@ from mt.store.steps import rebuild_steps
 from mt.store.tm import remember
 from mt.store.views import DraftView, EditEventView, SegmentView
 from mt.store.workflow import note_segment_change
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
+    from sqlalchemy.orm import Session
+
+    from mt.store.models import Draft, Editor, Segment
+
 
 # Events that change a segment's text or status (the others leave the version alone).
 CHANGE_KINDS = ("import", "save", "approve", "reopen", "revert")
@@ -72,7 +79,7 @@ class SegmentPlace:
     target: str
 
 
-def draft_view(d: Any) -> DraftView:
+def draft_view(d: Draft) -> DraftView:
     """The frozen view of a draft row."""
     return DraftView(
         d.id,
@@ -90,7 +97,9 @@ def draft_view(d: Any) -> DraftView:
     )
 
 
-def _segment_view(s: Any, draft: Any, comments: int, updated_by: str | None) -> SegmentView:
+def _segment_view(
+    s: Segment, draft: Draft | None, comments: int, updated_by: str | None
+) -> SegmentView:
     return SegmentView(
         s.id,
         s.document_id,
@@ -124,7 +133,7 @@ def _segment_select() -> Any:
 
 
 def _comment_counts(
-    session: Any, segment_ids: list[int] | None, doc_id: int | None
+    session: Session, segment_ids: list[int] | None, doc_id: int | None
 ) -> dict[int, int]:
     from sqlalchemy import func, select
 
@@ -140,7 +149,7 @@ def _comment_counts(
     return dict(session.execute(query.group_by(EditEvent.segment_id)).all())
 
 
-def load_segment(session: Any, segment_id: int) -> SegmentView:
+def load_segment(session: Session, segment_id: int) -> SegmentView:
     """One segment's view inside an open session. Raises NotFound."""
     from mt.store.models import Segment
 
@@ -151,7 +160,7 @@ def load_segment(session: Any, segment_id: int) -> SegmentView:
     return _segment_view(row[0], row[1], counts.get(segment_id, 0), row[2])
 
 
-def segment_place(session: Any, segment_id: int) -> SegmentPlace | None:
+def segment_place(session: Session, segment_id: int) -> SegmentPlace | None:
     """The segment's place and texts inside an open session, or None when there is none."""
     from mt.store.models import Segment
 
@@ -251,7 +260,7 @@ def next_segment(
         return load_segment(session, found) if found is not None else None
 
 
-def _refresh_document_status(session: Any, doc_id: int) -> None:
+def _refresh_document_status(session: Session, doc_id: int) -> None:
     """Keep document.status in step: "done" once every segment is approved."""
     from sqlalchemy import func, select, update
 
@@ -270,7 +279,7 @@ def _refresh_document_status(session: Any, doc_id: int) -> None:
     )
 
 
-def _conflict(seg: Any, base_version: int, attempted: str | None) -> ConflictError:
+def _conflict(seg: Segment, base_version: int, attempted: str | None) -> ConflictError:
     return ConflictError(
         f"segment {seg.id} was changed by someone else (you started from version "
         f"{base_version}, it is now at version {seg.version}); nothing was saved",
@@ -280,7 +289,7 @@ def _conflict(seg: Any, base_version: int, attempted: str | None) -> ConflictErr
     )
 
 
-def apply_change(session: Any, seg: Any, who: Any, change: Change) -> bool:
+def apply_change(session: Session, seg: Segment, who: Editor, change: Change) -> bool:
     """Apply `change` to the segment row `seg` by the editor row `who` in an open write session.
 
     The update is conditional on `change.base_version`, so of two writers starting from one
@@ -290,7 +299,7 @@ def apply_change(session: Any, seg: Any, who: Any, change: Change) -> bool:
     Raises:
         ConflictError: `base_version` is not current; the caller's transaction must roll back.
         PermissionDenied: an editor changing an approved segment while accounts exist.
-        InputError: revert of a segment without a draft.
+        InputError: revert of a segment without a draft, or a save without its text.
     """
     from sqlalchemy import update
 
@@ -302,6 +311,8 @@ def apply_change(session: Any, seg: Any, who: Any, change: Change) -> bool:
     check_change_approved(session, seg, who, kind)  # the one rule (mt.permissions)
     new_text, new_status = seg.target, seg.status
     if kind == "save":
+        if text is None:  # else the NOT NULL target column refused it mid-write
+            raise InputError(f"a save of segment {seg.id} needs its text")
         new_text, new_status = text, "edited"
     elif kind == "approve":
         new_text, new_status = (text if text is not None else seg.target), "approved"
@@ -331,9 +342,13 @@ def apply_change(session: Any, seg: Any, who: Any, change: Change) -> bool:
             )
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:  # another writer got there between our read and our write
+        # another writer got there between our read and our write
+        if cast("CursorResult[Any]", result).rowcount != 1:
             session.expire(seg)
-            raise _conflict(session.get(Segment, seg.id), base_version, text)
+            current = session.get(Segment, seg.id)
+            if current is None:  # deleted meanwhile (its document was)
+                raise NotFound(f"no segment {seg.id}")
+            raise _conflict(current, base_version, text)
     # The article's workflow state follows (mt.store.workflow); a published one refuses.
     note_segment_change(session, seg, who, kind=kind, new_status=new_status, now=now)
     session.add(

@@ -21,12 +21,18 @@ import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from mt.errors import InvalidValue, NotFound
 from mt.store.db import Store
 from mt.store.editors import clean_name, find_editor
 from mt.store.views import EditorView
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from mt.store.models import Editor, WebSession
+
 
 __all__ = [
     "CODE_TTL_S",
@@ -130,7 +136,7 @@ def redeem_code(store: Store, code: str) -> tuple[str, datetime] | None:
         return token, row.expires_at
 
 
-def _live(session: Any, token: str) -> tuple[Any, Any] | None:
+def _live(session: Session, token: str) -> tuple[WebSession, Editor] | None:
     from sqlalchemy import select
 
     from mt.store.models import Editor, WebSession, utcnow
@@ -192,7 +198,7 @@ def revoke_session(
         session.execute(query.values(revoked_at=utcnow(), code_hash=None))
 
 
-def revoke_editor_sessions(session: Any, editor_id: int) -> None:
+def revoke_editor_sessions(session: Session, editor_id: int) -> None:
     """End every session of an editor, inside an open write session (role change, removal)."""
     from sqlalchemy import update
 

@@ -8,10 +8,13 @@ widen `draft.origin` this way; a table rebuild would break the foreign keys that
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 
-def replace_in_table_sql(bind: Any, table: str, old: str, new: str) -> None:
+def replace_in_table_sql(bind: Connection, table: str, old: str, new: str) -> None:
     """Replace `old` by `new` in `table`'s CREATE statement; refuse when `old` is not in it."""
     table_sql = bind.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)

@@ -20,7 +20,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
 
 CHANGE_KINDS = ("import", "save", "approve", "reopen", "revert")
 _CHUNK = 500
@@ -117,7 +122,7 @@ def build_steps(events: Iterable[Any]) -> list[Step]:
     return steps
 
 
-def rebuild_steps(session: Any, segment_ids: Sequence[int]) -> int:
+def rebuild_steps(session: Session | Connection, segment_ids: Sequence[int]) -> int:
     """Replace the `edit_step` rows of these segments from their edit log; returns the number
     of steps written. Runs inside the caller's (write) session."""
     from sqlalchemy import delete, insert, select
@@ -153,7 +158,7 @@ def rebuild_steps(session: Any, segment_ids: Sequence[int]) -> int:
     return written
 
 
-def rebuild_all_steps(session: Any) -> int:
+def rebuild_all_steps(session: Session | Connection) -> int:
     """`rebuild_steps` for every segment (migration 0005, or after a restore)."""
     from sqlalchemy import select
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from mt.store.db import Store
+    from mt.store.models import TMEntry
 
 __all__ = [
     "TMEntryView",
@@ -84,7 +85,7 @@ class TMImportResult:
         return self.added + self.updated + self.unchanged + self.kept
 
 
-def _entry_view(row: Any) -> TMEntryView:
+def _entry_view(row: TMEntry) -> TMEntryView:
     return TMEntryView(row.id, row.source, row.target, row.origin, row.segment_id, row.updated_at)
 
 

@@ -31,11 +31,17 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mt import permissions
 from mt.errors import InvalidValue, NotFound, WorkflowError
 from mt.store.db import Store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from mt.store.models import Document, Editor, Segment
+
 
 STATES = ("drafted", "editing", "review", "ready", "published")
 FINAL_STATES = ("ready", "published")
@@ -153,7 +159,7 @@ def _clean(text: str | None, what: str, limit: int) -> str | None:
 # --- reading ------------------------------------------------------------------------------
 
 
-def _rows(session: Any, *, doc_id: int | None = None) -> list[ArticleRow]:
+def _rows(session: Session, *, doc_id: int | None = None) -> list[ArticleRow]:
     from sqlalchemy import case, func, select
     from sqlalchemy.orm import aliased
 
@@ -187,7 +193,7 @@ def _rows(session: Any, *, doc_id: int | None = None) -> list[ArticleRow]:
     rows = session.execute(query.order_by(Document.id.desc())).all()
     ids = [r[0].id for r in rows]
     last_editor: dict[int, str] = {}
-    seg_at: dict[int, datetime] = {}
+    seg_at: dict[int, datetime | None] = {}
     if ids:
         latest = session.execute(
             select(Segment.document_id, updater.name, Segment.updated_at)
@@ -300,9 +306,9 @@ def history(store: Store, doc_id: int) -> list[DocumentEventView]:
 
 
 def _log(
-    session: Any,
-    doc: Any,
-    who: Any,
+    session: Session,
+    doc: Document,
+    who: Editor,
     kind: str,
     before: str | None,
     after: str | None,
@@ -330,7 +336,7 @@ def _log(
     session.flush()
 
 
-def _locked(session: Any, doc_id: int) -> Any:
+def _locked(session: Session, doc_id: int) -> Document:
     from sqlalchemy import select
 
     from mt.store.models import Document
@@ -343,7 +349,7 @@ def _locked(session: Any, doc_id: int) -> Any:
     return doc
 
 
-def _unapproved(session: Any, doc_id: int) -> tuple[int, int]:
+def _unapproved(session: Session, doc_id: int) -> tuple[int, int]:
     from sqlalchemy import case, func, select
 
     from mt.store.models import Segment
@@ -498,7 +504,7 @@ def _archive(store: Store, doc_id: int, *, by: str, note: str | None, archived: 
 
 
 def note_segment_change(
-    session: Any, seg: Any, who: Any, *, kind: str, new_status: str, now: datetime
+    session: Session, seg: Segment, who: Editor, *, kind: str, new_status: str, now: datetime
 ) -> None:
     """Keep the article's state in step with a segment change (inside its transaction, after
     the segment's row is written, so locks are taken segment first, then document, as an

@@ -198,6 +198,19 @@ def test_two_concurrent_writers_one_wins(store_url, tiny_engine, article):
         assert get_segment(check, segment_id).version == 2
 
 
+def test_store_save_without_text_is_refused_and_changes_nothing(store, doc):
+    # A Change("save") with no text reached the NOT NULL target column (an IntegrityError
+    # half-way through the write); the store now refuses it before writing (found by mypy).
+    from mt.store.segments import Change, change_segment
+
+    s = list_segments(store, doc)[0]
+    before = edit_events(store, segment_id=s.id)
+    with pytest.raises(InputError, match=rf"^a save of segment {s.id} needs its text$"):
+        change_segment(store, s.id, Change("save", 1, client="cli"), editor="lee")
+    assert edit_events(store, segment_id=s.id) == before
+    assert get_segment(store, s.id).target == s.target
+
+
 def test_unchanged_save_keeps_version_but_logs_time(store, doc):
     s = list_segments(store, doc)[0]
     first = save_segment(store, s.id, "Text.", editor="lee", base_version=1, active_ms=500)
