@@ -15,13 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from mt.errors import InputError
 from mt.store.db import Store
-from mt.store.segments import Change, apply_change, change_segment, segment_place
+from mt.store.segments import Change, change_segment, segment_place
 from mt.store.views import SegmentView
 
 if TYPE_CHECKING:
     from mt.qa.glossary import Glossary
-    from mt.store.db import Session
-    from mt.store.models import Editor, Segment
 
 
 Findings = list[dict[str, Any]]
@@ -34,52 +32,23 @@ def qa_findings(source: str, text: str, glossary: Glossary | None) -> Findings:
     return [asdict(f) for f in check_pair(source, text, glossary=glossary)]
 
 
-def apply_in_session(session: Session, seg: Segment, who: Editor, change: Change) -> bool:
-    """`mt.store.segments.apply_change` inside a caller's write session (an XLIFF import),
-    with the QA findings of a save or approval computed there when the change has none.
-    `seg` and `who` are the segment and editor rows locked in that session."""
-    if change.findings is None and change.kind in ("save", "approve"):
-        from mt.termbase import session_glossary
-
-        text = change.text if change.text is not None else seg.target
-        findings = qa_findings(seg.source, text, session_glossary(session))
-        change = replace(change, findings=findings)
-    return apply_change(session, seg, who, change)
-
-
 def _change(
-    store: Store,
-    segment_id: int,
-    *,
-    kind: str,
-    editor: str,
-    base_version: int,
-    client: str,
-    text: str | None = None,
-    active_ms: int | None = None,
-    idle_ms: int | None = None,
-    opened_at: datetime | None = None,
-    keystrokes: int | None = None,
-    findings: Findings | None = None,
-    keylog: Any = None,
+    store: Store, segment_id: int, change: Change, *, editor: str, keylog: Any = None
 ) -> SegmentView:
-    """The one path of save, approve, reopen and revert (see their docstrings)."""
+    """The one path of save, approve, reopen and revert (see their docstrings): the keystroke
+    log parsed, QA findings computed unless the change carries them, the store's write, then
+    the score cache."""
     from mt.keystrokes import parse_keylog
 
-    change = Change(  # checks the client, the text and the durations first
-        kind=kind, base_version=base_version, client=client, text=text,
-        active_ms=active_ms, idle_ms=idle_ms, opened_at=opened_at, keystrokes=keystrokes,
-    )  # fmt: skip
     log = parse_keylog(keylog)
     if log is not None and change.keystrokes is None:
         change = replace(change, keystrokes=len(log.codes))
-    if findings is not None and not isinstance(findings, list):
-        raise InputError("findings must be a list of objects")
-    if findings is None and kind in ("save", "approve"):
+    findings = change.findings
+    if findings is None and change.kind in ("save", "approve"):
         findings = _findings(store, segment_id, change.text)
     change = replace(change, findings=findings, keylog=log.to_json() if log is not None else None)
     view = change_segment(store, segment_id, change, editor=editor)
-    if view.draft is not None and kind != "reopen":
+    if view.draft is not None and change.kind != "reopen":
         from mt.scoring import cache_pair_stats
 
         # Reports sum these statistics instead of re-scoring every segment (see scores.py);
@@ -139,11 +108,10 @@ def save_segment(
     """
     if not isinstance(text, str):
         raise InputError("segment text must be a string")
-    return _change(
-        store, segment_id, kind="save", editor=editor, base_version=base_version,
-        client=client, text=text, active_ms=active_ms, idle_ms=idle_ms, opened_at=opened_at,
-        keystrokes=keystrokes, findings=findings, keylog=keylog,
-    )  # fmt: skip
+    change = Change(  # checks the client, the text, the durations and the findings first
+        "save", base_version, client, text, active_ms, idle_ms, opened_at, keystrokes, findings
+    )
+    return _change(store, segment_id, change, editor=editor, keylog=keylog)
 
 
 def approve_segment(
@@ -168,11 +136,10 @@ def approve_segment(
     Raises ConflictError as `save_segment`; PermissionDenied when accounts exist and `editor`
     is not a reviewer or admin.
     """
-    return _change(
-        store, segment_id, kind="approve", editor=editor, base_version=base_version,
-        client=client, text=text, active_ms=active_ms, idle_ms=idle_ms, opened_at=opened_at,
-        keystrokes=keystrokes, findings=findings, keylog=keylog,
-    )  # fmt: skip
+    change = Change(
+        "approve", base_version, client, text, active_ms, idle_ms, opened_at, keystrokes, findings
+    )
+    return _change(store, segment_id, change, editor=editor, keylog=keylog)
 
 
 def reopen_segment(
@@ -180,9 +147,7 @@ def reopen_segment(
 ) -> SegmentView:
     """Take an approved segment back to "edited" (no-op for others). Needs reviewer or admin
     when accounts exist. Raises ConflictError as `save_segment`."""
-    return _change(
-        store, segment_id, kind="reopen", editor=editor, base_version=base_version, client=client
-    )
+    return _change(store, segment_id, Change("reopen", base_version, client), editor=editor)
 
 
 def revert_to_mt(
@@ -192,6 +157,4 @@ def revert_to_mt(
 
     Raises ConflictError as `save_segment`; InputError when the segment has no draft.
     """
-    return _change(
-        store, segment_id, kind="revert", editor=editor, base_version=base_version, client=client
-    )
+    return _change(store, segment_id, Change("revert", base_version, client), editor=editor)
