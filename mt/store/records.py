@@ -92,7 +92,7 @@ def export_rows(store: Store, doc_id: int) -> list[ExportRow]:
             n, active, idle, keys = effort[seg.id]
             row = ExportRow(
                 seg.id, seg.position, seg.paragraph, seg.source, seg.target, seg.status,
-                seg.version, _draft_view(draft), editor, n,
+                seg.version, _draft_view(draft) if draft is not None else None, editor, n,
                 int(active) if active is not None else None,
                 int(idle) if idle is not None else None,
                 int(keys) if keys is not None else None,
