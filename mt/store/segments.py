@@ -395,7 +395,10 @@ def change_segment(store: Store, segment_id: int, change: Change, *, editor: str
     from mt.store.models import Segment
 
     with store.session(write=True) as session:
-        seg = session.get(Segment, segment_id)
+        # The row stays locked to the end (PostgreSQL; SQLite's write lock covers it): a change
+        # that leaves the text as it is writes no row, and without the lock the view read back
+        # could be another writer's newer version, not what this change left.
+        seg = session.get(Segment, segment_id, with_for_update=True)
         if seg is None:
             raise NotFound(f"no segment {segment_id}")
         who = actor(session, editor, change.kind)
