@@ -1,4 +1,5 @@
-"""Editors and accounts: argon2id password hashes, roles, and the role check every action passes."""
+"""Accounts: argon2id password hashes, the password policy, roles, and the role check every
+action passes (the editor rows themselves: `mt.store.editors`)."""
 
 from __future__ import annotations
 

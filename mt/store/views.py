@@ -1,4 +1,4 @@
-"""Frozen views the repository returns: plain data, never ORM objects."""
+"""Frozen views the store returns: plain data, never ORM objects."""
 
 from __future__ import annotations
 
