@@ -68,11 +68,12 @@ def import_client_xliff(
     from mt.engines.base import draft_meta as _draft_meta
     from mt.formats.client import read_client
     from mt.formats.existing import may_replace
-    from mt.store.client_files import ClientSegmentRow, refuse_stranger, store_client_document
+    from mt.store.client_files import ClientSegmentRow, store_client_document
+    from mt.store.documents import require_account
     from mt.tm import draft_row, drafting_engine
 
     client = read_client(data, name)
-    refuse_stranger(store, created_by)  # before minutes of translation
+    require_account(store, created_by)  # before minutes of translation
     segments = client.segments
     kept = [
         bool(s.target.strip()) and (s.status == "approved" or not may_replace(s.state, overwrite))

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mt.errors import PermissionDenied
 from mt.store.db import Store
 
 
@@ -27,15 +26,6 @@ class ClientSegmentRow:
     key: str
     draft: dict[str, Any] | None
     notes: tuple[str, ...]
-
-
-def refuse_stranger(store: Store, name: str) -> None:
-    """PermissionDenied when accounts exist and `name` has none (checked before drafting)."""
-    from mt.store.accounts import accounts_exist, clean_name, find_editor
-
-    with store.session() as session:
-        if accounts_exist(session) and find_editor(session, clean_name(name)) is None:
-            raise PermissionDenied(f"no account named {name!r}")
 
 
 def store_client_document(

@@ -110,7 +110,7 @@ def register_version(
     new; an existing one gets `card` and `scores` when given."""
     from sqlalchemy import select
 
-    from mt.store.models import ModelEvent, ModelVersion, utcnow
+    from mt.store.models import ModelVersion, utcnow
 
     with store.session(write=True) as session:
         row = session.execute(
@@ -142,35 +142,41 @@ def register_version(
         )
         session.add(row)
         session.flush()
-        session.add(
-            ModelEvent(
-                version_id=row.id,
-                kind="registered",
-                editor_id=row.created_by_id,
-                created_at=utcnow(),
-            )
-        )
+        _add_event(session, row.id, "registered", row.created_by_id)
         return row.id
+
+
+def _add_event(
+    session: Session,
+    version_id: int,
+    kind: str,
+    editor_id: int | None,
+    details: dict | None = None,
+) -> None:
+    """Append one event row about a version in the open write session."""
+    from mt.store.models import ModelEvent, utcnow
+
+    session.add(
+        ModelEvent(
+            version_id=version_id,
+            kind=kind,
+            editor_id=editor_id,
+            details=details,
+            created_at=utcnow(),
+        )
+    )
 
 
 def record_event(
     store: Store, version_id: int, kind: str, *, by: str | None = None, details: dict | None = None
 ) -> None:
     """Append an event about a version (``promoted`` and ``refused`` come from `adapt`)."""
-    from mt.store.models import ModelEvent, ModelVersion, utcnow
+    from mt.store.models import ModelVersion
 
     with store.session(write=True) as session:
         if session.get(ModelVersion, version_id) is None:
             raise NotFound(f"no model version {version_id}")
-        session.add(
-            ModelEvent(
-                version_id=version_id,
-                kind=kind,
-                editor_id=_editor_id(session, by),
-                details=details,
-                created_at=utcnow(),
-            )
-        )
+        _add_event(session, version_id, kind, _editor_id(session, by), details)
 
 
 def list_versions(store: Store) -> list[VersionRow]:
@@ -248,21 +254,13 @@ def activate(
         NotFound: no such version. PermissionDenied: accounts exist and `by` is not an admin.
     """
     from mt.store.accounts import require_admin
-    from mt.store.models import ModelEvent, ModelVersion, utcnow
+    from mt.store.models import ModelVersion
 
     with store.session(write=True) as session:
         require_admin(session, by, "change the drafting model")
         row = session.get(ModelVersion, version_id)
         if row is None:
             raise NotFound(f"no model version {version_id}")
-        session.add(
-            ModelEvent(
-                version_id=version_id,
-                kind=kind,
-                editor_id=_editor_id(session, by),
-                details=details,
-                created_at=utcnow(),
-            )
-        )
+        _add_event(session, version_id, kind, _editor_id(session, by), details)
         session.flush()
         return _view(row, version_id)
