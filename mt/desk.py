@@ -23,8 +23,9 @@ read through `mt.store.tm` and `mt.store.document_rows`; this module holds the r
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mt.errors import InputError
 from mt.qa.consistency import ArticleIndex, DeskForms, NameSuggestion
@@ -55,6 +56,7 @@ MAX_MINED = 20_000
 _STYLE_KEY = "style"
 _PROMPT_KEY = "llm_prompt"
 _lock = threading.RLock()
+T = TypeVar("T")
 _miners: dict[tuple[str, int], tuple[TermMiner, tuple]] = {}
 # document → (index, position → row, newest segment change applied)
 _indexes: dict[tuple[str, int, int], list[Any]] = {}
@@ -77,20 +79,29 @@ def desk_style_text(store: Store) -> str | None:
     return get_setting(store, _STYLE_KEY)
 
 
+def _stamped(cache: dict[Any, tuple[Any, T]], key: Any, stamp: Any, build: Callable[[], T]) -> T:
+    """`cache[key]`'s value while its stamp is `stamp`; else `build()`, kept under the new
+    stamp. Built outside the lock: two sessions may build at once, and the last one is kept."""
+    with _lock:
+        cached = cache.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+    value = build()
+    with _lock:
+        cache[key] = (stamp, value)
+    return value
+
+
 def _session_style(session: Session) -> Style:
     from mt.store.settings import session_setting
 
     value = session_setting(session, _STYLE_KEY)
-    stamp = (value,)
-    key = _key(session)
-    with _lock:
-        cached = _styles.get(key)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-    style = parse_style(value, "desk style") if value is not None else load_style()
-    with _lock:
-        _styles[key] = (stamp, style)
-    return style
+    return _stamped(
+        _styles,
+        _key(session),
+        (value,),
+        lambda: parse_style(value, "desk style") if value is not None else load_style(),
+    )
 
 
 def desk_style(store: Store) -> Style:
@@ -181,15 +192,7 @@ def _session_desk(session: Session) -> DeskForms:
     glossary = session_glossary(session)
     miner = _session_miner(session)
     stamp = (id(glossary), miner.version)
-    key = _key(session)
-    with _lock:
-        cached = _desks.get(key)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-    desk = DeskForms.build(glossary, miner.forms())
-    with _lock:
-        _desks[key] = (stamp, desk)
-    return desk
+    return _stamped(_desks, _key(session), stamp, lambda: DeskForms.build(glossary, miner.forms()))
 
 
 def desk_forms(store: Store) -> DeskForms:
