@@ -90,3 +90,27 @@ def test_settings_edits_the_llm_prompt(store):
     at.button(key="prompt_reset").click().run()
     assert desk_prompt_text(store) is None
     assert at.text_area(key="prompt_text").value == family_template_text("generic")
+
+
+def test_settings_saves_and_resets_the_house_style(store):
+    """The house style goes through the same save as the LLM prompt: saved, a bad file refused
+    with one message and nothing saved, reset to the shipped default."""
+    from mt.desk import desk_style_text
+    from mt.qa.style import default_style_text
+
+    at = new_app().run()
+    at.switch_page("views/settings.py").run()
+    assert not at.exception, at.exception
+    assert at.text_area(key="style_text").value == default_style_text()
+    at.text_area(key="style_text").input("[percent]\nenabled = true\n")
+    at.button(key="style_save").click().run()
+    assert desk_style_text(store) == "[percent]\nenabled = true\n"
+    assert [s.value for s in at.success] == ["House style saved."]
+    at.text_area(key="style_text").input("[percent\n")
+    at.button(key="style_save").click().run()
+    assert len(at.error) == 1 and "desk style" in at.error[0].value
+    assert desk_style_text(store) == "[percent]\nenabled = true\n"
+    at.button(key="style_reset").click().run()
+    assert desk_style_text(store) is None
+    assert [s.value for s in at.success] == ["House style reset to the default."]
+    assert at.text_area(key="style_text").value == default_style_text()

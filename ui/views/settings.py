@@ -4,6 +4,8 @@ the LLM prompt and (for admins) the people who use the desk."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -319,20 +321,33 @@ def _suggestions(identity: auth.Identity) -> None:
     st.button("Add ticked terms to the glossary", key="suggest_accept", on_click=_accept_terms)
 
 
-def _save_style(reset: bool = False) -> None:
+def _save_desk_text(
+    prefix: str,
+    action: str,
+    setter: Callable[..., None],
+    what: str,
+    reset: bool = False,
+) -> None:
+    """Store the desk text typed in the `{prefix}_text` box (or the default, on `reset`) through
+    `setter`, once the permission table allows `action` (the store checks again); the outcome
+    goes to `{prefix}_message` for the next run of the page."""
     try:
         identity = auth.current()
-        auth.require(identity, "house_style")
-        text = None if reset else st.session_state.get("style_text", "")
-        desk.set_desk_style(state.store(), text, by=identity.name)
-        st.session_state["style_message"] = (
+        auth.require(identity, action)
+        text = None if reset else st.session_state.get(f"{prefix}_text", "")
+        setter(state.store(), text, by=identity.name)
+        st.session_state[f"{prefix}_message"] = (
             "success",
-            "House style reset to the default." if reset else "House style saved.",
+            f"{what} reset to the default." if reset else f"{what} saved.",
         )
         if reset:
-            st.session_state.pop("style_text", None)
+            st.session_state.pop(f"{prefix}_text", None)
     except TransdeskError as e:
-        st.session_state["style_message"] = ("error", str(e))
+        st.session_state[f"{prefix}_message"] = ("error", str(e))
+
+
+_STYLE = ("style", "house_style", desk.set_desk_style, "House style")
+_PROMPT = ("prompt", "llm_prompt", desk.set_desk_prompt, "LLM prompt")
 
 
 def _house_style(identity: auth.Identity) -> None:
@@ -353,8 +368,10 @@ def _house_style(identity: auth.Identity) -> None:
         st.session_state["style_text"] = stored or default_style_text()
     st.text_area("Style (TOML)", key="style_text", height=300)
     with st.container(horizontal=True):
-        st.button("Save house style", key="style_save", on_click=_save_style)
-        st.button("Reset to default", key="style_reset", on_click=_save_style, args=(True,))
+        st.button("Save house style", key="style_save", on_click=_save_desk_text, args=_STYLE)
+        st.button(
+            "Reset to default", key="style_reset", on_click=_save_desk_text, args=(*_STYLE, True)
+        )
 
 
 def _apply_scratch() -> None:
@@ -429,22 +446,6 @@ def _prompt_family() -> str:
     return (Path(model).is_dir() and causal_lm_family(Path(model))) or "generic"
 
 
-def _save_prompt(reset: bool = False) -> None:
-    try:
-        identity = auth.current()
-        auth.require(identity, "llm_prompt")  # the page's check; the store checks again
-        text = None if reset else st.session_state.get("prompt_text", "")
-        desk.set_desk_prompt(state.store(), text, by=identity.name)
-        st.session_state["prompt_message"] = (
-            "success",
-            "LLM prompt reset to the default." if reset else "LLM prompt saved.",
-        )
-        if reset:
-            st.session_state.pop("prompt_text", None)
-    except TransdeskError as e:
-        st.session_state["prompt_message"] = ("error", str(e))
-
-
 def _llm_prompt(identity: auth.Identity) -> None:
     from mt.engines.prompting import family_template_text
 
@@ -473,8 +474,10 @@ def _llm_prompt(identity: auth.Identity) -> None:
         st.session_state["prompt_text"] = current
     st.text_area("Prompt template", key="prompt_text", height=300)
     with st.container(horizontal=True):
-        st.button("Save LLM prompt", key="prompt_save", on_click=_save_prompt)
-        st.button("Reset to default", key="prompt_reset", on_click=_save_prompt, args=(True,))
+        st.button("Save LLM prompt", key="prompt_save", on_click=_save_desk_text, args=_PROMPT)
+        st.button(
+            "Reset to default", key="prompt_reset", on_click=_save_desk_text, args=(*_PROMPT, True)
+        )
 
 
 def main() -> None:
