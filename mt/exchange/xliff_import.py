@@ -115,7 +115,7 @@ def _import(store: Store, name: str, parsed: list[Any], editor: str) -> XliffImp
     from mt.scoring import cache_pair_stats
     from mt.store import records
     from mt.store.accounts import actor
-    from mt.store.segments import Change
+    from mt.store.segments import Change, load_segment
     from mt.termbase import session_glossary
 
     saved: list[int] = []
@@ -177,7 +177,7 @@ def _import(store: Store, name: str, parsed: list[Any], editor: str) -> XliffImp
                 attempted_text=target,
                 current_version=seg.version,
             )
-        touched = [records.segment_view(session, sid) for sid in saved + approved]
+        touched = [load_segment(session, sid) for sid in saved + approved]
     pairs = [(v.draft.id, v.draft.text, v.target) for v in touched if v.draft is not None]
     if pairs:
         cache_pair_stats(store, pairs)  # reports sum these statistics (mt.store.scores)

@@ -4,7 +4,7 @@ files: `mt.store.client_files`).
 
 Reads take a `Store` and return frozen rows (below), never ORM objects. The XLIFF import runs
 its rules inside one write transaction of its own, so its helpers take that open session
-(`lock_segments`, `segment_state`, `text_at`, `change_segment`, `segment_view`). Nothing here
+(`lock_segments`, `segment_state`, `text_at`, `change_segment`). Nothing here
 knows a file format, a metric or how an article is laid out: that is `mt.exchange`'s.
 """
 
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mt.errors import NotFound
 from mt.store.db import Store
-from mt.store.views import DraftView, SegmentView
+from mt.store.views import DraftView
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -242,13 +242,6 @@ def change_segment(session: Session, segment_id: int, who: Editor, change: Chang
     if seg is None:
         raise NotFound(f"no segment {segment_id}")
     apply_change(session, seg, who, change)
-
-
-def segment_view(session: Session, segment_id: int) -> SegmentView:
-    """The segment's frozen view inside the open transaction. Raises NotFound."""
-    from mt.store.segments import load_segment
-
-    return load_segment(session, segment_id)
 
 
 def add_new_comments(
