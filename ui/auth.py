@@ -10,6 +10,10 @@ Three modes, chosen on every run:
   (TRANSDESK_SESSION_HOURS, default 12) or a change of the account (removed, new role);
 - **single**: no account exists yet; the app runs as one local user with every right and says so.
 
+The signed-in person is the account's **id** (`Identity.editor_id`), never its name: every run
+reads the account again by id, so a renamed account keeps its session under its new name, and
+a new account given the old name inherits nothing.
+
 Roles are enforced by the store (it raises `PermissionDenied`); `require` repeats the check on the
 server before an action, and hidden buttons are only a convenience.
 """
@@ -36,11 +40,13 @@ _FAILED_KEY = "transdesk_signin_failed"
 
 @dataclass(frozen=True)
 class Identity:
-    """The signed-in person: store name, role, and how they got in (oidc, local, single)."""
+    """The signed-in person: store name, role, how they got in (oidc, local, single), and the
+    id of their editor row (who they are; the name and role are read again by it every run)."""
 
     name: str
     role: str
     mode: str
+    editor_id: int
 
     def can(self, action: str) -> bool:
         """Whether this person's role allows `action` (the one table, `mt.permissions`)."""
@@ -105,9 +111,8 @@ def sign_in(store: repo.Store) -> Identity | None:
     elif repo.has_accounts(store):
         identity = _local_identity(store)
     else:
-        name = local_user_name()
-        repo.ensure_editor(store, name, role="admin")
-        identity = Identity(name, "admin", "single")
+        editor = repo.ensure_editor(store, local_user_name(), role="admin")
+        identity = Identity(editor.name, "admin", "single", editor.id)
     if identity is None:
         st.session_state.pop(_SESSION_KEY, None)
     else:
@@ -122,7 +127,7 @@ def _oidc_identity(store: repo.Store) -> Identity | None:
     if not name:
         return None
     editor = repo.ensure_editor(store, name)
-    return Identity(editor.name, editor.role, "oidc")
+    return Identity(editor.name, editor.role, "oidc", editor.id)
 
 
 def _cookie_identity(store: repo.Store) -> Identity | None:
@@ -139,35 +144,40 @@ def _cookie_identity(store: repo.Store) -> Identity | None:
     if editor is None:
         return None
     st.session_state[_WEB_SESSION_KEY] = ("token", token)
-    return Identity(editor.name, editor.role, "local")
+    return Identity(editor.name, editor.role, "local", editor.id)
 
 
-def _session_live(store: repo.Store) -> bool:
-    """Whether this browser session's sign-in is still live in the store (not signed out,
-    expired, or ended by a role change or removal)."""
+def _signed_in_editor(store: repo.Store, editor_id: int) -> repo.EditorView | None:
+    """The account `editor_id` as stored now, while this browser session's sign-in is live (not
+    signed out, expired, or ended by a role change or removal) and is that account's; else None.
+    """
     from mt.store import sessions
 
     kept = st.session_state.get(_WEB_SESSION_KEY)
-    if kept is None:
-        return True  # signed in before sessions were recorded (tests drive the page directly)
-    kind, value = kept
-    if kind == "token":
-        return sessions.session_editor(store, value) is not None
-    return sessions.session_live_by_id(store, value)
+    if kept is None:  # signed in before sessions were recorded (tests drive the page directly)
+        editor = repo.editor_by_id(store, editor_id)
+    else:
+        kind, value = kept
+        if kind == "token":
+            editor = sessions.session_editor(store, value)
+        else:
+            editor = sessions.live_session_editor(store, value)
+    if editor is None or editor.id != editor_id or not editor.has_password:
+        return None  # gone, removed, or a session row that is not this person's
+    return editor
 
 
 def _local_identity(store: repo.Store) -> Identity | None:
     kept = st.session_state.get(_SESSION_KEY)
     if not isinstance(kept, Identity) or kept.mode != "local":
         return _cookie_identity(store)
-    if not _session_live(store):
+    # By id, never by name: the account may have been renamed (and its old name given to
+    # someone else), its role changed or the account removed since sign-in.
+    editor = _signed_in_editor(store, kept.editor_id)
+    if editor is None:
         st.session_state.pop(_WEB_SESSION_KEY, None)
         return None
-    # The role may have changed (or the account gone) since sign-in: read it again.
-    for user in repo.list_users(store):
-        if user.name == kept.name and user.has_password:
-            return Identity(user.name, user.role, "local")
-    return None
+    return Identity(editor.name, editor.role, "local", editor.id)
 
 
 def sign_in_page() -> None:
@@ -209,18 +219,19 @@ def _check_password() -> None:
         st.session_state[_FAILED_KEY] = True
         return
     st.session_state[_FAILURES_KEY] = 0
-    st.session_state[_SESSION_KEY] = Identity(editor.name, editor.role, "local")
-    _remember_browser(editor.name)
+    st.session_state[_SESSION_KEY] = Identity(editor.name, editor.role, "local", editor.id)
+    _remember_browser(editor.id)
 
 
-def _remember_browser(name: str) -> None:
-    """Open a stored session and have the browser trade its one-time code for the cookie."""
+def _remember_browser(editor_id: int) -> None:
+    """Open a stored session for the account `editor_id` and have the browser trade its one-time
+    code for the cookie."""
     from mt.store import sessions
     from ui import cookie
     from ui.server_routes import SESSION_ROUTE
     from ui.state import store
 
-    pending = sessions.begin_session(store(), name)
+    pending = sessions.begin_session(store(), editor_id)
     st.session_state[_WEB_SESSION_KEY] = ("id", pending.session_id)
     cookie.request(SESSION_ROUTE, {"code": pending.code})
 
@@ -246,3 +257,14 @@ def sign_out() -> None:
         st.logout()
     elif isinstance(identity, Identity) and identity.mode == "local":
         cookie.request(SIGNOUT_ROUTE)  # the cookie goes too (its session is already revoked)
+
+
+def web_session_id(store: repo.Store) -> int | None:
+    """The id of this browser session's stored sign-in (local accounts), else None."""
+    from mt.store.grid_keys import session_of_token
+
+    kept = st.session_state.get(_WEB_SESSION_KEY)
+    if kept is None:
+        return None
+    kind, value = kept
+    return value if kind == "id" else session_of_token(store, value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from mt.store.accounts import (
     add_user,
     authenticate,
+    editor_by_id,
     ensure_editor,
     has_accounts,
     list_users,
@@ -67,6 +68,7 @@ __all__ = [
     "default_url",
     "drafts",
     "edit_events",
+    "editor_by_id",
     "ensure_editor",
     "get_document",
     "get_segment",

@@ -232,6 +232,18 @@ def list_users(store: Store) -> list[EditorView]:
         return [editor_view(r) for r in rows]
 
 
+def editor_by_id(store: Store, editor_id: int) -> EditorView | None:
+    """The editor with id `editor_id` as stored now (its current name and role), or None.
+
+    The id is who a person is: a name can be renamed and then taken by someone else.
+    """
+    from mt.store.models import Editor
+
+    with store.session() as session:
+        row = session.get(Editor, editor_id)
+        return editor_view(row) if row is not None else None
+
+
 def set_role(store: Store, name: str, role: str, *, by: str | None = None) -> EditorView:
     """Change an editor's role (`by`: as in `add_user`, an admin once accounts exist).
 

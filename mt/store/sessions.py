@@ -7,7 +7,11 @@ How a browser signs in (the web app, `ui/auth.py` and `ui/server.py`, does the t
    makes the random **token**, stores its hash in place of the code's, and the route sets it as
    an HttpOnly, SameSite=Strict cookie; the token never passes through page JavaScript;
 3. later visits (reloads, new tabs, deep links) present the cookie: `session_editor` accepts it
-   while the session is neither expired nor revoked and the account still has that role.
+   while the session is neither expired nor revoked and the account still has that role (the
+   tab that signed in with the form asks `live_session_editor` with the session's id instead).
+
+A session belongs to an editor's **id**, never a name: after a rename it stays with the renamed
+account, and a new account given the old name does not inherit it.
 
 A session ends on sign-out (`revoke_session`), on expiry (default 12 h, TRANSDESK_SESSION_HOURS),
 and when the account is removed or its role changes (`revoke_editor_sessions`, called by
@@ -40,6 +44,7 @@ __all__ = [
     "DEFAULT_SESSION_HOURS",
     "PendingSession",
     "begin_session",
+    "live_session_editor",
     "redeem_code",
     "revoke_editor_sessions",
     "revoke_session",
@@ -84,21 +89,29 @@ def session_hours() -> float:
     return hours
 
 
-def begin_session(store: Store, editor: str, *, hours: float | None = None) -> PendingSession:
+def begin_session(store: Store, editor: str | int, *, hours: float | None = None) -> PendingSession:
     """Open a session for `editor` (who has just proved their password); returns its code.
+
+    `editor` is the account's id (what the web app passes: the session is bound to the very
+    account that signed in) or its name.
 
     Raises:
         NotFound: no such editor.
     """
-    from mt.store.models import WebSession, utcnow
+    from mt.store.models import Editor, WebSession, utcnow
 
     hours = session_hours() if hours is None else hours
     code = secrets.token_urlsafe(32)
     now = utcnow()
     with store.session(write=True) as session:
-        who = find_editor(session, clean_name(editor))
-        if who is None:
-            raise NotFound(f"no editor named {editor!r}")
+        if isinstance(editor, int):
+            who = session.get(Editor, editor)
+            if who is None:
+                raise NotFound(f"no editor with id {editor}")
+        else:
+            who = find_editor(session, clean_name(editor))
+            if who is None:
+                raise NotFound(f"no editor named {editor!r}")
         row = WebSession(
             code_hash=_hash(code),
             editor_id=who.id,
@@ -167,16 +180,26 @@ def session_editor(store: Store, token: str) -> EditorView | None:
         return editor_view(found[1]) if found is not None else None
 
 
-def session_live_by_id(store: Store, session_id: int) -> bool:
-    """Whether the session is neither revoked nor expired and its account unchanged."""
+def live_session_editor(store: Store, session_id: int) -> EditorView | None:
+    """The editor session `session_id` belongs to (by its `editor_id`: the current name and
+    role), or None when the session is revoked, expired, or its account removed or given
+    another role since sign-in."""
+    from mt.store.editors import editor_view
     from mt.store.models import Editor, WebSession, utcnow
 
     with store.session() as session:
         row = session.get(WebSession, session_id)
         if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
-            return False
+            return None
         editor = session.get(Editor, row.editor_id)
-        return editor is not None and editor.password_hash is not None and editor.role == row.role
+        if editor is None or editor.password_hash is None or editor.role != row.role:
+            return None
+        return editor_view(editor)
+
+
+def session_live_by_id(store: Store, session_id: int) -> bool:
+    """Whether the session is neither revoked nor expired and its account unchanged."""
+    return live_session_editor(store, session_id) is not None
 
 
 def revoke_session(

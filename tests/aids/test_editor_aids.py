@@ -90,7 +90,7 @@ def test_editor_shows_tm_glossary_qa_and_confidence(desk, ntrex):
         at.session_state["transdesk_grid"],
         {"op": "save", "seg": seg.id, "version": seg.version,
          "text": "Welsh AMs worried about 멍청이.", "nonce": 1},
-        Identity("desk", "admin", "single"),
+        Identity("desk", "admin", "single", repo.ensure_editor(store, "desk").id),
     )  # fmt: skip
     assert ack["ok"] and ack["row"]["qe"] == 1
     at.run()

@@ -165,7 +165,7 @@ def test_grid_actions_save_refuse_and_are_not_done_twice(store, article):
     at = editor(article)
     ses = grid_session(at)
     seg = repo.list_segments(store, article)[1]
-    me = Identity("desk", "admin", "single")
+    me = Identity("desk", "admin", "single", repo.ensure_editor(store, "desk").id)
     event = {"op": "save", "seg": seg.id, "version": seg.version, "text": "Saved.", "nonce": 5,
              "keys": {"t": [10, 20], "c": "ll"}, "elapsed": 900}  # fmt: skip
     ack = grid.handle_action(store, ses, event, me)
@@ -174,7 +174,7 @@ def test_grid_actions_save_refuse_and_are_not_done_twice(store, article):
     assert [e.kind for e in repo.edit_events(store, segment_id=seg.id)].count("save") == 1
     stale = grid.handle_action(store, ses, {**event, "nonce": 6, "text": "Late."}, me)
     assert not stale["ok"] and "version 1" in stale["error"] and stale["row"]["version"] == 2
-    ed = Identity("desk", "editor", "local")
+    ed = Identity("desk", "editor", "local", me.editor_id)
     refused = grid.handle_action(
         store, ses, {"op": "approve", "seg": seg.id, "version": 2, "nonce": 7}, ed
     )
@@ -275,9 +275,11 @@ def test_accounts_require_sign_in(store, article):
 def signed_in(name: str, role: str):
     """An app whose session already signed in as `name` (the form itself is tested above)."""
     from ui.auth import Identity
+    from ui.state import store
 
     at = new_app()
-    at.session_state["transdesk_identity"] = Identity(name, role, "local")
+    ids = {u.name: u.id for u in repo.list_users(store())}  # -1: no such editor
+    at.session_state["transdesk_identity"] = Identity(name, role, "local", ids.get(name, -1))
     return at.run()
 
 

@@ -17,9 +17,11 @@ pytestmark = pytest.mark.slow
 
 def signed_in(name: str, role: str, page: str | None = None, doc: int | None = None):
     from ui.auth import Identity
+    from ui.state import store
 
     at = new_app()
-    at.session_state["transdesk_identity"] = Identity(name, role, "local")
+    ids = {u.name: u.id for u in repo.list_users(store())}  # -1: no such editor
+    at.session_state["transdesk_identity"] = Identity(name, role, "local", ids.get(name, -1))
     if doc is not None:
         at.query_params["doc"] = str(doc)
     at.run()
