@@ -5,13 +5,16 @@ here against who is signed in and which article is open, and refused with one cl
 (`InputError`, `PermissionDenied`, or `ConflictError` for a stale version) that changes nothing:
 
 - `op`: save, approve, revert, reopen (changes, through `mt.store`), wip (the unsaved copy,
-  `mt.store.drafts_wip`);
+  `mt.store.drafts_wip`; a copy equal to the saved text clears it);
 - `seg`: the segment id; it must belong to the article the editor has open;
 - `version`: the version the text was typed against (a stale one is a conflict);
 - `text`: the box's text (save, approve, wip); `editor`: when present, must be the signed-in
   editor (the store is always told the signed-in name, never the event's);
 - `keys`: the visit's keystroke log (`mt.keystrokes`); `elapsed`: ms since the visit began;
-- `confirm`: true when the editor confirmed approving despite QA errors.
+- `confirm`: true when the editor confirmed approving despite QA errors;
+- `mine_from` (save only): the editor keeps their text over a newer version after a conflict
+  (Alt+M): `version` is the newer version they were shown, `mine_from` the one their text was
+  typed against; the edit log names both.
 
 Active time of a visit is taken from the keystroke log: the gaps between the visit's start, each
 key event and the save, each counted up to `mt.timing.IDLE_AFTER` (a longer gap is idle).
@@ -20,6 +23,7 @@ key event and the save, each counted up to `mt.timing.IDLE_AFTER` (a longer gap 
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -55,6 +59,7 @@ class EditorEvent:
     elapsed_ms: int | None = None
     confirm: bool = False
     nonce: int = 0
+    mine_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,11 @@ def parse_event(raw: Any, *, editor: str) -> EditorEvent:
     ):
         raise InputError(f"elapsed time {elapsed!r} is not a number of milliseconds: refused")
     nonce = raw.get("nonce", 0)
+    mine_from = None
+    if raw.get("mine_from") is not None:
+        if op != "save":
+            raise InputError(f"only a save keeps your text over a newer version, not {op}: refused")
+        mine_from = _int(raw, "mine_from", "the version your text was typed against")
     return EditorEvent(
         op=op,
         segment_id=_int(raw, "seg", "segment id"),
@@ -117,6 +127,7 @@ def parse_event(raw: Any, *, editor: str) -> EditorEvent:
         elapsed_ms=int(elapsed) if elapsed is not None else None,
         confirm=raw.get("confirm") is True,
         nonce=nonce if isinstance(nonce, int) and not isinstance(nonce, bool) else 0,
+        mine_from=mine_from,
     )
 
 
@@ -155,7 +166,7 @@ def apply_event(
     from mt import revising
     from mt import store as repo
     from mt.keystrokes import parse_keylog
-    from mt.store.drafts_wip import put_wip
+    from mt.store.drafts_wip import clear_wip, put_wip
 
     event = parse_event(raw, editor=editor)
     right = _RIGHT[event.op]
@@ -175,7 +186,10 @@ def apply_event(
         raise permissions.change_approved_denied(seg.id, editor)
     log = parse_keylog(event.keylog)  # refuse a bad log before anything is written
     if event.op == "wip":
-        put_wip(store, seg.id, event.text or "", editor=editor, base_version=event.version)
+        if unicodedata.normalize("NFC", event.text or "") == seg.target:
+            clear_wip(store, seg.id, editor=editor)  # back to the saved text: nothing unsaved
+        else:
+            put_wip(store, seg.id, event.text or "", editor=editor, base_version=event.version)
         return Outcome("wip", None)
     timing: dict[str, Any] = {}
     if log is not None:
@@ -189,7 +203,13 @@ def apply_event(
             timing["opened_at"] = utcnow() - timedelta(milliseconds=event.elapsed_ms)
     if event.op == "save":
         view = revising.save_segment(
-            store, seg.id, event.text or "", editor=editor, base_version=event.version, **timing
+            store,
+            seg.id,
+            event.text or "",
+            editor=editor,
+            base_version=event.version,
+            mine_from=event.mine_from,
+            **timing,
         )
     elif event.op == "approve":
         text = event.text if event.text is not None else seg.target

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from mt.errors import InputError
 from mt.store.db import Store
-from mt.store.segments import Change, change_segment, segment_place
+from mt.store.segments import Change, Resolution, change_segment, segment_place
 from mt.store.views import SegmentView
 
 if TYPE_CHECKING:
@@ -89,8 +89,13 @@ def save_segment(
     client: str = "web",
     findings: Findings | None = None,
     keylog: Any = None,
+    mine_from: int | None = None,
 ) -> SegmentView:
     """Save `text` (NFC-normalised) as the segment's target; status becomes "edited".
+
+    `mine_from` resolves a conflict by keeping this text: the version it was typed against,
+    older than `base_version`, which must then be the newer version it goes on top of (the
+    version the editor was shown). The edit log names both (`Resolution`).
 
     A save that changes nothing (same text, already edited) is logged with its timing but keeps
     the version. QA findings of the text (`mt.qa.check_pair` with the stored glossary, as
@@ -108,8 +113,18 @@ def save_segment(
     """
     if not isinstance(text, str):
         raise InputError("segment text must be a string")
+    resolution = Resolution(mine_from) if mine_from is not None else None
     change = Change(  # checks the client, the text, the durations and the findings first
-        "save", base_version, client, text, active_ms, idle_ms, opened_at, keystrokes, findings
+        "save",
+        base_version,
+        client,
+        text,
+        active_ms,
+        idle_ms,
+        opened_at,
+        keystrokes,
+        findings,
+        resolution=resolution,
     )
     return _change(store, segment_id, change, editor=editor, keylog=keylog)
 

@@ -264,6 +264,10 @@ class EditEvent(Base):
     # The visit's key events without the text: {"t": [ms since the visit began, ...],
     # "c": "one class letter per event"} (see mt.keystrokes).
     keylog: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # A save that kept its editor's text over someone else's newer version (a conflict
+    # resolved by "keep mine"): {"kept": "mine", "mine_from": version typed against,
+    # "theirs": version saved on top of, "theirs_by": who made it}; else NULL.
+    resolution: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class EditStep(Base):

@@ -19,7 +19,7 @@ from mt.store.db import Store
 from mt.store.documents import require_document
 from mt.store.guards import check_client, check_ms, nfc
 from mt.store.steps import rebuild_steps
-from mt.store.tm import remember
+from mt.store.tm import remember, withdraw
 from mt.store.views import DraftView, EditEventView, SegmentView
 from mt.store.workflow import note_segment_change
 
@@ -35,12 +35,26 @@ CHANGE_KINDS = ("import", "save", "approve", "reopen", "revert")
 
 
 @dataclass(frozen=True)
+class Resolution:
+    """A conflict resolved by keeping one's own text: the version it was typed against
+    (`mine_from`) and the newer version it is saved on top of (the change's base version)."""
+
+    mine_from: int
+
+    def __post_init__(self) -> None:
+        mine = self.mine_from
+        if isinstance(mine, bool) or not isinstance(mine, int) or mine < 0:
+            raise InputError(f"the version your text was typed against is not {mine!r}")
+
+
+@dataclass(frozen=True)
 class Change:
     """A save, approve, reopen or revert of one segment, as the store writes it.
 
     `text` (save; approve, optionally) is NFC-normalised here; `active_ms`, `idle_ms` and
     `keystrokes` must not be negative; `findings` (QA findings as dicts) and `keylog` (a parsed
-    keystroke log as JSON) are stored with the event as given.
+    keystroke log as JSON) are stored with the event as given. `resolution` marks a save that
+    keeps its editor's text over a newer version after a conflict (`Resolution`).
 
     Raises InvalidValue (unknown client, a negative duration) or InputError (text that cannot
     be stored, findings that are not a list) when made.
@@ -56,6 +70,7 @@ class Change:
     keystrokes: int | None = None
     findings: list[dict[str, Any]] | None = None
     keylog: dict[str, Any] | None = None
+    resolution: Resolution | None = None
 
     def __post_init__(self) -> None:
         check_client(self.client)
@@ -66,6 +81,13 @@ class Change:
         object.__setattr__(self, "keystrokes", check_ms(self.keystrokes, "keystrokes"))
         if self.findings is not None and not isinstance(self.findings, list):
             raise InputError("findings must be a list of objects")
+        if self.resolution is not None and self.kind != "save":
+            raise InputError("only a save resolves a conflict")
+        if self.resolution is not None and self.resolution.mine_from >= self.base_version:
+            raise InputError(
+                f"keeping your text needs the newer version it goes on top of: version "
+                f"{self.base_version} is not newer than version {self.resolution.mine_from}"
+            )
 
 
 @dataclass(frozen=True)
@@ -289,6 +311,21 @@ def _conflict(seg: Segment, base_version: int, attempted: str | None) -> Conflic
     )
 
 
+def _resolution(session: Session, seg: Segment, change: Change) -> dict[str, Any] | None:
+    """The edit log's record of a "keep mine" save: both versions and who made theirs."""
+    from mt.store.models import Editor
+
+    if change.resolution is None:
+        return None
+    theirs_by = session.get(Editor, seg.updated_by_id) if seg.updated_by_id is not None else None
+    return {
+        "kept": "mine",
+        "mine_from": change.resolution.mine_from,
+        "theirs": change.base_version,
+        "theirs_by": theirs_by.name if theirs_by is not None else None,
+    }
+
+
 def apply_change(session: Session, seg: Segment, who: Editor, change: Change) -> bool:
     """Apply `change` to the segment row `seg` by the editor row `who` in an open write session.
 
@@ -309,6 +346,7 @@ def apply_change(session: Session, seg: Segment, who: Editor, change: Change) ->
     if seg.version != base_version:
         raise _conflict(seg, base_version, text)
     check_change_approved(session, seg, who, kind)  # the one rule (mt.permissions)
+    resolution = _resolution(session, seg, change)  # names who made the version kept under
     new_text, new_status = seg.target, seg.status
     if kind == "save":
         if text is None:  # else the NOT NULL target column refused it mid-write
@@ -370,6 +408,7 @@ def apply_change(session: Session, seg: Segment, who: Editor, change: Change) ->
             client=change.client,
             findings=change.findings,
             keylog=change.keylog,
+            resolution=resolution,
         )
     )
     if kind in ("save", "approve", "revert"):  # the editor's unsaved copy is now history
@@ -378,6 +417,8 @@ def apply_change(session: Session, seg: Segment, who: Editor, change: Change) ->
         clear_in_session(session, seg.id, who.id)
     if kind == "approve":  # the translation memory holds each source's latest approved English
         remember(session, seg.source, new_text, segment_id=seg.id, editor_id=who.id)
+    elif old_status == "approved" and new_status != "approved":  # a reopen, save or revert
+        withdraw(session, seg.id)
     if "approved" in (old_status, new_status) and old_status != new_status:
         _refresh_document_status(session, seg.document_id)
     session.flush()
@@ -440,6 +481,7 @@ def edit_events(
             e.document_id,
             e.findings,
             e.keylog,
+            e.resolution,
         )
         for e, name in rows
     ]

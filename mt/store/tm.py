@@ -6,11 +6,18 @@ approval's write session, so a re-approval updates it); `add_pairs` adds (Korean
 (a TMX file's, read by `mt.tm.import_tmx`) and, unless told to keep existing entries, replaces
 the English of those already there.
 
+Approved now. The memory holds only what is approved now: a change that takes a segment out of
+"approved" (reopen, or a reviewer's save or revert over it) withdraws its entry (`withdraw`,
+in that change's write session). The entry then holds the English of the latest approved other
+segment with the same source, or is deleted; TMX entries are never withdrawn. A re-approval
+puts the pair back. Migration 0021 applied the same rule to existing memories.
+
 Keys. Sources are compared by `tm_key`: NFC, runs of whitespace collapsed to one space, ends
 stripped. The key's SHA-256 is a unique, indexed column, so a document's segments are looked up
 exactly in a few indexed queries (`exact_matches`). For fuzzy matching (`mt.tm.fuzzy_matches`)
 `key_candidates` gives the keys of a length range from an in-memory index (`_KeyIndex`) that
-reads only the entries added since its last look, and `entries_by_id` the matched entries.
+reads only the entries added or changed since its last look (and starts again when entries were
+withdrawn), and `entries_by_id` the matched entries.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -43,10 +50,12 @@ __all__ = [
     "tm_pairs",
     "tm_size",
     "tm_stamp",
+    "withdraw",
 ]
 
 _CHUNK = 500
 _SPACES = re.compile(r"\s+")
+_EPOCH = datetime.min.replace(tzinfo=timezone.utc)
 
 
 def tm_key(text: str) -> str:
@@ -147,6 +156,82 @@ def remember(
         [_row(source, target, "approved", utcnow(), segment_id, editor_id)],
         replace_target=True,
     )
+
+
+def withdraw(session: Session, segment_id: int) -> None:
+    """Take a segment that is no longer approved out of the memory, inside the write session of
+    the change that took it out of "approved" (after the segment row was written).
+
+    The entry holding that segment's English then holds the English of the latest approved
+    other segment with the same source (`_latest_approved`), or is deleted. TMX entries, and an
+    entry another segment's approval holds, are left as they are.
+    """
+    from sqlalchemy import delete, select, update
+
+    from mt.store.models import TMEntry, utcnow
+
+    held = session.execute(
+        select(TMEntry.id, TMEntry.key).where(
+            TMEntry.segment_id == segment_id, TMEntry.origin == "approved"
+        )
+    ).all()
+    for entry_id, key in held:
+        heir = _latest_approved(session, key, exclude=segment_id)
+        if heir is None:
+            session.execute(
+                delete(TMEntry)
+                .where(TMEntry.id == entry_id)
+                .execution_options(synchronize_session=False)
+            )
+            continue
+        heir_id, source, target, editor_id = heir
+        session.execute(
+            update(TMEntry)
+            .where(TMEntry.id == entry_id)
+            .values(
+                source=unicodedata.normalize("NFC", source),
+                target=unicodedata.normalize("NFC", target),
+                segment_id=heir_id,
+                editor_id=editor_id,
+                updated_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _latest_approved(
+    session: Session, key: str, *, exclude: int
+) -> tuple[int, str, str, int | None] | None:
+    """(id, source, English, last changed by) of the approved segment other than `exclude`
+    whose source has lookup key `key` and whose English is not blank, changed last (then the
+    highest id); None when there is none.
+
+    Sources are stored NFC, so the key's longest word is in each such source as typed: the
+    database narrows the segments to those containing it, and `tm_key` decides.
+    """
+    from sqlalchemy import select
+
+    from mt.store.models import Segment
+
+    word = max(key.split(" "), key=len)
+    rows = session.execute(
+        select(
+            Segment.id,
+            Segment.source,
+            Segment.target,
+            Segment.updated_at,
+            Segment.updated_by_id,
+        ).where(
+            Segment.status == "approved",
+            Segment.id != exclude,
+            Segment.source.contains(word, autoescape=True),
+        )
+    ).all()
+    same = [r for r in rows if tm_key(r.source) == key and r.target.strip()]
+    if not same:
+        return None
+    last = max(same, key=lambda r: (r.updated_at is not None, r.updated_at or _EPOCH, r.id))
+    return last.id, last.source, last.target, last.updated_by_id
 
 
 def add_pairs(
@@ -296,38 +381,45 @@ class _KeyIndex:
     """The memory's lookup keys by length, held in memory and kept in step with the table.
 
     Reading tens of thousands of keys from the database for every lookup costs far more than
-    scoring them, so each lookup only asks whether entries were added (count and highest id) and
-    reads the new ones. An entry's key never changes (its key is what it is found by) and
-    entries are never deleted; anything else unexpected reloads the whole index.
+    scoring them, so each lookup only asks whether the entries changed (`tm_stamp`: count,
+    highest id, newest change) and then reads those added or changed since its last look. A
+    key never changes under its entry, but SQLite gives a deleted highest id to the next new
+    entry, so a re-read entry replaces what the index held under its id. When the count then
+    disagrees, entries were withdrawn (or a writer committed late): the index is read again
+    whole, so a withdrawn entry is never a candidate.
     """
 
     def __init__(self) -> None:
         self.by_length: dict[int, dict[int, str]] = {}
-        self.known: set[int] = set()
-        self.max_id = 0
+        self.lengths: dict[int, int] = {}  # entry id → its key's length (its bucket)
+        self.stamp: tuple | None = None
         self.lock = threading.Lock()
 
     def refresh(self, session: Session) -> None:
-        from sqlalchemy import func, select
+        from sqlalchemy import select
 
         from mt.store.models import TMEntry
 
-        count, max_id = session.execute(select(func.count(), func.max(TMEntry.id))).one()
-        max_id = max_id or 0
-        if count == len(self.known) and max_id == self.max_id:
+        stamp = tm_stamp(session)
+        if stamp == self.stamp:
             return
         query = select(TMEntry.id, TMEntry.key)
-        if count >= len(self.known) and max_id >= self.max_id:
-            query = query.where(TMEntry.id > self.max_id)
-        else:
-            self.by_length, self.known, self.max_id = {}, set(), 0
-        for entry_id, key in session.execute(query).all():
+        if self.stamp is not None and self.stamp[2] is not None:
+            self._add(session.execute(query.where(TMEntry.updated_at >= self.stamp[2])).all())
+            if len(self.lengths) == stamp[0]:
+                self.stamp = stamp
+                return
+        self.by_length, self.lengths = {}, {}
+        self._add(session.execute(query).all())
+        self.stamp = stamp
+
+    def _add(self, rows: Iterable[tuple[int, str]]) -> None:
+        for entry_id, key in rows:
+            old = self.lengths.get(entry_id)
+            if old is not None:
+                del self.by_length[old][entry_id]
             self.by_length.setdefault(len(key), {})[entry_id] = key
-            self.known.add(entry_id)
-            self.max_id = max(self.max_id, entry_id)
-        if len(self.known) != count:  # rows vanished or appeared out of order: start again
-            self.by_length, self.known, self.max_id = {}, set(), 0
-            self.refresh(session)
+            self.lengths[entry_id] = len(key)
 
     def candidates(self, low: int, high: int) -> dict[int, str]:
         out: dict[int, str] = {}
@@ -355,8 +447,8 @@ def _key_index(session: Session) -> _KeyIndex:
 
 
 def tm_stamp(session: Session) -> tuple:
-    """(count, highest id, newest change) of the entries: changes whenever one is added or
-    changed."""
+    """(count, highest id, newest change) of the entries: changes whenever one is added,
+    changed or withdrawn (deleted)."""
     from sqlalchemy import func, select
 
     from mt.store.models import TMEntry

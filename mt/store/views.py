@@ -124,6 +124,7 @@ class EditEventView:
     document_id: int | None = None
     findings: list[dict] | None = None
     keylog: dict | None = None
+    resolution: dict | None = None
 
 
 @dataclass(frozen=True)
