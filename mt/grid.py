@@ -17,16 +17,25 @@ from __future__ import annotations
 import functools
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Hashable
+    from collections.abc import Collection, Hashable
 
     from mt.qa.glossary import Glossary
     from mt.store.db import Store
     from mt.store.views import SegmentView
 
-__all__ = ["ROW_FIELDS", "GridData", "grid_rows", "qa_counts", "row_after_change"]
+__all__ = [
+    "ROW_FIELDS",
+    "GridData",
+    "changes_since",
+    "conflict_info",
+    "grid_rows",
+    "qa_counts",
+    "row_after_change",
+]
 
 ROW_FIELDS = (
     "id",
@@ -204,3 +213,79 @@ def row_after_change(store: Store, view: SegmentView) -> dict[str, Any]:
         "qw": warnings,
         "wip": None,
     }
+
+
+# A change committed just before a poll's clock reading may carry an earlier time than the poll
+# after it saw: each poll looks this far back again (the grid skips versions it already has).
+CHANGES_OVERLAP = timedelta(seconds=5)
+
+
+def _diff(theirs: str, mine: str) -> list[list[str]]:
+    from mt.textdiff import diff_words
+
+    return [[op.kind, op.before, op.after] for op in diff_words(theirs, mine)]
+
+
+def conflict_info(view: SegmentView, mine: str) -> dict[str, Any]:
+    """What a conflict row shows: the other person's text and version, who and when, and the
+    word diff from their text to `mine` (operations as [kind, before, after])."""
+    return {
+        "text": view.target,
+        "version": view.version,
+        "status": view.status,
+        "by": view.updated_by,
+        "at": view.updated_at.isoformat() if view.updated_at else None,
+        "diff": _diff(view.target, mine),
+    }
+
+
+def changes_since(
+    store: Store,
+    doc_id: int,
+    since: datetime | None,
+    mine: dict[int, str],
+    ids: Collection[int] = (),
+) -> dict[str, Any]:
+    """Segments of `doc_id` changed since `since` (None: none yet, only the clock) and those
+    named in `ids` (whenever they changed), as named grid fields with who and when; `mine`
+    (segment id → the asker's unsaved text) adds the word diff from the stored text to the
+    asker's for the rows it names. `now` is the next `since`."""
+    from mt.store.document_rows import changed_segments
+    from mt.store.glossary import glossary_stamp
+    from mt.store.models import utcnow
+    from mt.termbase import session_glossary
+
+    now = utcnow()
+    if since is None and not ids:
+        return {"now": now.isoformat(), "rows": []}
+    with store.session() as session:
+        found = changed_segments(
+            session, doc_id, since - CHANGES_OVERLAP if since is not None else None, ids
+        )
+        glossary = session_glossary(session) if found else None
+        glossary_key = glossary_stamp(session) if found else ""
+    rows = []
+    later: list[tuple[str, str, Any, Any]] = []
+    for r in found:
+        if _cached(r.source, r.target, glossary_key):
+            errors, warnings = qa_counts(r.source, r.target, glossary, glossary_key)
+        else:  # the poll answers at once; QA of the new text follows on the next sync
+            errors = warnings = -1
+            later.append((r.source, r.target, glossary_key, glossary))
+        row: dict[str, Any] = {
+            "id": r.id,
+            "target": r.target,
+            "status": r.status,
+            "version": r.version,
+            "origin": r.origin or "",
+            "qe": errors,
+            "qw": warnings,
+            "by": r.updated_by,
+            "at": r.updated_at.isoformat() if r.updated_at else None,
+        }
+        if r.id in mine and mine[r.id] != r.target:
+            row["diff"] = _diff(r.target, mine[r.id])
+        rows.append(row)
+    if later:
+        _background(later)
+    return {"now": now.isoformat(), "rows": rows, "pending": len(later)}

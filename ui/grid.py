@@ -11,6 +11,7 @@ the page shows. The keyboard contract is in README ("Editor keyboard") and `KEYS
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,12 @@ from typing import Any
 import streamlit as st
 
 from mt import store as repo
-from mt.errors import ConflictError, TransdeskError
-from mt.grid import row_after_change
+from mt.errors import ConflictError, PermissionDenied, TransdeskError
+from mt.grid import conflict_info, row_after_change
+from mt.store.grid_keys import issue_grid_key
+from mt.store.models import utcnow
+from mt.store.sessions import session_hours
+from ui.server_routes import CHANGES_ROUTE, WIP_ROUTE
 
 ASSETS = Path(__file__).resolve().parent / "grid_assets"
 KEYS: tuple[tuple[str, str], ...] = (
@@ -101,7 +106,11 @@ def rights(identity: Any) -> dict[str, bool]:
 
 
 def handle_action(store: repo.Store, ses: GridSession, raw: Any, identity: Any) -> dict[str, Any]:
-    """Carry out one action from the grid; returns the ack the grid gets back."""
+    """Carry out one action from the grid; returns the ack the grid gets back.
+
+    A save that meets a newer version answers with the row as it is now and the conflict the
+    grid shows: the other person's text, who and when, and the word diff to the text sent.
+    """
     from mt.editing import apply_event
 
     nonce = raw.get("nonce") if isinstance(raw, dict) else None
@@ -123,12 +132,36 @@ def handle_action(store: repo.Store, ses: GridSession, raw: Any, identity: Any) 
             current = repo.get_segment(store, int(segment_id))
             if current.document_id == ses.doc_id:
                 ack["row"] = row_after_change(store, current)
+                text = raw.get("text") if isinstance(raw.get("text"), str) else ""
+                ack["conflict"] = conflict_info(current, text)
         except (TransdeskError, TypeError, ValueError):
             pass
     except TransdeskError as e:
         ack.update(ok=False, error=str(e))
     ses.last_nonce, ses.ack = nonce, ack
     return ack
+
+
+def _key(store: repo.Store, ses: GridSession, identity: Any) -> str:
+    """The grid key of this session's article (`mt.store.grid_keys`), made again when the
+    person, their sign-in or the article changes, or when it is half spent."""
+    from ui import auth
+
+    web_session = auth.web_session_id(store)
+    wanted = (identity.editor_id, identity.mode, web_session)
+    kept = ses.extra.get("key")
+    if kept is None or kept[0] != wanted or kept[1] < time.time():
+        hours = session_hours()
+        key = issue_grid_key(
+            store,
+            editor_id=identity.editor_id,
+            document_id=ses.doc_id,
+            mode=identity.mode,
+            web_session=web_session,
+            hours=hours,
+        )
+        kept = ses.extra["key"] = (wanted, time.time() + hours * 1800, key)
+    return kept[2]
 
 
 def grid(
@@ -145,39 +178,59 @@ def grid(
 
     rows = None
     if ses.rebuild:
+        ses.extra["since"] = utcnow().isoformat()  # others' changes from here on: the poll's
         data = grid_rows(store, ses.doc_id, editor=identity.name)
         rows, ses.pending = data.rows, data.pending
         ses.rev += 1
         ses.rebuild = False
 
+    def value(name: str) -> Any:
+        # A callback may run after sign-out cleared the session state (another tab's).
+        return (st.session_state.get(key) or {}).get(name)
+
     def on_action() -> None:
-        raw = st.session_state[key].get("action")
-        if raw is not None:
+        raw = value("action")
+        if raw is None:
+            return
+        try:
             handle_action(store, ses, raw, _current())
+        except PermissionDenied as e:  # the sign-in ended: the next run shows the form
+            nonce = raw.get("nonce") if isinstance(raw, dict) else None
+            ses.last_nonce, ses.ack = nonce, {"nonce": nonce, "ok": False, "error": str(e)}
 
     def on_sync() -> None:
         ses.rebuild = True
 
     def on_active() -> None:
-        value = st.session_state[key].get("active")
-        if not isinstance(value, dict) or not isinstance(value.get("id"), int):
+        active = value("active")
+        if not isinstance(active, dict) or not isinstance(active.get("id"), int):
             return
         try:
-            seg = repo.get_segment(store, value["id"])
-            if seg.document_id != ses.doc_id:
-                return  # not a segment of this article: ignored
-            repo.open_segment(store, seg.id, editor=_current().name)  # the edit log's `open`
+            seg = repo.get_segment(store, active["id"])
         except TransdeskError:
             return
-        ses.active = seg.id
-        if isinstance(value.get("n"), int):
-            st.query_params["seg"] = str(value["n"])
+        if seg.document_id != ses.doc_id:
+            return  # not a segment of this article: ignored
+        ses.active = seg.id  # the aids follow the row for every role, viewers included
+        if isinstance(active.get("n"), int):
+            st.query_params["seg"] = str(active["n"])
+        try:
+            who = _current()
+            if who.can("edit"):
+                repo.open_segment(store, seg.id, editor=who.name)  # the edit log's `open`
+        except TransdeskError:
+            return
 
     payload = {
         "me": identity.name,
+        "who": identity.editor_id,  # the browser's copies of unsaved text are kept per account
+        "doc": ses.doc_id,
+        "key": _key(store, ses, identity),
+        "api": {"wip": WIP_ROUTE, "changes": CHANGES_ROUTE},
         "can": rights(identity),  # the grid's readOnly and key checks use these as they are
         "rev": ses.rev,
         "rows": rows,
+        "since": ses.extra.get("since"),
         "start": start,
         "focus": ses.focus,
         "insert": ses.insert,
@@ -192,8 +245,13 @@ def grid(
         on_action_change=on_action,
         on_sync_change=on_sync,
         on_active_change=on_active,
+        on_wip_change=_rerun_only,  # the aids show the unsaved copy just sent
     )
     return ses.active
+
+
+def _rerun_only() -> None:
+    """A trigger whose whole effect is the fragment's rerun."""
 
 
 def _current() -> Any:

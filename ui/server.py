@@ -1,4 +1,5 @@
-"""The web app's server: Streamlit's app (ui/app.py) plus the two routes of the sign-in cookie.
+"""The web app's server: Streamlit's app (ui/app.py) plus the routes of the sign-in cookie and of
+the editing grid.
 
 `transdesk ui` runs `streamlit run ui/server.py`; Streamlit finds `app` (an `st.App`) and serves
 the app with these routes beside it. A page's JavaScript cannot make an HttpOnly cookie, and
@@ -9,12 +10,26 @@ one-time code (`mt.store.sessions`) here for the session cookie:
   SameSite=Strict, Secure on https, Max-Age = the session's remaining life);
 - POST /api/transdesk/signout → revokes the cookie's session and deletes the cookie.
 
-Both refuse requests from another origin (the Origin header must name this server).
+The editing grid (`ui/grid_assets/grid.js`) talks to two more, outside Streamlit's WebSocket, so
+that what an editor typed reaches the server even while the page goes (`fetch` with
+`keepalive`) and others' work reaches an idle grid within seconds:
+
+- POST /api/transdesk/wip  {"key", "doc", "seg", "version", "text"} → the editor's unsaved copy
+  of a segment (`mt.editing.apply_event`, op "wip": the same checks as the grid's other events);
+- POST /api/transdesk/changes  {"key", "doc", "since", "mine": {seg: text}} → the article's
+  segments changed since `since` (`mt.grid.changes_since`) and the next `since`.
+
+`key` is the grid key the page was given (`mt.store.grid_keys`): it names the account by id and
+the article, and stops working when the sign-in does (401 with "signed_out", so the page can
+show the sign-in form). Every route refuses another origin (403), a body that is not a JSON
+object of at most `MAX_BODY` bytes with the fields' types and ranges (400), in one line.
 """
 
 from __future__ import annotations
 
+import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +44,10 @@ from starlette.responses import JSONResponse  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
 from mt.store import sessions  # noqa: E402
-from ui.server_routes import SESSION_ROUTE, SIGNOUT_ROUTE  # noqa: E402
+from ui.server_routes import CHANGES_ROUTE, SESSION_ROUTE, SIGNOUT_ROUTE, WIP_ROUTE  # noqa: E402
+
+MAX_BODY = 1 << 20  # bytes: a segment's text is at most 100,000 characters
+MAX_MINE = 500  # unsaved texts one changes request may name
 
 APP = Path(__file__).resolve().parent / "app.py"
 _stores: dict[str, Any] = {}
@@ -89,10 +107,138 @@ async def _signout(request: Request) -> JSONResponse:
     return response
 
 
+class Refused(Exception):
+    """A request refused at the boundary: its one-line reason and HTTP status."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    """The request's JSON object, read up to `MAX_BODY` bytes; `Refused` otherwise."""
+    if not _same_origin(request):
+        raise Refused("cross-origin request refused", 403)
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise Refused("the body must be JSON (Content-Type: application/json)", 415)
+    declared = request.headers.get("content-length", "")
+    if declared and (not declared.isdigit() or int(declared) > MAX_BODY):
+        raise Refused(f"request body over {MAX_BODY:,} bytes refused", 413)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise Refused(f"request body over {MAX_BODY:,} bytes refused", 413)
+    try:
+        data = json.loads(bytes(body))
+    except (ValueError, RecursionError):
+        raise Refused("the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise Refused("the body must be a JSON object")
+    return data
+
+
+def _grid_holder(data: dict[str, Any]) -> Any:
+    """Who holds the grid key of the request (`mt.store.grid_keys`); `Refused` (401) when the
+    key is not valid for the article, e.g. its sign-in has ended."""
+    from mt.store.grid_keys import grid_key_holder
+
+    holder = grid_key_holder(_store(), data.get("key"), data.get("doc"))
+    if holder is None:
+        raise Refused("your sign-in has ended or this page's key is not valid: sign in again", 401)
+    return holder
+
+
+def _refusal(e: Refused) -> JSONResponse:
+    return JSONResponse({"ok": False, "error": str(e), "signed_out": e.status == 401}, e.status)
+
+
+async def _wip(request: Request) -> JSONResponse:
+    from mt.editing import apply_event
+    from mt.errors import TransdeskError
+
+    try:
+        data = await _json_object(request)
+        holder = await run_in_threadpool(_grid_holder, data)
+        event = {k: data.get(k) for k in ("seg", "version", "text")} | {"op": "wip"}
+        await run_in_threadpool(
+            apply_event,
+            _store(),
+            event,
+            editor=holder.editor.name,
+            document_id=holder.document_id,
+            can=_rights(holder),
+        )
+    except Refused as e:
+        return _refusal(e)
+    except TransdeskError as e:
+        return JSONResponse({"ok": False, "error": str(e)}, 400)
+    return JSONResponse({"ok": True})
+
+
+def _rights(holder: Any) -> dict[str, bool]:
+    from mt import permissions
+    from mt.editing import GRID_RIGHTS
+
+    accounts = holder.mode != "single"
+    return {a: permissions.allowed(holder.editor.role, a, accounts=accounts) for a in GRID_RIGHTS}
+
+
+def _changes_request(data: dict[str, Any]) -> tuple[datetime | None, dict[int, str], set[int]]:
+    """`since` (an ISO time the server gave, or null), `mine` ({segment id: text}) and `ids`
+    (segments to send whatever their time: unsaved copies found behind at load) checked."""
+    from mt.editing import MAX_TEXT
+
+    raw_since, raw_mine = data.get("since"), data.get("mine", {})
+    since = None
+    if raw_since is not None:
+        try:
+            since = datetime.fromisoformat(raw_since) if isinstance(raw_since, str) else None
+        except ValueError:
+            since = None
+        if since is None or since.tzinfo is None:
+            raise Refused(f"since must be a time this server gave, not {str(raw_since)[:40]!r}")
+    if not isinstance(raw_mine, dict) or len(raw_mine) > MAX_MINE:
+        raise Refused(f"mine must be an object of at most {MAX_MINE} unsaved texts")
+    mine = {}
+    for seg, text in raw_mine.items():
+        if not seg.isdigit() or len(seg) > 12 or not isinstance(text, str) or len(text) > MAX_TEXT:
+            raise Refused("mine must map segment ids to texts of at most 100,000 characters")
+        mine[int(seg)] = text
+    ids = data.get("ids", [])
+    if (
+        not isinstance(ids, list)
+        or len(ids) > MAX_MINE
+        or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids)
+    ):
+        raise Refused(f"ids must be a list of at most {MAX_MINE} segment ids")
+    return since, mine, set(ids)
+
+
+async def _changes(request: Request) -> JSONResponse:
+    from mt.errors import TransdeskError
+    from mt.grid import changes_since
+
+    try:
+        data = await _json_object(request)
+        since, mine, ids = _changes_request(data)
+        holder = await run_in_threadpool(_grid_holder, data)
+        answer = await run_in_threadpool(
+            changes_since, _store(), holder.document_id, since, mine, ids
+        )
+    except Refused as e:
+        return _refusal(e)
+    except TransdeskError as e:
+        return JSONResponse({"ok": False, "error": str(e)}, 400)
+    return JSONResponse({"ok": True, **answer})
+
+
 app = st.App(
     str(APP),
     routes=[
         Route(SESSION_ROUTE, _session, methods=["POST"]),
         Route(SIGNOUT_ROUTE, _signout, methods=["POST"]),
+        Route(WIP_ROUTE, _wip, methods=["POST"]),
+        Route(CHANGES_ROUTE, _changes, methods=["POST"]),
     ],
 )

@@ -4,6 +4,7 @@ rows (`mt.grid`)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -12,7 +13,14 @@ from mt.errors import NotFound
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-__all__ = ["GridSegment", "changed_targets", "document_texts", "grid_segments"]
+__all__ = [
+    "ChangedSegment",
+    "GridSegment",
+    "changed_segments",
+    "changed_targets",
+    "document_texts",
+    "grid_segments",
+]
 
 
 class GridSegment(NamedTuple):
@@ -26,6 +34,55 @@ class GridSegment(NamedTuple):
     version: int
     origin: str | None
     score: float | None
+
+
+class ChangedSegment(NamedTuple):
+    """A segment changed lately: its grid fields, who changed it last and when."""
+
+    id: int
+    source: str
+    target: str
+    status: str
+    version: int
+    origin: str | None
+    updated_by: str | None
+    updated_at: datetime | None
+
+
+def changed_segments(
+    session: Session, document_id: int, since: datetime | None, ids: Collection[int] = ()
+) -> list[ChangedSegment]:
+    """The document's segments changed at or after `since` (by anyone, through any path), and
+    those of `ids` whenever they changed."""
+    from sqlalchemy import false, or_, select
+
+    from mt.store.models import Draft, Editor, Segment
+
+    return [
+        ChangedSegment(*row)
+        for row in session.execute(
+            select(
+                Segment.id,
+                Segment.source,
+                Segment.target,
+                Segment.status,
+                Segment.version,
+                Draft.origin,
+                Editor.name,
+                Segment.updated_at,
+            )
+            .outerjoin(Draft, Draft.id == Segment.draft_id)
+            .outerjoin(Editor, Editor.id == Segment.updated_by_id)
+            .where(
+                Segment.document_id == document_id,
+                or_(
+                    Segment.updated_at >= since if since is not None else false(),
+                    Segment.id.in_(list(ids)) if ids else false(),
+                ),
+            )
+            .order_by(Segment.position)
+        ).all()
+    ]
 
 
 def grid_segments(session: Session, document_id: int) -> list[GridSegment]:

@@ -61,12 +61,19 @@ class Desk:
 
 
 def start_desk(
-    tmp: Path, model_dir: Path, *, extra_env: dict[str, str] | None = None
+    tmp: Path,
+    model_dir: Path,
+    *,
+    extra_env: dict[str, str] | None = None,
+    db_url: str | None = None,
+    log_name: str = "server.log",
 ) -> tuple[Desk, subprocess.Popen]:
-    """Start `transdesk ui` on a free port with a fresh database; wait until it answers."""
+    """Start `transdesk ui` on a free port and wait until it answers; its database is
+    `db_url` (e.g. a PostgreSQL schema from tests/conftest.py, shared by two servers) or a
+    fresh SQLite file in `tmp`."""
     port = free_port()
-    db_url = f"sqlite:///{tmp / 'desk.db'}"
-    log = tmp / "server.log"
+    db_url = db_url or f"sqlite:///{tmp / 'desk.db'}"
+    log = tmp / log_name
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(extra_env or {})}
     env.pop("TRANSDESK_DB", None)
     command = [

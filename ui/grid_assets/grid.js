@@ -1,18 +1,27 @@
-// The Transdesk editing grid (Streamlit Components v2, no build step, no network).
+// The Transdesk editing grid (Streamlit Components v2, no build step; it talks only to its own server).
 //
 // Python sends `data` (see ui/grid.py); this code keeps its state on the parent element, so a
 // rerun with new data updates the grid in place and never takes the caret out of the box.
 // Actions go back one at a time as the trigger "action" ({op, seg, version, text, keys, elapsed,
-// nonce, confirm}); Python answers in the next data's `ack` with the same nonce.
+// nonce, confirm, mine_from}); Python answers in the next data's `ack` with the same nonce.
 //
-// Why one file (about 660 lines): ui/grid.py hands Streamlit this file as one inline script
+// Nothing typed is lost: every key writes the box's text to this browser's storage at once (per
+// server, account, article and segment), and the unsaved copy goes to the server's wip route by
+// `fetch` with `keepalive` (1 s after the last key, on leaving a row, before anything outside the
+// grid acts, and as the page goes: pagehide, hidden, unmount). A copy that never reached the
+// server comes back from the browser's storage on return. Others' saves, approvals, reopens and
+// reverts arrive from the changes route every `POLL_MS`; a box with unsaved text over a newer
+// version shows the conflict (their text, who, when, the word diff) until Alt+M, Alt+H or Alt+B.
+//
+// Why one file (about 900 lines): ui/grid.py hands Streamlit this file as one inline script
 // (no build step, no module loader), so the grid's code is one class in one file.
 
 const FIELDS = ["id", "n", "para", "source", "target", "status", "version", "origin",
   "qe", "qw", "low", "wip", "wipv"];
 const WIP_DELAY_MS = 1000;      // unsaved text reaches the server within 2 s of the last key
 const RESEND_MS = 15000;        // an action not answered by then is sent again (same nonce)
-const REFRESH_MS = 60000;       // others' changes are fetched when the editor is idle
+const POLL_MS = 1500;           // others' changes reach an open grid within 3 s
+const KEEPALIVE_MAX = 60000;    // bytes: browsers allow 64 KiB of keepalive bodies in flight
 const BUFFER_PX = 600;          // rows drawn above and below the visible part
 
 const STATUS_LABEL = { draft: "draft", edited: "edited", approved: "approved", tm: "from TM" };
@@ -60,6 +69,27 @@ function fillText(node, text, needle) {
   if (at < text.length) node.append(document.createTextNode(text.slice(at)));
 }
 
+// Word diff operations from the server ([kind, theirs, mine]) as text nodes: removed words of
+// their text struck through, my words underlined.
+function fillDiff(node, ops) {
+  node.replaceChildren();
+  for (const [kind, before, after] of ops || []) {
+    if (kind === "equal") { node.append(document.createTextNode(after)); continue; }
+    if (before) node.append(el("del", "", before));
+    if (after) node.append(el("ins", "", after));
+  }
+}
+
+function clock(iso) {
+  if (!iso) return "just now";
+  const d = new Date(iso);
+  return isNaN(d) ? "just now" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+function composedHas(e, node) {
+  return typeof e.composedPath === "function" && e.composedPath().includes(node);
+}
+
 class Grid {
   constructor(parent) {
     this.parent = parent;
@@ -67,24 +97,42 @@ class Grid {
     this.heights = new Map(); this.rendered = new Map();
     this.texts = new Map();  // segment id -> text in its box, while it differs from the store
     this.base = new Map();   // segment id -> version that text was typed against
-    this.sentWip = new Map(); this.logs = new Map();
+    this.held = new Map();   // segment id -> unsaved text the server holds for me (acknowledged)
+    this.sending = new Map(); // segment id -> unsaved text on its way to the server
+    this.conflicts = new Map(); // segment id -> {text, version, by, at, status, diff, mineFrom}
+    this.recheck = new Set(); // segment ids whose newer version the next poll must bring
+    this.logs = new Map();
     this.queue = []; this.inflight = null; this.nonce = Date.now() % 1e9;
     this.active = null; this.rev = null; this.focusToken = null; this.undo = null;
-    this.lastKeyAt = 0; this.wipTimer = null; this.can = {}; this.timings = {};
+    this.lastKeyAt = 0; this.wipTimer = null; this.can = {}; this.timings = {}; this.arrivals = [];
+    this.since = null; this.polling = false; this.lastPoll = 0; this.signedOut = false;
+    this.returnTo = null;
     this.build();
     window.__tdGrid = this;
     if (!window.__tdUnload) {
       window.__tdUnload = true;
+      const live = () => { const g = window.__tdGrid; return g && g.parent.isConnected ? g : null; };
       window.addEventListener("beforeunload", (e) => {
-        const g = window.__tdGrid;
-        if (g && g.parent.isConnected && g.hasUnsaved()) {
-          g.flushWip();
-          e.preventDefault();
-          e.returnValue = "";
-        }
+        const g = live();
+        if (!g) return;
+        g.flushAll();
+        if (g.hasUnsent()) { e.preventDefault(); e.returnValue = ""; }
       });
+      window.addEventListener("pagehide", () => { const g = live(); if (g) g.flushAll(); });
+      document.addEventListener("visibilitychange", () => {
+        const g = live();
+        if (g && document.visibilityState === "hidden") g.flushAll();
+      });
+      // The app's own navigation, the article picker, any button: the unsaved text leaves
+      // before the page changes (pointerdown and focus come before the click acts).
+      for (const type of ["pointerdown", "focusin"]) {
+        document.addEventListener(type, (e) => {
+          const g = live();
+          if (g && !composedHas(e, g.root) && !composedHas(e, g.parent.host)) g.flushAll();
+        }, true);
+      }
     }
-    this.timer = setInterval(() => this.tick(), 1000);
+    this.timer = setInterval(() => this.tick(), 250);
     // Until the editor does something, the caret goes back to the box when the page (a
     // Streamlit run finishing) leaves it nowhere.
     this.holdUntil = performance.now() + 15000;
@@ -132,18 +180,26 @@ class Grid {
     const refilter = this.refilter = () => {
       const t0 = performance.now();
       this.filter(); this.render();
+      // The segment the editor was in stays in view, whatever the filter now shows.
+      if (this.active !== null) { this.scrollTo(this.active); this.render(); }
       requestAnimationFrame(() => { this.timings.filter = performance.now() - t0; });
     };
     status.addEventListener("change", refilter);
     qa.addEventListener("change", refilter);
     low.addEventListener("change", refilter);
     search.addEventListener("input", refilter);
+    for (const field of [search, go]) {
+      field.addEventListener("focus", () => { if (this.returnTo === null) this.returnTo = this.active; });
+    }
     go.addEventListener("keydown", (e) => {
-      if (e.key === "Enter") { e.preventDefault(); this.goTo(parseInt(go.value, 10)); go.value = ""; }
-      if (e.key === "Escape") { e.preventDefault(); this.focusBox(); }
+      if (e.key === "Enter") {
+        e.preventDefault(); this.returnTo = null;
+        this.goTo(parseInt(go.value, 10)); go.value = "";
+      }
+      if (e.key === "Escape") { e.preventDefault(); go.value = ""; this.backToBox(); }
     });
     search.addEventListener("keydown", (e) => {
-      if (e.key === "Escape" || e.key === "Enter") { e.preventDefault(); this.focusBox(); }
+      if (e.key === "Escape" || e.key === "Enter") { e.preventDefault(); this.backToBox(); }
     });
     this.scroll.addEventListener("scroll", () => {
       if (!this.raf) this.raf = requestAnimationFrame(() => { this.raf = null; this.render(); });
@@ -158,15 +214,27 @@ class Grid {
     });
   }
 
+  // Back from the search or go-to field: the caret in the segment where the editor was,
+  // scrolled into view (the filter keeps that segment shown).
+  backToBox() {
+    const id = this.returnTo !== null && this.byId.has(this.returnTo) ? this.returnTo : this.active;
+    this.returnTo = null;
+    if (id === null) return;
+    if (id !== this.active) { this.activate(id); return; }
+    this.scrollTo(id); this.render(); this.scrollTo(id); this.render();
+    this.focusBox("end");
+  }
+
   // --- data from Python --------------------------------------------------------------------
   update(data) {
     this.me = data.me; this.can = data.can || {};
+    this.who = data.who; this.doc = data.doc; this.key = data.key; this.api = data.api || {};
     if (data.height && !this.sized) {
       this.sized = true; this.scroll.style.height = data.height;
       requestAnimationFrame(() => this.fitHeight());
       window.addEventListener("resize", () => this.fitHeight());
     }
-    if (data.rows && data.rev !== this.rev) this.loadRows(data.rows, data.rev);
+    if (data.rows && data.rev !== this.rev) this.loadRows(data.rows, data.rev, data.since);
     else if (!data.rows && data.rev !== this.rev &&
       (!this.syncAsked || performance.now() - this.syncAsked > 5000)) {
       this.syncAsked = performance.now(); this.send("sync", { rev: this.rev });
@@ -175,7 +243,7 @@ class Grid {
       this.insertToken = data.insert.token;
       if (this.active !== data.insert.seg) this.activate(data.insert.seg);
       const box = this.box();
-      if (box) { box.value = data.insert.text; this.onInput(box); this.focusBox("end"); }
+      if (box && !box.readOnly) { box.value = data.insert.text; this.onInput(box); this.focusBox("end"); }
     }
     this.suggest = data.suggest || null;
     this.pending = data.pending || 0;
@@ -195,21 +263,72 @@ class Grid {
     this.pump();
   }
 
-  loadRows(raw, rev) {
+  loadRows(raw, rev, since) {
     this.rev = rev; this.syncAsked = false;
+    if (since) this.since = since;
     this.rows = raw.map((a) => {
       const r = {}; FIELDS.forEach((f, i) => { r[f] = a[i]; });
       r.ls = r.source.toLowerCase(); r.lt = r.target.toLowerCase();
       if (r.wip !== null && r.wip !== undefined && !this.texts.has(r.id) && r.wip !== r.target) {
-        this.texts.set(r.id, r.wip); this.base.set(r.id, r.wipv); this.sentWip.set(r.id, r.wip);
+        this.texts.set(r.id, r.wip); this.base.set(r.id, r.wipv); this.held.set(r.id, r.wip);
       }
       if (!this.base.has(r.id) || !this.texts.has(r.id)) this.base.set(r.id, r.version);
       return r;
     });
     this.byId = new Map(this.rows.map((r) => [r.id, r]));
-    for (const id of [...this.rendered.keys()]) if (!this.byId.has(id)) this.rendered.delete(id);
+    this.restoreLocal();
+    for (const [id, text] of this.texts) {
+      const r = this.byId.get(id);
+      if (r && this.base.get(id) < r.version && text !== r.target && !this.conflicts.has(id)) this.recheck.add(id);
+    }
+    // Rows gone from the article are forgotten; paragraph headings ("p0", ...) are not rows.
+    for (const id of [...this.rendered.keys()]) {
+      if (typeof id === "number" && !this.byId.has(id)) this.rendered.delete(id);
+    }
     for (const el of this.rendered.values()) el._stale = true;
     this.filter(); this.progress(); this.render();
+    if (this.recheck.size) this.lastPoll = 0;  // conflicts found at load are shown at once
+  }
+
+  // --- this browser's copies of unsaved text ------------------------------------------------
+  localPrefix() { return `transdesk:wip:${location.host}:${this.who}:${this.doc}:`; }
+
+  keepLocal(id) {
+    try {
+      const k = this.localPrefix() + id, text = this.texts.get(id);
+      if (text === undefined) { localStorage.removeItem(k); return; }
+      localStorage.setItem(k, JSON.stringify({
+        text, base: this.base.get(id), held: this.held.get(id) === text, at: Date.now() }));
+    } catch (e) { /* storage full or off: the server copy still goes */ }
+  }
+
+  // Copies that never reached the server (a crash, no network, a page gone too fast) come
+  // back; copies the server had defer to it (it knows whether they were saved since).
+  restoreLocal() {
+    let keys = [];
+    try {
+      const prefix = this.localPrefix();
+      for (let i = 0; i < localStorage.length; i++) {
+        const k = localStorage.key(i);
+        if (k && k.startsWith(prefix)) keys.push([k, Number(k.slice(prefix.length))]);
+      }
+    } catch (e) { return; }
+    for (const [k, id] of keys) {
+      let copy = null;
+      try { copy = JSON.parse(localStorage.getItem(k)); } catch (e) { copy = null; }
+      const r = this.byId.get(id);
+      if (!r || !copy || typeof copy.text !== "string") { localStorage.removeItem(k); continue; }
+      const server = this.held.get(id);
+      if (copy.held || copy.text === r.target) {
+        if (server === undefined && this.texts.get(id) === undefined) localStorage.removeItem(k);
+        continue;
+      }
+      if (server === copy.text) continue;
+      this.texts.set(id, copy.text);
+      this.base.set(id, Number.isInteger(copy.base) ? copy.base : r.version);
+      this.held.delete(id);
+      this.scheduleWip(id, 0);
+    }
   }
 
   // --- filtering and windowed drawing -------------------------------------------------------
@@ -241,7 +360,8 @@ class Grid {
   estimate(item) {
     if (item.head !== undefined) return 23;
     const r = item.row, long = Math.max(r.source.length * 1.8, (this.texts.get(r.id) || r.target).length);
-    return 14 + 21 * Math.max(1, Math.ceil(long / 55)) + (r.id === this.active ? 40 : 0);
+    return 14 + 21 * Math.max(1, Math.ceil(long / 55)) + (r.id === this.active ? 40 : 0) +
+      (this.conflicts.has(r.id) ? 120 : 0);
   }
 
   height(item) { return this.heights.get(item.key) || this.estimate(item); }
@@ -260,6 +380,9 @@ class Grid {
     let drawn = before;
     const keep = new Set(want.map((it) => it.key));
     for (const child of [...this.list.children]) if (!keep.has(child._key)) child.remove();
+    // Moving a node takes the caret out of its box: keep where it was and put it back.
+    const box = this.box(), typing = box && this.parent.activeElement === box;
+    const caret = typing ? [box.selectionStart, box.selectionEnd] : null;
     let cur = this.list.firstChild;
     for (const item of want) {
       let node = this.rendered.get(item.key);
@@ -268,6 +391,9 @@ class Grid {
       node._stale = false;
       if (node === cur) { cur = cur.nextSibling; continue; }
       this.list.insertBefore(node, cur);
+    }
+    if (typing && box.isConnected && this.parent.activeElement !== box) {
+      box.focus({ preventScroll: true }); box.setSelectionRange(caret[0], caret[1]);
     }
     for (const item of want) {
       const node = this.rendered.get(item.key);
@@ -291,6 +417,10 @@ class Grid {
       el("div", "td-marks"));
     this.fill(node, item.row);
     return node;
+  }
+
+  readOnly(r) {
+    return !this.can.edit || (r.status === "approved" && !this.can.change_approved);
   }
 
   fill(node, r) {
@@ -322,18 +452,41 @@ class Grid {
         box.value = text;
       } else if (box.value !== text && document.activeElement !== box &&
         this.parent.activeElement !== box) box.value = text;
-      box.readOnly = r.status === "approved" && !this.can.change_approved;
+      box.readOnly = this.readOnly(r);
+      box.title = box.readOnly ? (this.can.edit ? "Approved: a reviewer reopens it (Alt+O) before it changes." : "You may read this article, not change it.") : "";
       box.rows = Math.max(2, Math.ceil(text.length / 60) + 1);
       tgt.classList.remove("dirty");
+      for (const old of tgt.querySelectorAll(".td-conflict")) old.remove();
     } else {
       fillText(tgt, text, this.needle);
       tgt.classList.toggle("dirty", this.texts.has(r.id) && text !== r.target);
     }
+    const c = this.conflicts.get(r.id);
+    if (c) tgt.append(this.conflictNode(r, c));
+    node.classList.toggle("conflict", !!c);
     marks.replaceChildren();
+    if (c) marks.append(el("span", "td-qa", "conflict"));
     if (r.qe > 0) marks.append(el("span", "td-qa", `QA ${r.qe}`));
     else if (r.qw > 0) marks.append(el("span", "td-qa warn", `QA ${r.qw}`));
     if (r.low) marks.append(el("span", "td-low", "low"));
     if (this.texts.has(r.id) && text !== r.target) marks.append(el("span", "td-wip", "unsaved"));
+  }
+
+  conflictNode(r, c) {
+    const box = el("div", "td-conflict");
+    box.setAttribute("data-testid", "td-conflict");
+    const who = c.by ? c.by : "someone else";
+    const what = c.status === "approved" ? "approved" : "changed";
+    box.append(el("div", "td-conflict-head",
+      `${who} ${what} this segment at ${clock(c.at)} (version ${c.version}) while you were editing it. Nothing of yours was saved.`));
+    const theirs = el("div", "td-theirs"); theirs.setAttribute("data-testid", "td-theirs");
+    theirs.append(el("b", "", `${who}'s text: `), document.createTextNode(c.text));
+    const diff = el("div", "td-diff"); diff.setAttribute("data-testid", "td-diff");
+    diff.append(el("b", "", "Your changes to it: "));
+    const ops = el("span"); fillDiff(ops, c.diff); diff.append(ops);
+    box.append(theirs, diff, el("div", "td-conflict-keys",
+      "Alt+M keeps yours (saved over theirs) · Alt+H takes theirs · Alt+B puts both in the box, yours first."));
+    return box;
   }
 
   progress() {
@@ -351,8 +504,13 @@ class Grid {
   }
 
   focusBox(caret, tries = 40) {
-    // On the first drawing the grid may not be in the page yet: try again each frame.
-    const box = this.box();
+    // The active row may be outside the drawn window (a filter or search moved the list):
+    // bring it into view first. On the first drawing the grid may not be in the page yet: try
+    // again each frame.
+    let box = this.box();
+    if (!box && this.active !== null && this.parent.isConnected) {
+      this.scrollTo(this.active); this.render(); box = this.box();
+    }
     if (!box || !this.parent.isConnected || !box.isConnected) {
       if (tries > 0) requestAnimationFrame(() => { this.render(); this.focusBox(caret, tries - 1); });
       return;
@@ -411,7 +569,7 @@ class Grid {
 
   goTo(n) {
     const row = this.rows.find((r) => r.n === n);
-    if (!row) { this.say(`There is no segment ${n}.`, "error"); return; }
+    if (!row) { this.say(`There is no segment ${n}.`, "error"); this.focusBox("end"); return; }
     this.activate(row.id);
   }
 
@@ -428,15 +586,17 @@ class Grid {
     this.holdUntil = 0;
     if (!e.altKey || e.ctrlKey || e.metaKey) return;
     const k = e.key.toLowerCase(), code = e.code;
+    const fromBox = e.target && e.target.tagName === "TEXTAREA";
+    const filterKey = (fn) => () => { fn(); if (fromBox) this.focusBox(); };
     const map = {
       KeyK: () => { this.fSearch.focus(); this.fSearch.select(); },
       KeyG: () => { this.fGo.focus(); },
-      KeyQ: () => { this.fQa.checked = !this.fQa.checked; this.refilter(); },
-      KeyL: () => { this.fLow.checked = !this.fLow.checked; this.refilter(); },
-      KeyU: () => {
+      KeyQ: filterKey(() => { this.fQa.checked = !this.fQa.checked; this.refilter(); }),
+      KeyL: filterKey(() => { this.fLow.checked = !this.fLow.checked; this.refilter(); }),
+      KeyU: filterKey(() => {
         const s = this.fStatus; s.selectedIndex = (s.selectedIndex + 1) % s.options.length;
         this.refilter(); this.say(`Showing: ${s.options[s.selectedIndex].text}.`);
-      },
+      }),
     };
     const fn = map[code] || map["Key" + k.toUpperCase()];
     if (fn) { e.preventDefault(); fn(); }
@@ -445,22 +605,29 @@ class Grid {
   onBoxKey(e, box) {
     const ctrl = e.ctrlKey || e.metaKey;
     const k = e.key.toLowerCase();
+    const alt = (code) => e.altKey && !ctrl && e.code === code;
+    const conflict = this.conflicts.get(this.active);
     let handled = true;
-    if (ctrl && !e.altKey && k === "s") this.act("save", box.value);
+    if (conflict && ((ctrl && !e.altKey && (k === "s" || e.key === "Enter")) || alt("KeyA"))) {
+      this.sayConflict(this.byId.get(this.active));
+    } else if (alt("KeyM")) this.keepMine(box);
+    else if (alt("KeyH")) this.takeTheirs(box);
+    else if (alt("KeyB")) this.takeBoth(box);
+    else if (ctrl && !e.altKey && k === "s") this.act("save", box.value);
     else if (ctrl && !e.altKey && e.key === "Enter") {
       const t0 = performance.now();
       this.act("save", box.value); this.step(+1);
       // Measured for benchmarks/browser_editor.py: key to caret in the next box, painted.
       requestAnimationFrame(() => { this.timings.move = performance.now() - t0; });
     }
-    else if (e.altKey && !ctrl && e.code === "KeyA") this.approve(box.value, false);
+    else if (alt("KeyA")) this.approve(box.value, false);
     else if (e.altKey && !ctrl && e.key === "ArrowDown") this.step(+1);
     else if (e.altKey && !ctrl && e.key === "ArrowUp") this.step(-1);
-    else if (e.altKey && !ctrl && e.code === "KeyN") this.nextOpen();
-    else if (e.altKey && !ctrl && e.code === "KeyR") this.revert();
-    else if (e.altKey && !ctrl && e.code === "KeyZ") this.undoRevert();
-    else if (e.altKey && !ctrl && e.code === "KeyO") this.act("reopen");
-    else if (e.altKey && !ctrl && e.code === "KeyE") this.acceptForm(box);
+    else if (alt("KeyN")) this.nextOpen();
+    else if (alt("KeyR")) this.revert();
+    else if (alt("KeyZ")) this.undoRevert();
+    else if (alt("KeyO")) this.act("reopen");
+    else if (alt("KeyE")) this.acceptForm(box);
     else handled = false;
     if (handled) { e.preventDefault(); e.stopPropagation(); return; }
     const cls = keyClass(e);
@@ -470,6 +637,7 @@ class Grid {
   // Alt+E: the established form QA suggests for a name, in place of the variant in the box.
   acceptForm(box) {
     const s = this.suggest;
+    if (box.readOnly) { this.sayReadOnly(); return; }
     if (!s || s.seg !== this.active) { this.say("No established form to use here."); return; }
     const v = box.value;
     const at = v.substr(s.start, s.old.length) === s.old ? s.start : v.indexOf(s.old);
@@ -482,10 +650,58 @@ class Grid {
   onInput(box) {
     const id = this.active, r = this.byId.get(id);
     this.lastKeyAt = performance.now();
-    if (box.value === r.target && !this.sentWip.has(id)) this.texts.delete(id);
+    if (box.value === r.target && !this.held.has(id)) this.texts.delete(id);
     else this.texts.set(id, box.value);
-    clearTimeout(this.wipTimer);
-    this.wipTimer = setTimeout(() => this.flushWip(id), WIP_DELAY_MS);
+    this.keepLocal(id);
+    this.scheduleWip(id, WIP_DELAY_MS);
+  }
+
+  // --- conflicts ------------------------------------------------------------------------------
+  sayConflict(r) {
+    const c = this.conflicts.get(r.id);
+    this.say(`Segment ${r.n} was changed by ${c.by || "someone else"} while you were editing it, and nothing of yours was saved. Alt+M keeps yours, Alt+H takes theirs, Alt+B puts both in the box.`, "error");
+  }
+
+  showConflict(id, info, mineFrom) {
+    this.conflicts.set(id, { ...info, mineFrom });
+    this.recheck.delete(id);
+    const r = this.byId.get(id);
+    this.redraw(id);
+    if (r) this.sayConflict(r);
+  }
+
+  redraw(id) {
+    const node = this.rendered.get(id), r = this.byId.get(id);
+    if (node && r) this.fill(node, r);
+  }
+
+  keepMine(box) {
+    const id = this.active, c = this.conflicts.get(id);
+    if (!c) { this.say("There is no conflict here: Ctrl+S saves."); return; }
+    if (box.readOnly) { this.sayReadOnly(); return; }
+    this.act("save", box.value, { version: c.version, mine_from: c.mineFrom });
+  }
+
+  takeTheirs(box) {
+    const id = this.active, c = this.conflicts.get(id), r = this.byId.get(id);
+    if (!c) { this.say("There is no conflict here."); return; }
+    this.conflicts.delete(id);
+    box.value = r.target; this.texts.delete(id); this.base.set(id, r.version);
+    this.keepLocal(id);
+    this.postWip(id, r.target, r.version);  // the server forgets my copy (it equals theirs)
+    this.redraw(id); this.focusBox("end");
+    this.say(`Took ${c.by || "the other"}'s text for segment ${r.n}; nothing was saved.`, "ok");
+  }
+
+  takeBoth(box) {
+    const id = this.active, c = this.conflicts.get(id), r = this.byId.get(id);
+    if (!c) { this.say("There is no conflict here."); return; }
+    if (box.readOnly) { this.sayReadOnly(); return; }
+    this.conflicts.delete(id);
+    box.value = `${box.value}\n${r.target}`; this.base.set(id, r.version);
+    this.onInput(box);
+    this.redraw(id); this.focusBox("end");
+    this.say(`Both texts are in segment ${r.n}'s box, yours first: merge them, then save (Ctrl+S).`, "ok");
   }
 
   // --- keystroke log per visit -----------------------------------------------------------------
@@ -516,18 +732,21 @@ class Grid {
   }
 
   // --- actions --------------------------------------------------------------------------------
+  sayReadOnly() {
+    this.say(this.can.edit ? "This segment is approved: a reviewer reopens it (Alt+O) before it changes."
+      : "You may read this article but not change it.", "error");
+  }
+
   act(op, text, extra = {}) {
     const id = this.active, r = this.byId.get(id);
     if (!r) return;
+    if (!this.can.edit) { this.sayReadOnly(); return; }
     if (op === "reopen" && !this.can.reopen) { this.say("Reopening needs a reviewer or admin.", "error"); return; }
     const payload = { op, seg: id, version: this.base.get(id) ?? r.version, editor: this.me, ...extra };
     if (text !== undefined) payload.text = text;
     if (op === "save" || op === "approve") {
       Object.assign(payload, this.takeLog(id));
-      // The save carries this text: no work-in-progress copy of it may follow (it would
-      // outlive the save, which clears it on the server).
-      clearTimeout(this.wipTimer);
-      this.sentWip.set(id, text);
+      clearTimeout(this.wipTimer);  // the save carries this text
     }
     this.enqueue(payload);
   }
@@ -548,34 +767,146 @@ class Grid {
     if (!this.undo || this.undo.id !== this.active) { this.say("Nothing to undo here."); return; }
     const { text } = this.undo; this.undo = null;
     const box = this.box(); if (box) box.value = text;
-    this.texts.set(this.active, text);
+    this.texts.set(this.active, text); this.keepLocal(this.active);
     this.act("save", text);
   }
 
   enqueue(payload) {
     payload.nonce = ++this.nonce;
     Object.defineProperty(payload, "_t", { value: performance.now(), enumerable: false });
-    if (payload.op === "wip") this.queue = this.queue.filter((q) => !(q.payload.op === "wip" && q.payload.seg === payload.seg));
     this.queue.push({ payload });
     this.pump();
   }
 
   pump() {
     if (this.inflight || !this.queue.length) return;
+    // A save waits for its segment's unsaved copy on its way (so no older copy lands after it).
+    if (this.sending.has(this.queue[0].payload.seg)) return;
     this.inflight = this.queue.shift();
     this.inflight.sentAt = performance.now();
-    if (this.inflight.payload.op === "wip") this.wipSentAt = this.inflight.sentAt;
     this.send("action", this.inflight.payload);
+  }
+
+  pendingFor(id) {
+    return (this.inflight && this.inflight.payload.seg === id) || this.queue.some((q) => q.payload.seg === id);
+  }
+
+  // --- the unsaved copy on the server (HTTP, keepalive) ----------------------------------------
+  scheduleWip(id, delay) {
+    clearTimeout(this.wipTimer);
+    this.wipTimer = setTimeout(() => this.flushWip(id), delay);
   }
 
   flushWip(id = this.active) {
     if (id === null || id === undefined) return;
-    clearTimeout(this.wipTimer);
-    const r = this.byId.get(id), text = this.texts.get(id);
-    if (!r || text === undefined || text === this.sentWip.get(id)) return;
-    if (text === r.target && !this.sentWip.has(id)) return;
-    this.sentWip.set(id, text);
-    this.enqueue({ op: "wip", seg: id, version: this.base.get(id) ?? r.version, text, editor: this.me });
+    const text = this.texts.get(id), r = this.byId.get(id);
+    if (!r || text === undefined || text === this.held.get(id) || text === this.sending.get(id)) return;
+    if (id === this.active) clearTimeout(this.wipTimer);
+    this.postWip(id, text, this.base.get(id) ?? r.version);
+  }
+
+  // Every unsaved text the server does not hold yet, sent now (the page may be going).
+  flushAll() {
+    if (!this.rows.length) return;
+    for (const [id, text] of this.texts) {
+      if (text !== this.held.get(id) && text !== this.sending.get(id)) this.flushWip(id);
+    }
+    // A save still on its way over the WebSocket may not arrive: its text goes as a copy too
+    // (the server drops a copy equal to the saved text).
+    for (const item of [this.inflight, ...this.queue]) {
+      const p = item && item.payload;
+      if (p && typeof p.text === "string" && p.text !== this.sending.get(p.seg) && p.text !== this.held.get(p.seg))
+        this.postWip(p.seg, p.text, p.version);
+    }
+  }
+
+  postWip(id, text, version) {
+    if (!this.api.wip || !this.key || this.signedOut) return;
+    const body = JSON.stringify({ key: this.key, doc: this.doc, seg: id, version, text });
+    this.sending.set(id, text);
+    const t0 = this.wipSentAt = performance.now();
+    const request = (keepalive) => fetch(this.api.wip, {
+      method: "POST", credentials: "same-origin", keepalive, body,
+      headers: { "Content-Type": "application/json" },
+    });
+    const small = new Blob([body]).size < KEEPALIVE_MAX;
+    (small ? request(true).catch(() => request(false)) : request(false))
+      .then((resp) => resp.json().then((answer) => [resp.status, answer]))
+      .then(([status, answer]) => {
+        if (this.sending.get(id) === text) this.sending.delete(id);
+        if (answer && answer.ok) {
+          this.timings.wip = performance.now() - t0;
+          const r = this.byId.get(id);
+          if (r && text === r.target) this.held.delete(id); else this.held.set(id, text);
+          if (this.texts.get(id) === text || (text === (r && r.target) && !this.texts.has(id))) this.keepLocal(id);
+          if (id === this.active && this.parent.isConnected) this.setTrigger("wip", { seg: id });
+        } else if (status === 401 || (answer && answer.signed_out)) this.onSignedOut();
+        else this.say(`Your unsaved text of segment ${this.numberOf(id)} was not kept on the server: ${answer && answer.error ? answer.error : "refused"}. It stays in this browser.`, "error");
+        this.pump();
+      })
+      .catch(() => {
+        // No network: the copy stays in this browser and goes again with the next key or poll.
+        if (this.sending.get(id) === text) this.sending.delete(id);
+        this.pump();
+      });
+  }
+
+  numberOf(id) { const r = this.byId.get(id); return r ? r.n : id; }
+
+  onSignedOut() {
+    if (this.signedOut) return;
+    this.signedOut = true;
+    this.say("Your sign-in has ended. Sign in again: your unsaved text is kept in this browser and comes back after you sign in.", "error");
+    if (this.parent.isConnected) this.send("sync", { rev: this.rev, signedOut: true });
+  }
+
+  // --- others' changes (HTTP poll) ---------------------------------------------------------------
+  poll() {
+    if (!this.api.changes || !this.key || this.polling || this.signedOut) return;
+    this.polling = true; this.lastPoll = performance.now();
+    const mine = {};
+    for (const [id, text] of this.texts) mine[id] = text;
+    const body = JSON.stringify({ key: this.key, doc: this.doc, since: this.since, mine, ids: [...this.recheck] });
+    fetch(this.api.changes, { method: "POST", credentials: "same-origin", body,
+      headers: { "Content-Type": "application/json" } })
+      .then((resp) => resp.json().then((answer) => [resp.status, answer]))
+      .then(([status, answer]) => {
+        if (status === 401 || (answer && answer.signed_out)) { this.onSignedOut(); return; }
+        if (!answer || !answer.ok) return;
+        this.since = answer.now;
+        for (const c of answer.rows) this.arrive(c);
+        if (answer.pending) this.pending = Math.max(this.pending, answer.pending);  // QA follows
+        // Copies that could not reach the server (no network) go again.
+        for (const [id, text] of this.texts) if (text !== this.held.get(id)) this.flushWip(id);
+      })
+      .catch(() => {})
+      .finally(() => { this.polling = false; });
+  }
+
+  arrive(c) {
+    const r = this.byId.get(c.id);
+    if (!r || this.pendingFor(c.id)) return;  // my own change's answer will settle it
+    const mine = this.texts.get(c.id);
+    if (c.version <= r.version && !(this.recheck.has(c.id) && mine !== undefined)) return;
+    const fresh = c.version > r.version;
+    Object.assign(r, { target: c.target, status: c.status, version: c.version, origin: c.origin, qe: c.qe, qw: c.qw });
+    r.lt = r.target.toLowerCase();
+    this.recheck.delete(c.id);
+    if (fresh) this.arrivals.push({ seg: c.id, version: c.version, at: Date.now() });
+    if (mine === undefined || mine === c.target) {
+      this.texts.delete(c.id); this.base.set(c.id, c.version); this.conflicts.delete(c.id);
+      this.keepLocal(c.id);
+      const box = c.id === this.active ? this.box() : null;
+      if (box && box.value !== c.target) {
+        const at = Math.min(box.selectionStart, c.target.length);
+        box.value = c.target; box.setSelectionRange(at, at);
+      }
+      this.redraw(c.id);
+    } else if (this.base.get(c.id) < c.version) {
+      this.showConflict(c.id, { text: c.target, version: c.version, by: c.by, at: c.at,
+        status: c.status, diff: c.diff }, this.base.get(c.id));
+    }
+    this.progress();
   }
 
   onAck(ack, sent) {
@@ -583,45 +914,58 @@ class Grid {
     const r = this.byId.get(sent.seg);
     if (ack.row && r) {
       Object.assign(r, ack.row); r.lt = r.target.toLowerCase();
-      this.base.set(r.id, r.version);
+      if (ack.ok) this.base.set(r.id, r.version);  // a conflict keeps the version mine was typed on
     }
     if (!ack.ok) {
+      if (sent.keys) this.restoreLog(sent);
       if (ack.needs_confirm && ack.needs_confirm.length) {
         const ok = window.confirm(`QA found errors in segment ${r ? r.n : ""}:\n- ${ack.needs_confirm.join("\n- ")}\n\nApprove anyway?`);
         if (ok) this.enqueue({ ...sent, confirm: true });
         else this.say("Not approved. Fix the QA errors or approve again to confirm.");
-      } else if (sent.op === "wip") {
-        this.sentWip.delete(sent.seg);
-        this.say(ack.error, "error");
+      } else if (ack.conflict && r) {
+        const box = sent.seg === this.active ? this.box() : null;
+        const now = box ? box.value : (this.texts.get(r.id) ?? sent.text);
+        if (typeof now === "string" && now !== r.target) {
+          this.texts.set(r.id, now); this.keepLocal(r.id);
+          this.showConflict(r.id, ack.conflict, sent.mine_from ?? sent.version);
+        } else {
+          this.texts.delete(r.id); this.base.set(r.id, r.version); this.keepLocal(r.id);
+          this.say(`Segment ${r.n} already had your text (version ${r.version}).`, "ok");
+        }
       } else {
-        if (sent.keys) this.restoreLog(sent);
-        this.say(ack.error + (ack.row ? " Your text is still in the box: save again to keep it." : ""), "error");
+        const error = ack.error || "refused";
+        this.say(`${error[0].toUpperCase()}${error.slice(1)}${/[.!?]$/.test(error) ? "" : "."}` +
+          (r && this.texts.has(r.id) ? " Your text is still in the box." : ""), "error");
+        if (/sign in/i.test(error)) this.onSignedOut();
       }
-    } else if (sent.op !== "wip" && r) {
+    } else if (r) {
       const box = sent.seg === this.active ? this.box() : null;
       const now = box ? box.value : this.texts.get(r.id);
+      this.conflicts.delete(r.id);
       if (sent.op === "revert") {
-        this.texts.delete(r.id); this.sentWip.delete(r.id);
+        this.texts.delete(r.id); this.held.delete(r.id);
         if (box) box.value = r.target;
         this.say(`Reverted segment ${r.n} to the MT draft. Alt+Z undoes it.`, "ok");
       } else {
-        this.sentWip.delete(r.id);
+        this.held.delete(r.id);
         // Typing goes on during the round trip: what was typed since stays unsaved.
         if (now === undefined || now === r.target) this.texts.delete(r.id);
-        else this.texts.set(r.id, now);
-        const verb = { save: "Saved", approve: "Approved", reopen: "Reopened" }[sent.op];
+        else { this.texts.set(r.id, now); this.scheduleWip(r.id, WIP_DELAY_MS); }
+        const verb = sent.mine_from !== undefined ? "Kept your text in" :
+          { save: "Saved", approve: "Approved", reopen: "Reopened" }[sent.op];
         this.say(`${verb} segment ${r.n}.`, "ok");
       }
-      this.lastAck = { op: sent.op, seg: sent.seg, at: performance.now(), sentAt: sent._sentAt };
+      this.keepLocal(r.id);
+      this.lastAck = { op: sent.op, seg: sent.seg, at: performance.now() };
     }
-    if (r) { const node = this.rendered.get(r.id); if (node) this.fill(node, r); }
+    if (r) this.redraw(r.id);
     this.progress();
     this.root.dataset.acks = String((Number(this.root.dataset.acks) || 0) + 1);
   }
 
   restoreLog(sent) {
     const log = this.logs.get(sent.seg);
-    if (!log) return;
+    if (!log || !sent.keys) return;
     const shift = sent.elapsed || 0;
     log.times = [...sent.keys.t, ...log.times.map((t) => t + shift)];
     log.codes = sent.keys.c + log.codes;
@@ -636,8 +980,21 @@ class Grid {
     return false;
   }
 
+  // Something typed that the server has neither as a saved text nor as an unsaved copy.
+  hasUnsent() {
+    for (const [id, text] of this.texts) {
+      const r = this.byId.get(id);
+      if (r && text !== r.target && text !== this.held.get(id)) return true;
+    }
+    return !!this.inflight || this.queue.length > 0;
+  }
+
   say(text, kind = "") {
     this.msg.textContent = text; this.msg.className = "td-msg " + kind;
+  }
+
+  setTrigger(name, value) {
+    try { this.send(name, value); } catch (e) { /* unmounted */ }
   }
 
   tick() {
@@ -646,9 +1003,9 @@ class Grid {
     if (this.inflight && now - this.inflight.sentAt > RESEND_MS) {
       this.inflight.sentAt = now; this.send("action", this.inflight.payload);
     }
+    if (this.rows.length && document.visibilityState !== "hidden" && now - this.lastPoll > POLL_MS) this.poll();
     const quiet = !this.inflight && !this.queue.length && now - this.lastKeyAt > 5000;
-    const every = this.pending ? 2000 : REFRESH_MS;
-    if (quiet && now - (this.lastSync || 0) > every && this.rows.length) {
+    if (quiet && this.pending && now - (this.lastSync || 0) > 2000) {
       this.lastSync = now; this.send("sync", { rev: this.rev, quiet: true });
     }
   }
@@ -661,4 +1018,6 @@ export default function (component) {
   grid.send = setTriggerValue;
   grid.setState = setStateValue;
   grid.update(data || {});
+  // Unmounted (another page of the app, another article): what is unsaved leaves first.
+  return () => grid.flushAll();
 }
