@@ -223,3 +223,27 @@ def findings_html(findings: Sequence[Finding]) -> str:
         '<div class="td-qa"><ul style="margin:0;padding-left:1.1rem;list-style:none">'
         f"{items}</ul></div>"
     )
+
+
+# --- whole sentences and short times for messages ---------------------------------------------
+
+
+def sentence(text: str) -> str:
+    """`text` as a whole sentence: its first letter upper-case and a full stop at the end (kept
+    when it already ends with ".", "!" or "?"). Service messages ("segment 3 was changed …;
+    nothing was saved") become "Segment 3 was changed …; nothing was saved."."""
+    words = " ".join(str(text).split())
+    if not words:
+        return ""
+    words = words[0].upper() + words[1:]
+    return words if words.endswith((".", "!", "?")) else words + "."
+
+
+def clock(moment: datetime | None, *, now: datetime | None = None) -> str:
+    """A moment as local time for a sentence: "14:02" today, "2026-12-07 14:02" on another day,
+    "" when unknown."""
+    if moment is None:
+        return ""
+    local = moment.astimezone()
+    today = (now or datetime.now(local.tzinfo)).astimezone(local.tzinfo).date()
+    return local.strftime("%H:%M" if local.date() == today else "%Y-%m-%d %H:%M")
