@@ -13,4 +13,8 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-exec .venv/bin/pytest "$@"
+# Two workers (pytest-xdist), a test file each at a time (its module fixtures, such as one
+# Chromium or one server, stay on one worker): TRANSDESK_TEST_WORKERS=0 runs in one process.
+workers=${TRANSDESK_TEST_WORKERS:-2}
+if [ "$workers" = 0 ]; then exec .venv/bin/pytest "$@"; fi
+exec .venv/bin/pytest -n "$workers" --dist loadfile "$@"

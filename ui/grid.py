@@ -40,6 +40,9 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("Alt+U", "cycle the status filter (draft, edited, approved, from TM, not approved)"),
     ("Alt+Q / Alt+L", "only segments with QA findings / with low-confidence drafts"),
     ("Alt+E", "put the established form of a name that QA flags in the box (consistency)"),
+    ("Alt+M", "in a conflict: keep mine, saved over the other person's text"),
+    ("Alt+H", "in a conflict: take theirs into the box (nothing saved)"),
+    ("Alt+B", "in a conflict: both texts in the box, mine first, to merge"),
 )
 _tokens = itertools.count(1)
 

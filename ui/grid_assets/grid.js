@@ -667,12 +667,25 @@ class Grid {
     this.recheck.delete(id);
     const r = this.byId.get(id);
     this.redraw(id);
+    if (id === this.active) this.reveal(id);
     if (r) this.sayConflict(r);
   }
 
   redraw(id) {
     const node = this.rendered.get(id), r = this.byId.get(id);
-    if (node && r) this.fill(node, r);
+    if (!node || !r) return;
+    this.fill(node, r);
+    const h = node.isConnected ? node.offsetHeight : 0;
+    if (h && h !== this.heights.get(id)) { this.heights.set(id, h); this.render(); }
+  }
+
+  // The whole row in view (a conflict block below the box makes it taller).
+  reveal(id) {
+    const node = this.rendered.get(id);
+    if (!node || !node.isConnected) return;
+    const row = node.getBoundingClientRect(), pane = this.scroll.getBoundingClientRect();
+    if (row.bottom > pane.bottom) this.scroll.scrollTop += Math.min(row.bottom - pane.bottom + 8, row.top - pane.top);
+    else if (row.top < pane.top) this.scroll.scrollTop -= pane.top - row.top + 8;
   }
 
   keepMine(box) {
