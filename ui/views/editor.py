@@ -17,7 +17,7 @@ import streamlit as st
 from mt import store as repo
 from mt.aids import SegmentAids, segment_aids
 from mt.confidence import LOW_SCORE, LOW_SHARE
-from mt.errors import NotFound, TransdeskError
+from mt.errors import NotFound, PermissionDenied, TransdeskError
 from mt.models.provenance import model_label
 from mt.store.drafts_wip import get_wip
 from mt.textdiff import changed_words, diff_words
@@ -245,7 +245,14 @@ def _link_focus(ses: grid.GridSession) -> None:
 @st.fragment
 def _workspace(doc_id: int) -> None:
     """The grid and the active segment's aids: reruns alone when the grid sends something."""
-    store, identity = state.store(), auth.page_identity()
+    store = state.store()
+    try:
+        identity = auth.current()
+    except PermissionDenied:
+        # The sign-in ended elsewhere (sign-out in another tab, expiry, a removed account): the
+        # whole app runs again and shows the sign-in form; the unsaved text waits in the browser.
+        st.rerun()
+        raise
     ses = grid.grid_session(doc_id)
     left, right = st.columns([5, 3], gap="medium")
     with left:
