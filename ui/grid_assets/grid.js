@@ -985,14 +985,6 @@ class Grid {
     log.t0 -= shift;
   }
 
-  hasUnsaved() {
-    for (const [id, text] of this.texts) {
-      const r = this.byId.get(id);
-      if (r && text !== r.target) return true;
-    }
-    return false;
-  }
-
   // Something typed that the server has neither as a saved text nor as an unsaved copy.
   hasUnsent() {
     for (const [id, text] of this.texts) {
