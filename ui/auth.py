@@ -261,7 +261,7 @@ def sign_out() -> None:
 
 def web_session_id(store: repo.Store) -> int | None:
     """The id of this browser session's stored sign-in (local accounts), else None."""
-    from mt.store.grid_keys import session_of_token
+    from mt.store.sessions import session_of_token
 
     kept = st.session_state.get(_WEB_SESSION_KEY)
     if kept is None:

@@ -31,7 +31,6 @@ __all__ = [
     "GridHolder",
     "grid_key_holder",
     "issue_grid_key",
-    "session_of_token",
 ]
 
 MODES = ("local", "single", "oidc")
@@ -121,18 +120,3 @@ def grid_key_holder(store: Store, key: object, document_id: object) -> GridHolde
     with store.session() as session:
         row = session.get(Editor, int(editor_id))
         return GridHolder(editor_view(row), mode, document_id) if row is not None else None
-
-
-def session_of_token(store: Store, token: str) -> int | None:
-    """The id of the stored browser session whose cookie token is `token` (None: none)."""
-    from sqlalchemy import select
-
-    from mt.store.models import WebSession
-
-    if not isinstance(token, str) or not token or len(token) > 200:
-        return None
-    digest = hashlib.sha256(token.encode("utf-8")).hexdigest()  # as mt.store.sessions keeps it
-    with store.session() as session:
-        return session.execute(
-            select(WebSession.id).where(WebSession.token_hash == digest)
-        ).scalar_one_or_none()

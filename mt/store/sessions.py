@@ -51,6 +51,7 @@ __all__ = [
     "session_editor",
     "session_hours",
     "session_live_by_id",
+    "session_of_token",
 ]
 
 COOKIE_NAME = "transdesk_session"
@@ -232,3 +233,17 @@ def revoke_editor_sessions(session: Session, editor_id: int) -> None:
         .where(WebSession.editor_id == editor_id, WebSession.revoked_at.is_(None))
         .values(revoked_at=utcnow(), code_hash=None)
     )
+
+
+def session_of_token(store: Store, token: str) -> int | None:
+    """The id of the stored session whose cookie token is `token` (None: none)."""
+    from sqlalchemy import select
+
+    from mt.store.models import WebSession
+
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return None
+    with store.session() as session:
+        return session.execute(
+            select(WebSession.id).where(WebSession.token_hash == _hash(token))
+        ).scalar_one_or_none()

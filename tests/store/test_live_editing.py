@@ -15,8 +15,9 @@ from mt import store as repo
 from mt.errors import ConflictError, InputError
 from mt.grid import changes_since, conflict_info
 from mt.store.drafts_wip import get_wip
-from mt.store.grid_keys import grid_key_holder, issue_grid_key, session_of_token
+from mt.store.grid_keys import grid_key_holder, issue_grid_key
 from mt.store.models import utcnow
+from mt.store.sessions import session_of_token
 from tests.store.conftest import TableEngine
 
 KO = ["서울시는 내년부터 버스 요금을 올린다.", "시민들의 반응은 엇갈렸다.", "시 관계자가 설명했다."]
