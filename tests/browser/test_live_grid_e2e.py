@@ -50,7 +50,10 @@ from tests.store.conftest import TableEngine
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSWORDS.setdefault("vic", "vic-views-only")  # sign_in (test_grid_e2e) reads this table
-ARRIVAL_LIMIT_S = 3.0  # README/#24: others' changes reach every open grid within 3 s
+# Others' changes reach every open grid within 3 s: a target measured by
+# benchmarks/browser_editor.py (--arrivals), not a timed assertion. Here they must arrive with no
+# reload and no key pressed, well inside the time a loaded CI machine may take; delays are printed.
+ARRIVAL_LIMIT_S = 15.0
 CONFLICT_TEXT = "nothing of yours was saved"
 HEAD = re.compile(
     r"^ed (changed|approved) this segment at \d\d:\d\d:\d\d( [AP]M)? \(version \d+\) while you "
