@@ -23,7 +23,9 @@ and a sign-in ended noticed by a key.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import time
 from pathlib import Path
 
@@ -84,7 +86,11 @@ def desk(store_url, tmp_path, tiny_model_dir):
     yield running
     for p in running.procs:
         p.terminate()
-        p.wait(timeout=20)
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a very busy machine: it must not outlive the test
+            p.kill()
+            p.wait(timeout=30)
     store.close()
 
 
@@ -131,7 +137,7 @@ def grid_dump(page) -> dict | None:
         return {"unavailable": str(e)[:200]}
 
 
-def wait_js(page, script: str, arg=None, *, what: str, timeout: float = 15_000) -> None:
+def wait_js(page, script: str, arg=None, *, what: str, timeout: float = 30_000) -> None:
     """Wait until `script(arg)` is true in the page; fails naming `what` with the grid's state."""
     try:
         page.wait_for_function(script, arg=arg, timeout=timeout, polling=50)
@@ -395,9 +401,10 @@ def test_a_change_arriving_over_unsaved_text_alt_h_and_alt_b(browser, desk, arti
     seen = time.monotonic() - t0
     record("others' save over unsaved text → conflict block shown", seen, desk)
     arrived = arrival_ms(ed, seg.id, theirs.version)
-    assert arrived is not None
-    record("others' save over unsaved text → grid took it in", arrived / 1000 - saved_at, desk)
-    assert seen < ARRIVAL_LIMIT_S
+    assert arrived is not None  # a poll brought it (the conflict block is drawn as it arrives)
+    delay = arrived / 1000 - saved_at
+    record("others' save over unsaved text → grid took it in", delay, desk)
+    assert delay < ARRIVAL_LIMIT_S, f"after {delay:.2f} s (load {os.getloadavg()[0]:.1f})"
     path = shot(ed, artifacts, "conflict-arrived")
     placed = in_view(ed, "[data-testid=td-conflict]")  # checked last (a layout matter)
     block = row(ed, 7).get_by_test_id("td-conflict")
@@ -470,7 +477,9 @@ def _arrives(desk, pages: dict, change, n: int, what: str) -> repo.SegmentView:
         else:  # the grid redraws the row as it takes the change in (`arrive`)
             delay = arrived / 1000 - saved_at
             record(f"{what} → {who}'s grid took it in", delay, desk)
-        assert delay < ARRIVAL_LIMIT_S, f"{what} reached {who} after {delay:.2f} s"
+        assert delay < ARRIVAL_LIMIT_S, (
+            f"{what} reached {who} after {delay:.2f} s (load average {os.getloadavg()[0]:.1f})"
+        )
     return view
 
 
