@@ -234,6 +234,7 @@ class Grid {
       requestAnimationFrame(() => this.fitHeight());
       window.addEventListener("resize", () => this.fitHeight());
     }
+    this.pending = data.pending || 0;  // before the rows: their count line says it
     if (data.rows && data.rev !== this.rev) this.loadRows(data.rows, data.rev, data.since);
     else if (!data.rows && data.rev !== this.rev &&
       (!this.syncAsked || performance.now() - this.syncAsked > 5000)) {
@@ -287,6 +288,12 @@ class Grid {
     }
     for (const el of this.rendered.values()) el._stale = true;
     this.filter(); this.progress(); this.render();
+    // A newer text brought by the rows reaches the box with the caret when nothing is unsaved.
+    const box = this.box(), r = this.byId.get(this.active);
+    if (box && r && !this.texts.has(r.id) && box.value !== r.target) {
+      const at = Math.min(box.selectionStart, r.target.length);
+      box.value = r.target; box.setSelectionRange(at, at);
+    }
     if (this.recheck.size) this.lastPoll = 0;  // conflicts found at load are shown at once
   }
 
@@ -765,6 +772,7 @@ class Grid {
   }
 
   approve(text, confirmed) {
+    if (!this.can.edit) { this.sayReadOnly(); return; }
     if (!this.can.approve) { this.say("Approving needs a reviewer or admin; Ctrl+S saves your text.", "error"); return; }
     this.act("approve", text, confirmed ? { confirm: true } : {});
   }
