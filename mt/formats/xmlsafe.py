@@ -49,10 +49,12 @@ def parse_xml(data: bytes, name: str) -> etree._ElementTree:
     tags = data.count(b"<")
     if tags > MAX_XML_MARKUP:
         raise InputError(f"{name}: XML with {tags:,} tags, over the limit of {MAX_XML_MARKUP:,}")
+    parser = _parser()
     try:
-        tree = etree.ElementTree(etree.fromstring(data, _parser()))
+        tree = etree.ElementTree(etree.fromstring(data, parser))
     except etree.XMLSyntaxError as e:
-        if not _only_uri_warnings(e.error_log):
+        # The parser's own log: the exception's is the thread's, holding earlier documents' errors.
+        if not _only_uri_warnings(parser.error_log):
             raise InputError(f"{name}: malformed XML at line {e.lineno}: {_reason(e)}") from None
         tree = _parse_lenient_uris(data, name, e)
     except (etree.LxmlError, ValueError, LookupError) as e:
@@ -80,9 +82,22 @@ def _parse_lenient_uris(data: bytes, name: str, first: etree.XMLSyntaxError) -> 
         root = etree.fromstring(data, parser)
     except (etree.LxmlError, ValueError) as e:
         raise InputError(f"{name}: malformed XML: {_first_line(str(e))}") from None
-    if root is None or not _only_uri_warnings(parser.error_log):
+    if root is None or not _only_uri_warnings(parser.error_log) or not _usable_uri(root):
         raise InputError(f"{name}: malformed XML at line {first.lineno}: {_reason(first)}")
     return etree.ElementTree(root)
+
+
+def _usable_uri(root: etree._Element) -> bool:
+    """Whether the document's own namespace (the one new targets and notes are made in) is one
+    lxml can make elements in: only other namespaces (a tool's own, like MateCat's) may be lax."""
+    namespace = etree.QName(root).namespace
+    if namespace is None:
+        return True
+    try:
+        etree.Element(f"{{{namespace}}}x")
+    except ValueError:
+        return False
+    return True
 
 
 def _declares_entities(data: bytes) -> bool:

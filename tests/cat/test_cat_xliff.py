@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 import pytest
 from lxml import etree
 
+from mt.errors import InputError
 from mt.formats import read_bytes, write
 from mt.formats.existing import parse_overwrite
 from mt.formats.language import NotKorean
@@ -265,9 +266,18 @@ original="a"><body><trans-unit id="1"><source>{text}</source></trans-unit></body
 def test_namespace_uri_with_a_space_is_accepted(ko):
     # as in MateCat's own test files; expat, .NET and Java parsers accept it
     data = xliff12(ko).replace(b"<xliff ", b'<xliff xmlns:mtc="https://www.matecat.com x" ', 1)
-    assert len(read_bytes(data, "m.xlf").units) == 9
-    with pytest.raises(Exception, match="malformed XML"):
+    with pytest.raises(InputError, match="malformed XML"):  # errors of an earlier document...
+        read_bytes(xliff12(ko).replace(b"</body>", b"</bdy>"), "broken.xlf")
+    assert len(read_bytes(data, "m.xlf").units) == 9  # ...do not count against this one
+    with pytest.raises(InputError, match="malformed XML"):
         read_bytes(data.replace(b"</body>", b"</bdy>"), "m.xlf")
+
+
+def test_a_format_namespace_that_is_no_uri_is_refused(ko):
+    # the targets would be made in it, and lxml makes no element in such a namespace
+    data = xliff12(ko).replace(b"urn:oasis:names:tc:xliff:document:1.2", b"urn:oasis x", 1)
+    with pytest.raises(InputError, match="m.xlf: malformed XML at line .*not a valid URI"):
+        read_bytes(data, "m.xlf")
 
 
 def test_tmx_existing_english_is_kept(ko):
