@@ -33,7 +33,8 @@ sample articles repeated), one segment a line, five lines a paragraph. Drafts co
 engine that copies the source: the benchmark is about the desk, not the model.
 
 Usage: .venv/bin/python benchmarks/browser_editor.py [--segments 2000] [--saves 20] [--check]
-       [--arrivals 20] [--exit-tries 52] [--out benchmarks/.cache/browser_editor.json]
+       [--arrivals 20] [--exit-tries 52] [--exit-paths navigation,picker,...]
+       [--out benchmarks/.cache/browser_editor.json]
 
 The results are printed as JSON, then as a table, with the machine's load average: on a shared
 machine, read the numbers with it. `--check` exits 1 when a median misses its budget, the
@@ -159,7 +160,7 @@ def live_arrivals(page, store, doc_id: int, count: int) -> tuple[list[float], di
             found = page.wait_for_function(
                 """([seg, version]) => { const g = window.__tdGrid; if (!g) return false;
                 const a = g.arrivals.find((x) => x.seg === seg && x.version >= version);
-                if (a) return {at: a.at, via: "poll"};
+                if (a) return {at: a.at, via: a.via === "rows" ? "reload" : "poll"};
                 const r = g.byId.get(seg);
                 return r && r.version >= version ? {at: Date.now(), via: "reload"} : false }""",
                 arg=[seg.id, saved.version],
@@ -183,37 +184,42 @@ def live_arrivals(page, store, doc_id: int, count: int) -> tuple[list[float], di
     return took, via
 
 
-def exit_tries(browser, desk: ExitDesk, per_path: int, first_n: int) -> dict:
-    """Every way out `per_path` times, spread evenly over the delays, round robin (so a change
-    in the machine's load falls on all of them alike); each try in its own segment from
-    `first_n` on. Per way out: tries, losses and median timings; the lost tries' evidence."""
+def exit_tries(
+    browser, desk: ExitDesk, per_path: int, first_n: int, paths: tuple[str, ...] = EXIT_PATHS
+) -> dict:
+    """Each way out of `paths` `per_path` times, spread evenly over the delays, round robin (so
+    a change in the machine's load falls on all of them alike); each try in its own segment
+    from `first_n` on. Per way out: tries, losses and median timings; the lost tries'
+    evidence."""
     rounds = -(-per_path // len(DELAYS_MS))
     outcomes: list[Outcome] = []
     n = first_n
     for r in range(rounds):
         for delay in DELAYS_MS:
-            for path in EXIT_PATHS:
+            for path in paths:
                 if sum(o.path == path for o in outcomes) >= per_path:
                     continue
                 out = exit_try(browser, desk, path, delay, n, r)
                 n += 1
                 outcomes.append(out)
                 mark = "LOST" if out.lost else ("error" if "error" in out.evidence else "ok")
+                mark += " wrong-rows" if out.wrong_rows else ""
                 print(
                     f"exit {len(outcomes)}: {path} {delay} ms seg {out.n} {mark} "
                     f"left {out.left_s} back {out.back_s} held {out.held_s} asked {out.asked}",
                     file=sys.stderr,
                     flush=True,
                 )
-    paths = {}
-    for path in EXIT_PATHS:
+    per = {}
+    for path in paths:
         mine = [o for o in outcomes if o.path == path]
-        paths[path] = {
+        per[path] = {
             "tries": len(mine),
             "losses": sum(o.lost for o in mine),
             "not_shown": sum(not o.shown for o in mine),
             "not_held": sum(not o.held for o in mine),
             "errors": sum("error" in o.evidence for o in mine),
+            "wrong_rows": sum(o.wrong_rows for o in mine),
             "asked": sum("beforeunload" in o.asked for o in mine),
             "losses_by_delay_ms": {
                 d: sum(o.lost for o in mine if o.delay_ms == d) for d in DELAYS_MS
@@ -224,14 +230,14 @@ def exit_tries(browser, desk: ExitDesk, per_path: int, first_n: int) -> dict:
             },
         }
     return {
-        "per_path": paths,
+        "per_path": per,
         "tries": len(outcomes),
         "losses": sum(o.lost for o in outcomes),
         "errors": sum("error" in o.evidence for o in outcomes),
         "problems": [
             asdict(o)
             for o in outcomes
-            if o.lost or not (o.shown and o.held) or "error" in o.evidence
+            if o.lost or not (o.shown and o.held) or o.wrong_rows or "error" in o.evidence
         ],
     }
 
@@ -241,7 +247,13 @@ def _median(values: list[float | None]) -> float | None:
     return round(statistics.median(known), 3) if known else None
 
 
-def run(segments: int, saves: int, arrivals: int = 20, exits: int = 0) -> dict:
+def run(
+    segments: int,
+    saves: int,
+    arrivals: int = 20,
+    exits: int = 0,
+    exit_paths: tuple[str, ...] = EXIT_PATHS,
+) -> dict:
     from playwright.sync_api import sync_playwright
 
     tmp = Path(tempfile.mkdtemp(prefix="transdesk-bench-"))
@@ -361,7 +373,7 @@ def run(segments: int, saves: int, arrivals: int = 20, exits: int = 0) -> dict:
                     desk.url, store, desk.log, doc_id, "Benchmark article", other_id,
                     OTHER_TITLE, EDITOR, None, tmp,
                 )  # fmt: skip
-                results["exit"] = exit_tries(browser, target, exits, first_n=1000)
+                results["exit"] = exit_tries(browser, target, exits, 1000, exit_paths)
             browser.close()
     finally:
         proc.terminate()
@@ -402,10 +414,15 @@ def table(results: dict) -> str:
             f"  {budget} {'ok' if b.get('ok') else 'MISSED'}"
         )
     if "exit" in results:
-        lines += ["", f"{'way out':<14} {'tries':>5} {'losses':>6}  left / back / held (median s)"]
+        lines += [
+            "",
+            f"{'way out':<14} {'tries':>5} {'losses':>6} {'not shown':>9} {'not held':>8} "
+            f"{'wrong rows':>10}  left / back / held (median s)",
+        ]
         for path, r in results["exit"]["per_path"].items():
             lines.append(
-                f"{path:<14} {r['tries']:>5} {r['losses']:>6}  "
+                f"{path:<14} {r['tries']:>5} {r['losses']:>6} {r['not_shown']:>9} "
+                f"{r['not_held']:>8} {r['wrong_rows']:>10}  "
                 f"{r['left_median_s']} / {r['back_median_s']} / {r['held_median_s']}"
                 + (f"  ({r['errors']} errors)" if r["errors"] else "")
             )
@@ -434,13 +451,22 @@ def main() -> None:
         metavar="N",
         help="tries per way out of the Editor, spread over the 4 delays (0: skip; 52 = 13 each)",
     )
+    parser.add_argument(
+        "--exit-paths",
+        default=",".join(EXIT_PATHS),
+        help=f"the ways out to try, comma-separated (default: all of {', '.join(EXIT_PATHS)})",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when a budget is missed")
     parser.add_argument("--out", type=Path, help="also write the results here (JSON)")
     args = parser.parse_args()
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing (apt-get install chromium)")
     load_before = os.getloadavg()
-    results = run(args.segments, args.saves, args.arrivals, args.exit_tries)
+    paths = tuple(p for p in args.exit_paths.split(",") if p)
+    unknown = sorted(set(paths) - set(EXIT_PATHS))
+    if unknown:
+        parser.error(f"unknown ways out {unknown}: choose among {', '.join(EXIT_PATHS)}")
+    results = run(args.segments, args.saves, args.arrivals, args.exit_tries, paths)
     results["machine"] = {
         "cpus": os.cpu_count(),
         "load_average_before": load_before,

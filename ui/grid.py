@@ -184,7 +184,7 @@ def grid(
         ses.extra["since"] = utcnow().isoformat()  # others' changes from here on: the poll's
         data = grid_rows(store, ses.doc_id, editor=identity.name)
         rows, ses.pending = data.rows, data.pending
-        ses.rev += 1
+        ses.rev = next(_tokens)  # unique across articles: never one article's rows for another
         ses.rebuild = False
 
     def value(name: str) -> Any:

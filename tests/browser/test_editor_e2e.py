@@ -137,11 +137,13 @@ def test_newsroom_day(browser, desk, tmp_path, artifacts):
     assert repo.get_segment(store, segments[0].id).status == "approved"
     steps.shot(rita, "approved")
 
-    # 6. a second editor saves segment 3 while rita has it open: rita's save is refused
+    # 6. a second editor saves segment 3 while rita has unsaved text in it: nothing of hers is
+    # saved over his; she sees the conflict (by her grid's poll or her Ctrl+S), then keeps hers
     third = segments[2]
     rita.keyboard.press("Alt+g")
     rita.keyboard.type("3")
     rita.keyboard.press("Enter")
+    english(rita).fill("Rita's version of the third sentence.")
     ed_ctx = browser.new_context(viewport={"width": 1400, "height": 1500})
     ed_ctx.set_default_timeout(90_000)
     ed = ed_ctx.new_page()
@@ -155,12 +157,13 @@ def test_newsroom_day(browser, desk, tmp_path, artifacts):
     grid_press(ed, "Control+s", "Saved segment 3.")
     steps.shot(ed, "second-editor-saved")
 
-    english(rita).fill("Rita's version of the third sentence.")
-    grid_press(rita, "Control+s", "was changed by someone else")
+    english(rita).focus()
+    grid_press(rita, "Control+s", "Segment 3 was changed by ed while you were editing it")
     assert repo.get_segment(store, third.id).target == "Ed's version of the third sentence."
     assert english(rita).input_value() == "Rita's version of the third sentence."  # kept
+    assert rita.get_by_test_id("td-conflict").is_visible()
     steps.shot(rita, "conflict")
-    grid_press(rita, "Control+s", "Saved segment 3.")  # knowingly, over ed's version
+    grid_press(rita, "Alt+m", "Kept your text in segment 3.")  # knowingly, over ed's version
     assert repo.get_segment(store, third.id).target == "Rita's version of the third sentence."
     steps.shot(rita, "conflict-resolved")
 

@@ -41,7 +41,7 @@ import pytest
 
 from mt import drafting
 from mt import store as repo
-from mt.store.drafts_wip import get_wip
+from mt.store.drafts_wip import get_wip, list_wip
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, start_desk, wait_idle
 from tests.conftest import require_postgres, schema_url, shared_lines
 from tests.store.conftest import TableEngine
@@ -76,6 +76,11 @@ class ExitDesk:
     editor: str
     state: dict[str, Any] | None
     tmp: Path
+    first: dict[int, int] = field(default_factory=dict)  # article id -> its first segment's id
+
+    def __post_init__(self) -> None:
+        for doc in (self.doc, self.other):
+            self.first[doc] = repo.list_segments(self.store, doc, limit=1)[0].id
 
     def deep_link(self, n: int) -> str:
         return f"{self.url}/editor?doc={self.doc}&seg={n}"
@@ -99,6 +104,7 @@ class Outcome:
     back_s: float | None = None  # the box showed the text again
     held_s: float | None = None  # the server first held the text (polled every 50 ms)
     detail: str = ""  # how the try left, e.g. the address
+    wrong_rows: bool = False  # the grid showed another article's rows under this one's id
     evidence: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -197,14 +203,18 @@ def type_text(page, text: str) -> None:
     page.keyboard.type(text)
 
 
-def wait_grid(page, doc: int) -> None:
-    """The grid of article `doc` is drawn, in the page, with its rows."""
+def wait_grid(page, desk: ExitDesk, doc: int, timeout: float = 30_000) -> None:
+    """The grid of article `doc` is drawn, in the page, with that article's rows (not only
+    its id: a grid updated in place must have let the other article's rows go)."""
     wait_js(
         page,
-        """(doc) => { const g = window.__tdGrid;
-        return g && g.parent.isConnected && g.doc === doc && g.rows.length > 0 && !!g.box() }""",
-        doc,
-        f"the grid of article {doc} never came back",
+        """([doc, first]) => { const g = window.__tdGrid;
+        return g && g.parent.isConnected && g.doc === doc && g.rows.length > 0 &&
+          g.rows[0].id === first && !!g.box() }""",
+        [doc, desk.first[doc]],
+        f"the grid of article {doc} with its own rows (first segment id {desk.first[doc]}) "
+        f"never came back",
+        timeout,
     )
 
 
@@ -261,10 +271,21 @@ def leave_navigation(page, desk, ctx, t, i):
 
 
 def leave_picker(page, desk, ctx, t, i):
-    """The other article in the Editor's picker, then this one again."""
+    """The other article in the Editor's picker, then this one again; notes whether the grid
+    then showed the other article's own rows (`Outcome.wrong_rows` when it did not)."""
     pick(page, desk.other_title)
-    wait_grid(page, desk.other)
+    wait_js(
+        page,
+        "(doc) => { const g = window.__tdGrid; return g && g.doc === doc && !!g.box() }",
+        desk.other,
+        f"the picker never opened article {desk.other}",
+    )
     t.left()
+    try:
+        wait_grid(page, desk, desk.other, timeout=5_000)
+    except AssertionError as e:
+        t.outcome.wrong_rows = True
+        t.outcome.evidence["other_article"] = str(e)[:2000]
     pick(page, desk.title)
     return page
 
@@ -365,7 +386,7 @@ def check_back(page, desk: ExitDesk, seg_id: int, out: Outcome, t: Clock) -> Non
     """On the page the editor came back on: the box, the server's copy (held within
     `HELD_WITHIN_S` of the return, and still the text then), evidence if either is short."""
     try:
-        wait_grid(page, desk.doc)
+        wait_grid(page, desk, desk.doc)
         to_row(page, out.n)
         out.shown = shows(page, out.n, out.text)
     except AssertionError as e:
@@ -591,6 +612,7 @@ def judge(out: Outcome, backend: str, report: list[Outcome]) -> None:
     )
     evidence = json.dumps(out.evidence, indent=1, default=str)[:6000]
     assert out.typed, f"the try failed before the text was typed: {evidence}"
+    assert not out.wrong_rows, f"the grid showed the wrong article's rows: {evidence}"
     assert out.shown, f"the box did not show {out.text!r} (marked unsaved) on return: {evidence}"
     assert out.held, f"the server did not hold {out.text!r} within {HELD_WITHIN_S} s: {evidence}"
 
@@ -633,9 +655,43 @@ def test_no_question_when_the_server_holds_everything(browser, sqlite_desk):
         )
         assert server_copy(desk, seg.id) == text
         page.reload()
-        wait_grid(page, desk.doc)
+        wait_grid(page, desk, desk.doc)
         to_row(page, n)
         assert shows(page, n, text), f"after the reload: {grid_fields(page)}"
         assert "beforeunload" not in asked, f"'Leave site?' was asked with nothing unsent: {asked}"
+    finally:
+        ctx.close()
+
+
+def test_picker_shows_the_article_and_keeps_what_is_typed(browser, sqlite_desk):
+    """Another article in the picker: the grid shows that article's rows, and what is typed
+    next in the box with the caret is kept by the server as the editor's unsaved copy."""
+    desk, slots = sqlite_desk
+    n = slots.take()
+    ctx = new_context(browser, desk)
+    try:
+        page = ctx.new_page()
+        watch_dialogs(page, [])
+        open_row(page, desk, n)
+        pick(page, desk.other_title)
+        wait_js(
+            page,
+            "(doc) => { const g = window.__tdGrid; return g && g.doc === doc && !!g.box() }",
+            desk.other,
+            f"the picker never opened article {desk.other}",
+        )
+        wait_idle(page)
+        shown = page.evaluate("() => window.__tdGrid.rows.slice(0, 3).map((r) => r.id)")
+        box(page).click()  # the caret back in the box (the picker had it)
+        text = f"Typed after the picker {uuid.uuid4().hex[:6]}."
+        type_text(page, text)
+        time.sleep(2)  # past the 1 s unsaved-copy delay
+        typed = grid_fields(page)
+        kept = [w.text for w in list_wip(desk.store, None, editor=desk.editor).values()]
+        assert shown[0] == desk.first[desk.other] and text in kept, (
+            f"article {desk.other} (first segment id {desk.first[desk.other]}) open in the "
+            f"picker, the grid showed rows {shown}...; after typing: {typed}; the server kept "
+            f"{text in kept}"
+        )
     finally:
         ctx.close()

@@ -267,9 +267,12 @@ class Grid {
   loadRows(raw, rev, since) {
     this.rev = rev; this.syncAsked = false;
     if (since) this.since = since;
+    const before = this.byId || new Map();
     this.rows = raw.map((a) => {
       const r = {}; FIELDS.forEach((f, i) => { r[f] = a[i]; });
       r.ls = r.source.toLowerCase(); r.lt = r.target.toLowerCase();
+      const was = before.get(r.id);  // a newer version brought by a reload, not by a poll
+      if (was && r.version > was.version) this.arrivals.push({ seg: r.id, version: r.version, at: Date.now(), via: "rows" });
       if (r.wip !== null && r.wip !== undefined && !this.texts.has(r.id) && r.wip !== r.target) {
         this.texts.set(r.id, r.wip); this.base.set(r.id, r.wipv); this.held.set(r.id, r.wip);
       }
@@ -913,7 +916,7 @@ class Grid {
     Object.assign(r, { target: c.target, status: c.status, version: c.version, origin: c.origin, qe: c.qe, qw: c.qw });
     r.lt = r.target.toLowerCase();
     this.recheck.delete(c.id);
-    if (fresh) this.arrivals.push({ seg: c.id, version: c.version, at: Date.now() });
+    if (fresh) this.arrivals.push({ seg: c.id, version: c.version, at: Date.now(), via: "poll" });
     if (mine === undefined || mine === c.target) {
       this.texts.delete(c.id); this.base.set(c.id, c.version); this.conflicts.delete(c.id);
       this.keepLocal(c.id);
@@ -1007,7 +1010,17 @@ class Grid {
   }
 
   setTrigger(name, value) {
+    if (this.retired) return;
     try { this.send(name, value); } catch (e) { /* unmounted */ }
+  }
+
+  // Another article takes this place: what is unsaved leaves with this grid's own key and
+  // article, then the grid stops (no poll, no timers) and its rows go from the page.
+  retire() {
+    this.flushAll();
+    this.retired = true;
+    clearInterval(this.timer); clearInterval(this.holder); clearTimeout(this.wipTimer);
+    this.root.remove();
   }
 
   tick() {
@@ -1027,6 +1040,8 @@ class Grid {
 export default function (component) {
   const { data, parentElement, setTriggerValue, setStateValue } = component;
   let grid = parentElement.__tdGrid;
+  // Each article has its own grid: its rows, unsaved copies, conflicts and revision counter.
+  if (grid && data && grid.doc !== undefined && data.doc !== grid.doc) { grid.retire(); grid = null; }
   if (!grid) { grid = new Grid(parentElement); parentElement.__tdGrid = grid; }
   grid.send = setTriggerValue;
   grid.setState = setStateValue;
