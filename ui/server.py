@@ -21,13 +21,21 @@ that what an editor typed reaches the server even while the page goes (`fetch` w
 
 `key` is the grid key the page was given (`mt.store.grid_keys`): it names the account by id and
 the article, and stops working when the sign-in does (401 with "signed_out", so the page can
-show the sign-in form). Every route refuses another origin (403), a body that is not a JSON
-object of at most `MAX_BODY` bytes with the fields' types and ranges (400), in one line.
+show the sign-in form).
+
+Every request, Streamlit's own (its WebSocket `/_stcore/stream`, uploads, media, components)
+and these routes, first passes `ui.origin_guard`: only the app's own origin (the scheme and
+`Host` the browser reached) or one of `TRANSDESK_ALLOWED_ORIGINS` (a reverse proxy's public
+origin; `transdesk ui --allowed-origin`) is served; another origin, another port of the same
+host included, gets 403 in one line, and its WebSocket handshake is refused. Each route then
+reads its body through `ui.request_body` with its own cap (`SIGN_IN_BODY` for the sign-in
+pair, `MAX_BODY` for the grid's), before a byte beyond it is kept, and a nesting limit counted
+before parsing: a body that is not a JSON object within them, or lacks the fields' types and
+ranges, is refused in one line (413 too large, 415 not JSON, 400 otherwise).
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -39,14 +47,19 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 from starlette.requests import Request  # noqa: E402
 from starlette.responses import JSONResponse  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
 from mt.store import sessions  # noqa: E402
+from mt.web_origins import configured_origins  # noqa: E402
+from ui.origin_guard import OriginGuard  # noqa: E402
+from ui.request_body import Refused, read_json_object  # noqa: E402
 from ui.server_routes import CHANGES_ROUTE, SESSION_ROUTE, SIGNOUT_ROUTE, WIP_ROUTE  # noqa: E402
 
 MAX_BODY = 1 << 20  # bytes: a segment's text is at most 100,000 characters
+SIGN_IN_BODY = 4096  # bytes: a one-time code (sign-in) or nothing (sign-out)
 MAX_MINE = 500  # unsaved texts one changes request may name
 
 APP = Path(__file__).resolve().parent / "app.py"
@@ -62,22 +75,15 @@ def _store() -> Any:
     return _stores[url]
 
 
-def _same_origin(request: Request) -> bool:
-    origin = request.headers.get("origin")
-    if origin is None:  # same-origin fetches of some browsers omit it for POST? never for CORS
-        return request.headers.get("sec-fetch-site", "same-origin") == "same-origin"
-    return origin.rstrip("/") == f"{request.url.scheme}://{request.headers.get('host', '')}"
-
-
 async def _session(request: Request) -> JSONResponse:
-    if not _same_origin(request):
-        return JSONResponse({"ok": False, "error": "cross-origin request refused"}, 403)
     try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    code = body.get("code") if isinstance(body, dict) else None
-    found = await run_in_threadpool(sessions.redeem_code, _store(), code)
+        body = await read_json_object(request, SIGN_IN_BODY)
+    except Refused as e:
+        return _refusal(e)
+    code = body.get("code")
+    found = await run_in_threadpool(
+        sessions.redeem_code, _store(), code if isinstance(code, str) else ""
+    )
     if found is None:
         return JSONResponse({"ok": False, "error": "unknown or used sign-in code"}, 400)
     token, expires_at = found
@@ -97,45 +103,16 @@ async def _session(request: Request) -> JSONResponse:
 
 
 async def _signout(request: Request) -> JSONResponse:
-    if not _same_origin(request):
-        return JSONResponse({"ok": False, "error": "cross-origin request refused"}, 403)
+    try:
+        await read_json_object(request, SIGN_IN_BODY)
+    except Refused as e:
+        return _refusal(e)
     token = request.cookies.get(sessions.COOKIE_NAME)
     if token:
         await run_in_threadpool(lambda: sessions.revoke_session(_store(), token=token))
     response = JSONResponse({"ok": True})
     response.delete_cookie(sessions.COOKIE_NAME, path="/", httponly=True, samesite="strict")
     return response
-
-
-class Refused(Exception):
-    """A request refused at the boundary: its one-line reason and HTTP status."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-async def _json_object(request: Request) -> dict[str, Any]:
-    """The request's JSON object, read up to `MAX_BODY` bytes; `Refused` otherwise."""
-    if not _same_origin(request):
-        raise Refused("cross-origin request refused", 403)
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-        raise Refused("the body must be JSON (Content-Type: application/json)", 415)
-    declared = request.headers.get("content-length", "")
-    if declared and (not declared.isdigit() or int(declared) > MAX_BODY):
-        raise Refused(f"request body over {MAX_BODY:,} bytes refused", 413)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise Refused(f"request body over {MAX_BODY:,} bytes refused", 413)
-    try:
-        data = json.loads(bytes(body))
-    except (ValueError, RecursionError):
-        raise Refused("the body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise Refused("the body must be a JSON object")
-    return data
 
 
 def _grid_holder(data: dict[str, Any]) -> Any:
@@ -158,7 +135,7 @@ async def _wip(request: Request) -> JSONResponse:
     from mt.errors import TransdeskError
 
     try:
-        data = await _json_object(request)
+        data = await read_json_object(request, MAX_BODY)
         holder = await run_in_threadpool(_grid_holder, data)
         event = {k: data.get(k) for k in ("seg", "version", "text")} | {"op": "wip"}
         await run_in_threadpool(
@@ -220,7 +197,7 @@ async def _changes(request: Request) -> JSONResponse:
     from mt.grid import changes_since
 
     try:
-        data = await _json_object(request)
+        data = await read_json_object(request, MAX_BODY)
         since, mine, ids = _changes_request(data)
         holder = await run_in_threadpool(_grid_holder, data)
         answer = await run_in_threadpool(
@@ -235,6 +212,7 @@ async def _changes(request: Request) -> JSONResponse:
 
 app = st.App(
     str(APP),
+    middleware=[Middleware(OriginGuard, allowed=configured_origins())],
     routes=[
         Route(SESSION_ROUTE, _session, methods=["POST"]),
         Route(SIGNOUT_ROUTE, _signout, methods=["POST"]),

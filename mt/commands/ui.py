@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from mt import web_origins
+
 # ui/server.py wraps ui/app.py in an st.App with the sign-in cookie routes.
 APP = Path(__file__).resolve().parents[2] / "ui" / "server.py"
 
 
-def streamlit_command(*, port: int, host: str | None, max_upload_mb: int) -> list[str]:
+def streamlit_command(
+    *, port: int, host: str | None, max_upload_mb: int, allowed_origins: Iterable[str] = ()
+) -> list[str]:
     """The `streamlit run` command line for the app with this desk's settings.
 
     The options travel as flags, not through `.streamlit/config.toml`, so they hold whatever
@@ -46,6 +51,10 @@ def streamlit_command(*, port: int, host: str | None, max_upload_mb: int) -> lis
     ]
     if host:
         command += ["--server.address", host]
+    # A reverse proxy's origin: Streamlit's own WebSocket check must accept it too
+    # (`ui.origin_guard` refuses every other origin first).
+    for origin in sorted(allowed_origins):
+        command += ["--server.corsAllowedOrigins", origin]
     return command
 
 
@@ -103,15 +112,31 @@ def ui(
     max_upload_mb: Annotated[
         int, typer.Option("--max-upload-mb", min=1, help="Largest upload accepted, in MB.")
     ] = 20,
+    allowed_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-origin",
+            help="Another origin whose pages may use the app, e.g. a reverse proxy's "
+            "https://desk.example.com (repeat for more; adds to env "
+            f"{web_origins.ENV}). Only the address the browser reached is served otherwise.",
+        ),
+    ] = None,
 ) -> None:
     """Start the editor web app, and open it in the browser where there is a display."""
     env = dict(os.environ)
+    origins = web_origins.configured_origins() | web_origins.parse_origins(
+        ",".join(allowed_origin or []), source="--allowed-origin"
+    )
+    if origins:
+        env[web_origins.ENV] = ",".join(sorted(origins))
     if db:
         env["TRANSDESK_DB"] = db
     if model:
         env["TRANSDESK_MODEL"] = model
     env["TRANSDESK_MAX_UPLOAD_MB"] = str(max_upload_mb)
-    command = streamlit_command(port=port, host=host, max_upload_mb=max_upload_mb)
+    command = streamlit_command(
+        port=port, host=host, max_upload_mb=max_upload_mb, allowed_origins=origins
+    )
     url = f"http://{'localhost' if host in (None, '', '127.0.0.1', '0.0.0.0') else host}:{port}"
     typer.echo(f"Transdesk: {url}  (Ctrl+C stops it)", err=True)
     if not no_browser and has_display():
