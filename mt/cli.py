@@ -11,6 +11,7 @@ import sys
 import typer
 
 from mt.errors import TransdeskError
+from mt.redact import install_excepthook, mask
 
 app = typer.Typer(
     name="transdesk",
@@ -54,11 +55,13 @@ def main() -> None:
 
     Typer's standalone mode handles usage errors (exit 2) and explicit exits; anything the
     library raises as `TransdeskError` becomes "Error: <message>" and the error's exit code.
+    A live secret (`mt.redact.register`) is masked in that line and in any traceback.
     """
+    install_excepthook()
     try:
         app()
     except TransdeskError as e:
-        print(f"Error: {e}", file=sys.stderr)
+        print(f"Error: {mask(str(e))}", file=sys.stderr)
         raise SystemExit(e.exit_code) from None
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)

@@ -7,6 +7,14 @@ that is not JSON, or "drop" to close the connection), `delay` holds every reply,
 `echo_once` get the prompt echoed on their first ask (a retry gets the right answer), sentences
 in `always_bad` always get chatter. With `key`, a request without that bearer token gets 401.
 
+Hostile modes, for the robustness tests: `raw` is the body of every 200 reply, as given (odd
+logprobs, lone surrogates, deep nesting); `huge` pads the reply's content to that many bytes,
+streamed in 1 MiB pieces and never held (`chunked` sends it without a Content-Length);
+`trickle` sends the reply one byte every `trickle` seconds (the status line and headers too,
+unless `trickle_head` is False);
+`echo_key` puts the bearer token the request carried into the reply's content ("content") or
+into an HTTP 400 error message ("error").
+
 Run it alone (for the benchmark or by hand): ``python -m tests.llm_server --port 8000``.
 """
 
@@ -43,12 +51,25 @@ class FakeLLM:
         errors: Iterable[int | str] = (),
         echo_once: Iterable[str] = (),
         always_bad: Iterable[str] = (),
+        raw: bytes | None = None,
+        huge: int = 0,
+        chunked: bool = False,
+        trickle: float = 0.0,
+        trickle_head: bool = True,
+        echo_key: str | None = None,
     ) -> None:
         self.key = key
         self.delay = delay
         self.errors = list(errors)
         self.echo_once = set(echo_once)
         self.always_bad = set(always_bad)
+        self.raw = raw
+        self.huge = huge
+        self.chunked = chunked
+        self.trickle = trickle
+        self.trickle_head = trickle_head
+        self.echo_key = echo_key
+        self.sent = 0  # body bytes written (huge replies: how much the client took)
         self.requests = 0
         self.in_flight = 0
         self.max_in_flight = 0
@@ -123,12 +144,65 @@ class FakeLLM:
                     body = json.loads(raw.decode("utf-8"))
                     with fake.lock:
                         fake.bodies.append(body)
-                    self._send(*fake.reply(body))
+                    token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                    if fake.echo_key == "error":
+                        message = f"Incorrect API key provided: {token}. Check it."
+                        self._send(400, json.dumps({"error": {"message": message}}).encode())
+                    elif fake.huge:
+                        self._send_huge(fake.huge)
+                    elif fake.raw is not None:
+                        self._send(200, fake.raw)
+                    else:
+                        status, data = fake.reply(body)
+                        if fake.echo_key == "content":
+                            reply = json.loads(data)
+                            reply["choices"][0]["message"]["content"] += f" {token}"
+                            data = json.dumps(reply).encode()
+                        self._send(status, data)
                 finally:
                     with fake.lock:
                         fake.in_flight -= 1
 
+            def _send_trickle(self, status: int, data: bytes) -> None:
+                whole = (
+                    f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(data)}\r\n\r\n"
+                ).encode() + data
+                at_once = 0 if fake.trickle_head else len(whole) - len(data)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(whole[:at_once])
+                    for i in range(at_once, len(whole)):
+                        self.wfile.write(whole[i : i + 1])
+                        time.sleep(fake.trickle)
+
+            def _send_huge(self, size: int) -> None:
+                head, tail = b'{"choices": [{"message": {"content": "', b'"}}]}'
+                pad = size - len(head) - len(tail)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                if fake.chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                else:
+                    self.send_header("Content-Length", str(size))
+                self.end_headers()
+                piece = b"a" * (1 << 20)
+                parts = [head, *([piece] * (pad // len(piece))), piece[: pad % len(piece)], tail]
+                parts = [p for p in parts if p]
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    for part in parts:
+                        if fake.chunked:
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                        else:
+                            self.wfile.write(part)
+                        with fake.lock:
+                            fake.sent += len(part)
+                    if fake.chunked:
+                        self.wfile.write(b"0\r\n\r\n")
+
             def _send(self, status: int, data: bytes, retry_after: str | None = None) -> None:
+                if fake.trickle:
+                    self._send_trickle(status, data)
+                    return
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -154,8 +228,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--huge", type=int, default=0, help="reply of this many bytes")
+    parser.add_argument("--chunked", action="store_true", help="huge reply without a length")
+    parser.add_argument("--trickle", type=float, default=0.0, help="seconds between bytes")
     args = parser.parse_args()
-    fake = FakeLLM(delay=args.delay).start(args.port)
+    fake = FakeLLM(delay=args.delay, huge=args.huge, chunked=args.chunked, trickle=args.trickle)
+    fake.start(args.port)
     print(fake.url, flush=True)
     try:
         while True:

@@ -25,7 +25,9 @@ from mt.errors import TransdeskError
 from tests.conftest import ROOT, TRANSDESK, run_cli_process, shared_lines
 from tests.llm_server import FakeLLM, answer_for
 
-SECRET = "sk-transdesk-TEST-5ecret-0123456789"
+# Random-looking, like a real key: once registered, any 8-character piece of it is masked in
+# every message of the process (a key holding "transdesk" would mask "TRANSDESK_API_KEY").
+SECRET = "sk-Vb7nQ4wErT9yUi2oPa5sDf8gHj3kLz6xCm"
 
 
 @pytest.fixture
