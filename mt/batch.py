@@ -77,12 +77,16 @@ def translate_parsed(
     resume: bool = False,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> tuple[JobResult, bytes | None]:
     """Translate every unit of `parsed` and write the result to `output` (None: return bytes).
 
     Arguments:
         data: the input's raw bytes (part of the checkpoint's fingerprint).
         resume: continue from the checkpoint next to `output` if it belongs to this job.
+            An output that is written into rather than replaced (a FIFO, /dev/null) keeps no
+            checkpoint: nothing of it could be resumed.
+        notice: told, in one line, what the user should know (an empty checkpoint ignored).
     """
     beam = beam or engine.options.beam_size
     batch_tokens = batch_tokens or engine.batch_tokens
@@ -91,7 +95,7 @@ def translate_parsed(
     plan = Plan.build(engine, sentences, batch_tokens=batch_tokens)
 
     checkpoint = None
-    if output is not None:
+    if output is not None and not formats.output_target(output)[1]:
         fingerprint = job_fingerprint(
             data,
             engine,
@@ -101,7 +105,9 @@ def translate_parsed(
             # the units depend on options such as which existing targets are overwritten
             options={"format": out_format, "units": [u.where for u in parsed.units]},
         )
-        checkpoint = Checkpoint.open(checkpoint_path(output), fingerprint, resume=resume)
+        checkpoint = Checkpoint.open(
+            checkpoint_path(output), fingerprint, resume=resume, notice=notice
+        )
     results: dict[int, Hypothesis] = {}
     done = checkpoint.done if checkpoint else {}
     done_batches = set(done)

@@ -73,3 +73,19 @@ class WorkflowError(TransdeskError):
     with segments not approved, a change to a published article): exit 1, like a bad value."""
 
     exit_code = 1
+
+
+class DatabaseError(TransdeskError):
+    """The database cannot do the work asked of it (full, read-only, a disk I/O error, locked
+    too long, damaged or unreachable): the transaction was rolled back whole, so nothing was
+    half-written. The message names the database (password masked) and the problem, never the
+    statement or its parameters."""
+
+    exit_code = 8
+
+
+class TooManySaves(TransdeskError):
+    """An editor saved more often than `mt.store.limits.SAVES_PER_SECOND`; nothing was saved,
+    and the same save may be sent again a moment later."""
+
+    exit_code = 1

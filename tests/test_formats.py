@@ -472,8 +472,8 @@ def test_failed_write_keeps_the_existing_file(tmp_path):
     out.write_text("previous good output\n")
     with pytest.raises(ValueError, match=r"^t\.txt: 1 translations for 2 units$"):
         write(parsed, ["only one"], out)
-    (tmp_path / "busy.txt").mkdir()  # os.replace onto a folder fails after the data is written
-    with pytest.raises(TransdeskError, match=r"busy\.txt: cannot write \("):
+    (tmp_path / "busy.txt").mkdir()  # a folder is refused before anything is written
+    with pytest.raises(TransdeskError, match=r"busy\.txt: is a folder, not a file$"):
         write(parsed, ["A", "B"], tmp_path / "busy.txt")
     assert out.read_text() == "previous good output\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["busy.txt", "out.txt"]

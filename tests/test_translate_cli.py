@@ -214,6 +214,63 @@ def test_resume_refuses_a_checkpoint_of_another_job(tiny_model_dir, tmp_path):
     assert not out.exists()
 
 
+def _resume(source: Path, out: Path, model_dir: Path) -> subprocess.CompletedProcess:
+    return run_cli_process(
+        "translate", str(source), "-o", str(out), "--model", str(model_dir), "--resume"
+    )
+
+
+def test_resume_with_an_empty_checkpoint_starts_over(tiny_model_dir, tmp_path):
+    """A kill between creating the checkpoint and writing its first line leaves it empty."""
+    source = tmp_path / "a.txt"
+    source.write_text("하나.\n", encoding="utf-8")
+    out = tmp_path / "a.en.txt"
+    checkpoint_path(out).write_bytes(b"")
+    result = _resume(source, out, tiny_model_dir)
+    err = result.stderr.decode()
+    assert result.returncode == 0, err
+    assert (
+        f"Warning: {checkpoint_path(out)}: the checkpoint is empty (the job was stopped before "
+        "it finished a batch); starting over\n" in err
+    )
+    assert "different job" not in err
+    assert out.read_text(encoding="utf-8").strip() and not checkpoint_path(out).exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        (b'["x"]\n', 1),  # valid JSON, not a checkpoint header
+        (b"{not json\n", 1),
+    ],
+)
+def test_resume_with_a_malformed_checkpoint_is_one_line(content, line, tiny_model_dir, tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text("하나.\n", encoding="utf-8")
+    out = tmp_path / "a.en.txt"
+    checkpoint_path(out).write_bytes(content)
+    result = _resume(source, out, tiny_model_dir)
+    err = result.stderr.decode()
+    assert result.returncode == 1, err
+    errors = [e for e in err.splitlines() if not e.startswith("Warning: ")]  # the test model's
+    assert len(errors) == 1 and "Traceback" not in err, err
+    assert errors[0].startswith(f"Error: {checkpoint_path(out)}: line {line} of the checkpoint ")
+    assert checkpoint_path(out).read_bytes() == content  # left as it is
+    assert not out.exists()
+
+
+def test_resume_with_an_unreadable_checkpoint_is_one_line(tiny_model_dir, tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text("하나.\n", encoding="utf-8")
+    out = tmp_path / "a.en.txt"
+    checkpoint_path(out).mkdir()  # root reads any file: a folder is what cannot be read
+    result = _resume(source, out, tiny_model_dir)
+    assert result.returncode == 1
+    errors = [e for e in result.stderr.decode().splitlines() if not e.startswith("Warning: ")]
+    assert errors == [f"Error: {checkpoint_path(out)}: cannot read checkpoint (Is a directory)"]
+    assert checkpoint_path(out).is_dir() and not out.exists()
+
+
 def test_a_run_without_resume_says_it_discards_a_checkpoint(tiny_model_dir, tmp_path):
     source = tmp_path / "a.txt"
     source.write_text("하나.\n", encoding="utf-8")

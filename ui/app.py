@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the 
 import streamlit as st  # noqa: E402
 
 from mt import store as repo  # noqa: E402
-from mt.errors import TransdeskError  # noqa: E402
+from mt.errors import DatabaseError, TransdeskError  # noqa: E402
 from ui import auth, cookie, presence, state, upload_guard  # noqa: E402
 from ui import components as ui  # noqa: E402
 
@@ -93,7 +93,10 @@ def run() -> None:
         _user_bar(identity)
     page = st.navigation(list(pages().values()), position="top")
     presence.presence_bar(identity.name)  # who else has this article open (pages with ?doc=)
-    page.run()
+    try:
+        page.run()
+    except DatabaseError as e:  # full, read-only, unreachable: one line, nothing half-written
+        ui.error(str(e))
 
 
 run()

@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import random
 import shutil
 import time
@@ -285,15 +284,16 @@ def _dev_loss(
 def _atomic_save(obj: Any, path: Path) -> None:
     import torch
 
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    torch.save(obj, tmp)
-    tmp.replace(path)
+    from mt.formats.base import atomic_output
+
+    with atomic_output(path) as f:
+        torch.save(obj, f)
 
 
 def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    tmp.replace(path)
+    from mt.formats.base import atomic_write
+
+    atomic_write(path, json.dumps(data, indent=2).encode("utf-8"))
 
 
 def _save_best(model: Any, tokenizer: Any, base_dir: Path, work_dir: Path, lora: bool) -> None:

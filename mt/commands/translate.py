@@ -260,6 +260,7 @@ def translate(
                     resume=resume,
                     progress=progress,
                     executor=executor,
+                    notice=warn,
                 )
             if written is not None:
                 sys.stdout.buffer.write(written)

@@ -27,6 +27,7 @@ from mt.formats.base import (
     atomic_write,
     check_size,
     check_targets,
+    output_target,
     read_path,
 )
 from mt.formats.encoding import decode, refuse_binary
@@ -45,6 +46,7 @@ __all__ = [
     "decode",
     "detect_format",
     "output_format",
+    "output_target",
     "read",
     "read_bytes",
     "read_tmx",
@@ -210,8 +212,10 @@ def write(
     Arguments:
         parsed: what `read` returned.
         targets: the translations.
-        out: the file to write, atomically (a temporary file in the same folder, then renamed);
-            None returns the bytes instead (for stdout or a download).
+        out: the file to write, atomically (a temporary file in the same folder, then renamed;
+            a FIFO or device such as /dev/null is written into, never replaced: see
+            `mt.formats.base.atomic_output`); None returns the bytes instead (for stdout or a
+            download).
         format: the output format; default: `out`'s extension, else the input's format.
         model_id: the MT model, recorded where the format has a place for it (XLIFF notes).
 
@@ -220,7 +224,7 @@ def write(
 
     Raises:
         UnsupportedFormat: unknown output format or extension.
-        TransdeskError: `out` cannot be written.
+        TransdeskError: `out` cannot be written, or is a folder, socket or block device.
         ValueError: the number of targets differs from the number of units.
     """
     check_targets(parsed, targets)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from mt.errors import InputError, TransdeskError
 
@@ -138,26 +140,79 @@ def _file_kind(mode: int) -> str:
         return "a FIFO"
     if stat.S_ISSOCK(mode):
         return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISCHR(mode):
         return "a device"
     return "not a plain file"
 
 
-def check_output(path: Path | str) -> None:
-    """Raise TransdeskError unless a new file can be written at `path`.
+def _reached_through_proc(path: Path) -> bool:
+    """Whether `path` names an open file of this process through /proc (/dev/stdout,
+    /dev/fd/1, /proc/self/fd/1): written into where it is, never renamed over."""
+    seen = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on a chain of links
+        if os.path.realpath(os.path.dirname(seen)).startswith("/proc/") or seen.startswith(
+            "/proc/"
+        ):
+            return True
+        try:
+            link = os.readlink(seen)
+        except OSError:
+            return False
+        seen = os.path.join(os.path.dirname(seen), link)
+    return False
 
-    Its folder must exist, be a folder, and accept a new file (tried with a probe file, which
-    also answers for read-only mounts and for root, whom permission bits do not stop).
+
+def output_target(path: Path | str) -> tuple[Path, bool]:
+    """(the file a write to `path` replaces, False) or (`path`, True) when it is written into.
+
+    A regular file or nothing at `path` is replaced whole by a rename (through a symbolic
+    link, the file it points to); a FIFO or a character device (/dev/null, a terminal,
+    /dev/stdout) cannot be renamed over and is written into instead.
+
+    Raises:
+        TransdeskError: `path` is a folder, a socket or a block device, or cannot be looked at.
     """
     path = Path(path)
-    folder = path.parent
-    if path.is_dir():
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return path, False  # nothing there (or a dangling link): a new file
+    except OSError as e:
+        raise TransdeskError(f"{path}: cannot write ({e.strerror or e})") from None
+    mode = info.st_mode
+    if stat.S_ISDIR(mode):
         raise TransdeskError(f"{path}: is a folder, not a file")
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        return path, True
+    if not stat.S_ISREG(mode):
+        raise TransdeskError(f"{path}: is {_file_kind(mode)}, not a file")
+    if _reached_through_proc(path):
+        return path, True
+    return (Path(os.path.realpath(path)) if path.is_symlink() else path), False
+
+
+def check_output(path: Path | str) -> None:
+    """Raise TransdeskError unless the file `path` can be written.
+
+    A FIFO or character device must accept writes. For a file, its folder must exist, be a
+    folder, and accept a new file (tried with a probe file, which also answers for read-only
+    mounts and for root, whom permission bits do not stop); a folder, socket or block device is
+    refused (`output_target`).
+    """
+    path = Path(path)
+    target, into = output_target(path)
+    if into:
+        if not os.access(target, os.W_OK):
+            raise TransdeskError(f"{path}: cannot write (permission denied)")
+        return
+    folder = target.parent
     if not folder.exists():
         raise TransdeskError(f"{path}: folder {folder} does not exist")
     if not folder.is_dir():
         raise TransdeskError(f"{path}: {folder} is not a folder")
-    probe = folder / f".{path.name}.{secrets.token_hex(4)}.probe"
+    probe = folder / f".{target.name}.{secrets.token_hex(4)}.probe"
     try:
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         os.unlink(probe)
@@ -173,32 +228,58 @@ def make_folder(folder: Path | str) -> None:
         raise TransdeskError(f"{folder}: cannot create folder ({e.strerror or e})") from None
 
 
-def atomic_write(path: Path | str, data: bytes) -> None:
-    """Write `data` to `path` so that a reader never sees a half-written file.
+@contextlib.contextmanager
+def atomic_output(path: Path | str) -> Iterator[BinaryIO]:
+    """A binary file to write `path`'s new content into; a reader never sees it half-written.
 
-    The bytes go to a temporary file in the same folder, are flushed to disk, and the
-    temporary file is renamed over `path` (`os.replace`, atomic on POSIX and Windows). On any
-    failure the temporary file is removed and an existing `path` is left untouched. A new file
-    gets the usual permissions (0666 less the umask); a replaced file keeps its mode.
+    The one way Transdesk writes a whole file. For a regular file or nothing at `path`, the
+    bytes go to a temporary file in the same folder, are flushed to disk when the block ends,
+    and the temporary file is renamed over the file (`os.replace`, atomic on POSIX and
+    Windows). If the block raises, the temporary file is removed and the file is left
+    untouched. A new file gets the usual permissions (0666 less the umask); a replaced file
+    keeps its mode. A FIFO or character device (/dev/null, /dev/stdout) is written into, as a
+    shell's `>` would: it is never replaced by a regular file (`output_target`).
 
     Raises:
-        TransdeskError: the folder or file cannot be written (message names the path).
+        TransdeskError: `path` is a folder, socket or block device, or cannot be written
+            (the message names it).
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    target, into = output_target(path)
+    if into:
+        try:
+            # No O_CREAT: what is there is written into, never made anew. Opening a FIFO waits
+            # for its reader, as the shell's `>` does.
+            fd = os.open(target, os.O_WRONLY | os.O_APPEND)
+            with os.fdopen(fd, "wb") as stream:
+                yield stream
+        except OSError as e:
+            raise TransdeskError(f"{path}: cannot write ({e.strerror or e})") from e
+        return
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         # os.open applies the umask, which mkstemp (always 0600) would not.
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
+                yield f
                 f.flush()
                 os.fsync(f.fileno())
-            if path.exists():
-                os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
-            os.replace(tmp, path)
+            if target.exists():
+                os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
+            os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
     except OSError as e:
         raise TransdeskError(f"{path}: cannot write ({e.strerror or e})") from e
+
+
+def atomic_write(path: Path | str, data: bytes) -> None:
+    """Write `data` to `path` whole or not at all (`atomic_output`).
+
+    Raises:
+        TransdeskError: the folder or file cannot be written (message names the path).
+    """
+    with atomic_output(path) as f:
+        f.write(data)

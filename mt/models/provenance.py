@@ -55,12 +55,13 @@ def _write_cache(key: str, stamp: list, value: str) -> None:
     path = _cache_file()
     data = _read_cache()
     data[key] = {"stamp": stamp, "fingerprint": value}
+    from mt.errors import TransdeskError
+    from mt.formats.base import atomic_write
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        tmp.replace(path)
-    except OSError:
+        atomic_write(path, json.dumps(data).encode("utf-8"))
+    except (OSError, TransdeskError):
         pass  # a cache: next time it is computed again
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     # Re-exported for type hints of the services (which import no sqlalchemy themselves).
     from sqlalchemy.orm import Session as Session
 
+    from mt.errors import DatabaseError
     from mt.store.models import Base
 
 DEFAULT_FILENAME = "transdesk.db"
@@ -70,9 +71,9 @@ class Store:
         `write=True` makes SQLite take its write lock at BEGIN (BEGIN IMMEDIATE), so two writers
         queue on the busy timeout instead of failing half-way through a transaction.
         """
-        from sqlalchemy.exc import DBAPIError, OperationalError
+        from sqlalchemy.exc import DBAPIError
 
-        from mt.errors import ConcurrentChange, TransdeskError
+        from mt.errors import ConcurrentChange
 
         factory = self._write_sessions if write else self._sessions
         try:
@@ -85,15 +86,10 @@ class Store:
                     "another change to the same segments was being saved at the same time; "
                     "nothing was saved, try again"
                 ) from None
-            if not isinstance(e, OperationalError):
+            failure = database_error(self.url, e)
+            if failure is None:
                 raise
-            if self.dialect == "sqlite" and "database is locked" in str(e.orig):
-                # The transaction was rolled back whole: nothing half-written, safe to retry.
-                raise TransdeskError(
-                    f"database {masked_url(self.url)} is busy: another process held its write "
-                    f"lock for over {BUSY_TIMEOUT_MS / 1000:g} s; nothing was saved, try again"
-                ) from None
-            raise
+            raise failure from None
 
     def defer(self, fn: Callable[..., object], *args: Any) -> None:
         """Run `fn(*args)` after the caller returns, on this store's one background thread.
@@ -145,14 +141,18 @@ def _sqlite_engine(url: str) -> Engine:
     from sqlalchemy.engine import make_url
     from sqlalchemy.pool import StaticPool
 
-    database = make_url(url).database or ""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.query.get("uri") == "true" and database.startswith("file:"):
+        database = database[len("file:") :]  # a URI filename (`?mode=ro&uri=true`)
     memory = database in ("", ":memory:") or "mode=memory" in url
     if not memory:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 15}}
     if memory:
         kwargs["poolclass"] = StaticPool  # one connection, else each would see its own database
-    engine = create_engine(url, **kwargs)
+    # hide_parameters: an error's message never holds the statement's values (article text).
+    engine = create_engine(url, hide_parameters=True, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -182,7 +182,7 @@ def _sqlite_engine(url: str) -> Engine:
 def _postgres_engine(url: str) -> Engine:
     from sqlalchemy import create_engine
 
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     _check_parameters(engine)
     return engine
 
@@ -256,9 +256,10 @@ def open_store(url: str | None = None, *, migrate_schema: bool = True) -> Store:
         A `Store`. SQLite connections use WAL, foreign_keys=ON and a busy timeout.
 
     Raises:
-        TransdeskError: the database cannot be reached or its URL is not understood.
+        TransdeskError: the URL is not understood; DatabaseError (one) when the database
+            cannot be reached, read or upgraded.
     """
-    from sqlalchemy.exc import ArgumentError, OperationalError
+    from sqlalchemy.exc import ArgumentError, DBAPIError
     from sqlalchemy.orm import sessionmaker
     from sqlalchemy.pool import StaticPool
 
@@ -281,11 +282,75 @@ def open_store(url: str | None = None, *, migrate_schema: bool = True) -> Store:
     if migrate_schema:
         try:
             migrate(store)
-        except OperationalError as e:
+        except DBAPIError as e:
             store.close()
-            reason = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
-            raise TransdeskError(f"cannot open database {masked_url(url)}: {reason}") from None
+            failure = database_error(url, e, opening=True)
+            if failure is None:
+                raise
+            raise failure from None
     return store
+
+
+# What the database could not do, by SQLite's primary result code or PostgreSQL's SQLSTATE.
+_SQLITE_PROBLEMS = {
+    "SQLITE_READONLY": "it is read-only",
+    "SQLITE_FULL": "its disk is full",
+    "SQLITE_IOERR": "disk I/O error",
+    "SQLITE_CORRUPT": "the file is damaged",
+    "SQLITE_NOTADB": "the file is not a database",
+    "SQLITE_CANTOPEN": "the file cannot be opened",
+    "SQLITE_PERM": "access denied",
+    "SQLITE_NOMEM": "out of memory",
+}
+_POSTGRES_PROBLEMS = {
+    "25006": "it is read-only",  # read_only_sql_transaction
+    "53100": "its disk is full",  # disk_full
+    "53200": "out of memory",
+    "53300": "too many connections",
+    "58030": "disk I/O error",  # io_error
+    "XX001": "the data is damaged",  # data_corrupted
+    "XX002": "an index is damaged",  # index_corrupted
+    "57P01": "the server is shutting down",  # admin_shutdown
+    "57P03": "the server is not accepting connections now",  # cannot_connect_now
+}
+
+
+def database_error(url: str, error: Exception, *, opening: bool = False) -> DatabaseError | None:
+    """One line for a database that cannot do the work asked of it, or None when `error` is
+    not such a failure (a constraint, a bug: those keep their own handling).
+
+    Full disk, read-only database, disk I/O error, locked too long, damaged file, lost
+    connection: the line names the database (password masked) and the problem, never the
+    statement or its parameters (article text). Such a transaction is rolled back whole.
+    """
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from mt.errors import DatabaseError
+
+    if not isinstance(error, DBAPIError):
+        return None
+    orig = error.orig
+    detail = (str(orig).strip().splitlines() or [""])[0][:200] if orig is not None else ""
+    name = str(getattr(orig, "sqlite_errorname", ""))
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in detail:
+        return DatabaseError(
+            f"database {masked_url(url)} is busy: another process held its write lock for "
+            f"over {BUSY_TIMEOUT_MS / 1000:g} s; nothing was saved, try again"
+        )
+    problem = _SQLITE_PROBLEMS.get("_".join(name.split("_")[:2])) or _POSTGRES_PROBLEMS.get(
+        str(getattr(orig, "sqlstate", ""))
+    )
+    if problem is None and not isinstance(error, OperationalError):
+        return None
+    if problem is None and name.startswith("SQLITE_ERROR") and not opening:
+        return None  # a statement SQLite cannot run ("no such table"): a bug, with its traceback
+    if problem and detail and detail.lower() != problem.lower():
+        reason = f"{problem} ({detail})"
+    else:
+        reason = problem or detail or "failed"
+    if opening:
+        return DatabaseError(f"cannot open database {masked_url(url)}: {reason}")
+    return DatabaseError(f"database {masked_url(url)}: {reason}; nothing was saved")
 
 
 def masked_url(url: str) -> str:
@@ -293,9 +358,12 @@ def masked_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except Exception:
         return "(unparseable URL)"
+    # Re-rendered only when there is a password to hide: rendering escapes ":" in a SQLite
+    # URI filename ("file:..."), which would then read unlike the URL given.
+    return url if parsed.password is None else parsed.render_as_string(hide_password=True)
 
 
 def upsert_insert(session: Session, table: type[Base]) -> postgresql.Insert | sqlite.Insert:
