@@ -16,6 +16,13 @@ here against who is signed in and which article is open, and refused with one cl
   (Alt+M): `version` is the newer version they were shown, `mine_from` the one their text was
   typed against; the edit log names both.
 
+Every field is checked for its type and range here (ids and versions from 1 to `MAX_INT`,
+`elapsed` a finite number from 0 to `MAX_ELAPSED_MS`, the keystroke log by
+`mt.keystrokes.parse_keylog`), so a malformed event is answered with one line, never an
+exception of another kind that would leave the grid waiting. A change is also bounded: its text
+and keystroke log by the segment's source (`mt.limits`), and at most 10 changes a second per
+editor (`mt.store.limits`).
+
 Active time of a visit is taken from the keystroke log: the gaps between the visit's start, each
 key event and the save, each counted up to `mt.timing.IDLE_AFTER` (a longer gap is idle).
 """
@@ -23,6 +30,7 @@ key event and the save, each counted up to `mt.timing.IDLE_AFTER` (a longer gap 
 from __future__ import annotations
 
 import itertools
+import math
 import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from mt import permissions
 from mt.errors import InputError, PermissionDenied
+from mt.limits import MAX_TEXT
 
 if TYPE_CHECKING:
     from mt.store.db import Store
@@ -39,7 +48,10 @@ if TYPE_CHECKING:
 __all__ = ["GRID_RIGHTS", "OPS", "EditorEvent", "Outcome", "apply_event", "parse_event"]
 
 OPS = ("save", "approve", "revert", "reopen", "wip")
-MAX_TEXT = 100_000
+# Segment ids and versions are 32-bit integer columns (PostgreSQL's INTEGER).
+MAX_INT = 2**31 - 1
+# A visit left open for a month is not timed: `elapsed` beyond it is refused.
+MAX_ELAPSED_MS = 30 * 24 * 3600 * 1000
 # Which ops need which right (`mt.permissions`): the store repeats the role check.
 _RIGHT = {"save": "edit", "wip": "edit", "revert": "edit", "approve": "approve", "reopen": "reopen"}
 # The rights the grid is given (`can`), computed from `mt.permissions` by the caller; saving
@@ -74,11 +86,40 @@ class Outcome:
     extra: dict = field(default_factory=dict)
 
 
-def _int(raw: Mapping, key: str, what: str) -> int:
+def _int(raw: Mapping, key: str, what: str, *, low: int = 1) -> int:
+    """A whole number from `low` to `MAX_INT` (the store's 32-bit integer columns)."""
     value = raw.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(f"{what} must be a whole number, not {value!r}: refused")
+        raise InputError(f"{what} must be a whole number, not {_shown(value)}: refused")
+    if not low <= value <= MAX_INT:
+        raise InputError(f"{what} {_shown(value)} is out of range ({low} to {MAX_INT:,}): refused")
     return value
+
+
+def _shown(value: Any) -> str:
+    """A value from the browser as an error line may show it: its repr, cut short."""
+    try:
+        shown = repr(value)
+    except (RecursionError, ValueError):  # a deep structure; an int of too many digits
+        return f"a {type(value).__name__}"
+    return shown if len(shown) <= 40 else f"{shown[:37]}..."
+
+
+def _elapsed(value: Any) -> int | None:
+    """`elapsed` (ms since the visit began) as whole milliseconds, or None when not sent."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not (isinstance(value, int) or math.isfinite(value))  # an int may pass a float's range
+        or not 0 <= value <= MAX_ELAPSED_MS
+    ):
+        raise InputError(
+            f"elapsed time {_shown(value)} is not a number of milliseconds from 0 to "
+            f"{MAX_ELAPSED_MS:,} (30 days): refused"
+        )
+    return int(value)
 
 
 def parse_event(raw: Any, *, editor: str) -> EditorEvent:
@@ -90,7 +131,7 @@ def parse_event(raw: Any, *, editor: str) -> EditorEvent:
         raise InputError("editor event must be an object: refused")
     op = raw.get("op")
     if op not in OPS:
-        raise InputError(f"unknown editor action {op!r}: refused")
+        raise InputError(f"unknown editor action {_shown(op)}: refused")
     named = raw.get("editor")
     if named is not None and named != editor:
         raise PermissionDenied(
@@ -107,26 +148,22 @@ def parse_event(raw: Any, *, editor: str) -> EditorEvent:
         text = None
     if isinstance(text, str) and len(text) > MAX_TEXT:
         raise InputError(f"text is {len(text):,} characters (at most {MAX_TEXT:,}): refused")
-    elapsed = raw.get("elapsed")
-    if elapsed is not None and (
-        isinstance(elapsed, bool) or not isinstance(elapsed, (int, float)) or not elapsed >= 0
-    ):
-        raise InputError(f"elapsed time {elapsed!r} is not a number of milliseconds: refused")
+    elapsed = _elapsed(raw.get("elapsed"))
     nonce = raw.get("nonce", 0)
     mine_from = None
     if raw.get("mine_from") is not None:
         if op != "save":
             raise InputError(f"only a save keeps your text over a newer version, not {op}: refused")
-        mine_from = _int(raw, "mine_from", "the version your text was typed against")
+        mine_from = _int(raw, "mine_from", "the version your text was typed against", low=0)
     return EditorEvent(
         op=op,
         segment_id=_int(raw, "seg", "segment id"),
-        version=_int(raw, "version", "version"),
+        version=_int(raw, "version", "version", low=0),  # 0: stale, a conflict
         text=text,
         keylog=raw.get("keys"),
-        elapsed_ms=int(elapsed) if elapsed is not None else None,
+        elapsed_ms=elapsed,
         confirm=raw.get("confirm") is True,
-        nonce=nonce if isinstance(nonce, int) and not isinstance(nonce, bool) else 0,
+        nonce=nonce if isinstance(nonce, int) and not isinstance(nonce, bool) else 0,  # echoed only
         mine_from=mine_from,
     )
 
@@ -162,11 +199,14 @@ def apply_event(
             segment saved over or reverted without `change_approved` included).
         ConflictError: a stale version.
         NotFound: no such segment.
+        TooManySaves: the editor's 11th change in a second (`mt.store.limits`).
     """
     from mt import revising
     from mt import store as repo
     from mt.keystrokes import parse_keylog
+    from mt.limits import check_change_size
     from mt.store.drafts_wip import clear_wip, put_wip
+    from mt.store.limits import check_save_rate
 
     event = parse_event(raw, editor=editor)
     right = _RIGHT[event.op]
@@ -185,6 +225,10 @@ def apply_event(
     ):
         raise permissions.change_approved_denied(seg.id, editor)
     log = parse_keylog(event.keylog)  # refuse a bad log before anything is written
+    if event.op != "wip":  # each change is an edit-log row: bounded, at most 10 a second
+        text = event.text if event.text is not None else seg.target
+        check_change_size(seg.id, seg.source, seg.target, text, log.to_json() if log else None)
+        check_save_rate(store, editor)
     if event.op == "wip":
         if unicodedata.normalize("NFC", event.text or "") == seg.target:
             clear_wip(store, seg.id, editor=editor)  # back to the saved text: nothing unsaved

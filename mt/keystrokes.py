@@ -14,11 +14,13 @@ keystroke count, pauses (gaps between consecutive events of at least 300 ms and 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from mt.errors import InputError
+from mt.limits import MAX_KEY_EVENTS
 
 __all__ = [
     "CLASSES",
@@ -44,7 +46,7 @@ CLASSES = {
 }
 CODES = {code: name for name, code in CLASSES.items()}
 # One visit of a long segment rarely passes a few thousand keys; far more is not typing.
-MAX_EVENTS = 20_000
+MAX_EVENTS = MAX_KEY_EVENTS
 # A visit longer than a working day is not a visit.
 MAX_MS = 24 * 3600 * 1000
 PAUSE_SHORT_MS = 300
@@ -137,18 +139,35 @@ def parse_keylog(raw: Any) -> KeyLog | None:
             ms, cls = pair
         except (TypeError, ValueError):
             raise InputError("keystroke log entries must be (milliseconds, class)") from None
-        if isinstance(ms, bool) or not isinstance(ms, (int, float)) or ms != ms:
-            raise InputError(f"keystroke time {ms!r} is not a number")
+        if isinstance(ms, bool) or not isinstance(ms, (int, float)):
+            raise InputError(f"keystroke time {_shown(ms)} is not a number")
+        if not ((isinstance(ms, int) or math.isfinite(ms)) and last <= ms <= MAX_MS):
+            raise InputError(f"keystroke time {_shown(ms)} is out of order or out of range")
         ms = int(ms)
-        if ms < last or ms > MAX_MS:
-            raise InputError(f"keystroke time {ms} is out of order or out of range")
-        code = CLASSES.get(cls, cls if isinstance(cls, str) and cls in CODES else None)
+        code = _code(cls)
         if code is None:
-            raise InputError(f"unknown keystroke class {cls!r}")
+            raise InputError(f"unknown keystroke class {_shown(cls)}")
         out_t.append(ms)
         out_c.append(code)
         last = ms
     return KeyLog(tuple(out_t), "".join(out_c))
+
+
+def _code(cls: Any) -> str | None:
+    """The one-letter code of a class name or code; None for anything else (a list or an
+    object from a browser included: never a key to look up)."""
+    if not isinstance(cls, str):
+        return None
+    return CLASSES.get(cls, cls if cls in CODES else None)
+
+
+def _shown(value: Any) -> str:
+    """A value from outside as an error line may show it: its repr, cut short."""
+    try:
+        shown = repr(value)
+    except (RecursionError, ValueError):  # a deep structure; an int of too many digits
+        return f"a {type(value).__name__}"
+    return shown if len(shown) <= 40 else f"{shown[:37]}..."
 
 
 def merge_stats(logs: Iterable[Any]) -> PauseStats:

@@ -18,7 +18,20 @@ ROOT = Path(__file__).resolve().parents[1]
 # Layer of each top-level module or package of `mt` (docs/architecture.md): lower never
 # imports higher. `mt.store` is persistence and sits below every service.
 LAYERS: dict[str, int] = {
-    **dict.fromkeys(["errors", "types", "textsafe", "csvsafe", "permissions"], 0),
+    **dict.fromkeys(
+        [
+            "errors",
+            "types",
+            "textsafe",
+            "csvsafe",
+            "permissions",
+            "redact",
+            "names",
+            "limits",
+            "web_origins",
+        ],
+        0,
+    ),
     **dict.fromkeys(
         [
             "segment",

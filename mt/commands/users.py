@@ -46,10 +46,12 @@ def users_add(
     db: DbOption = None,
 ) -> None:
     """Add an account; the password (asked without echo) is stored as an argon2id hash."""
+    from mt.names import check_name
     from mt.store import add_user, open_store
     from mt.store.accounts import check_role
 
     check_role(role)  # before asking for a password
+    check_name(name)  # likewise (the store checks it again, with look-alikes of existing names)
     password = None if no_password else _read_password(password_stdin)
     with open_store(db) as store:
         user = add_user(store, name, role=role, password=password)

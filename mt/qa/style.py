@@ -67,17 +67,51 @@ _CHOICES = {
 }
 
 
+# A style file nests two levels ([rule] key = value); tomllib recurses once per level of
+# inline arrays and tables, so a deep one ends in RecursionError: the depth is counted first.
+MAX_DEPTH = 32
+# TOML strings (multi-line first) and comments: their brackets and dots are text, not nesting.
+_TOML_TEXT = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*'
+)
+_KEY = re.compile(r"^\s*\[*([^=\]]*)", re.M)
+
+
+def toml_depth(text: str) -> int:
+    """How deep TOML `text` nests, counted on the text before it is parsed: the deepest run of
+    open brackets and braces, plus the deepest dotted key or table name (strings and comments
+    left out). Malformed text gets some number, and the parser refuses it."""
+    bare = _TOML_TEXT.sub("", text)
+    level = deepest = 0
+    for char in bare:
+        if char in "[{":
+            level += 1
+            deepest = max(deepest, level)
+        elif char in "]}":
+            level -= 1
+    dotted = max((m.group(1).count(".") + 1 for m in _KEY.finditer(bare)), default=0)
+    return deepest + dotted
+
+
 def parse_style(text: str, name: str = "style") -> Style:
     """A `Style` from TOML text laid over the defaults.
 
     Raises:
-        InputError: not TOML, an unknown rule or key, or a value of the wrong type or choice.
+        InputError: not TOML, nested deeper than `MAX_DEPTH`, an unknown rule or key, or a
+            value of the wrong type or choice.
     """
     defaults = tomllib.loads(default_style_text())
+    depth = toml_depth(text)
+    if depth > MAX_DEPTH:
+        raise InputError(
+            f"{name}: not a style file: nested {depth} levels deep (at most {MAX_DEPTH})"
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"{name}: not a valid TOML style file ({e})") from None
+    except RecursionError:  # a nesting the count above missed: refused all the same
+        raise InputError(f"{name}: not a style file: nested too deeply") from None
     rules = {rule: dict(values) for rule, values in defaults.items()}
     for rule, values in data.items():
         if rule not in defaults:

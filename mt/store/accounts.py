@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 from mt import permissions
 from mt.errors import InputError, InvalidValue, NotFound, PermissionDenied
 from mt.store.db import Store, upsert_insert
-from mt.store.editors import clean_name, editor_view, find_editor
+from mt.store.editors import check_new_name, clean_name, editor_view, find_editor
 from mt.store.views import EditorView
 
 if TYPE_CHECKING:
@@ -81,6 +81,9 @@ def create_editor(session: Session, name: str, role: str = "editor") -> Editor:
     from mt.store.models import Editor, utcnow
 
     row = find_editor(session, name)
+    if row is None:
+        name = check_new_name(session, name)  # NFKC: it may be an existing row's name now
+        row = find_editor(session, name)
     if row is None:
         insert_ignore(session, Editor, {"name": name, "role": role, "created_at": utcnow()})
         # Inserted just now, or by the concurrent insert this one gave way to: there now.
@@ -183,6 +186,8 @@ def add_user(
     with store.session(write=True) as session:
         require_admin(session, by, "add users")
         row = find_editor(session, name)
+        name = check_new_name(session, name, keep_id=row.id if row is not None else None)
+        row = row if row is not None else find_editor(session, name)
         if row is not None and (row.password_hash is not None or hashed is None):
             raise InputError(f"user {name!r} already exists")
         if row is None:
@@ -309,6 +314,7 @@ def rename_user(store: Store, name: str, new_name: str, *, by: str | None = None
         row = find_editor(session, name)
         if row is None:
             raise NotFound(f"no editor named {name!r}")
+        new_name = check_new_name(session, new_name, keep_id=row.id)
         if new_name != name and find_editor(session, new_name) is not None:
             raise InputError(f"an editor named {new_name!r} already exists")
         row.name = new_name

@@ -1,9 +1,8 @@
 """Segments in the store: their views, the `open` event, and the one conditional write of a
 change (save, approve, reopen, revert) described by a frozen `Change`.
 
-A change names the version it started from; a stale one raises `ConflictError` and changes
-nothing. The store only writes: QA findings and keystroke logs come computed with the `Change`
-(see `mt.revising`, which also caches the scores afterwards).
+A change names the version it started from; a stale one raises `ConflictError`, changing
+nothing. The store only writes: QA findings and keystroke logs come computed (`mt.revising`).
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from mt.errors import ConflictError, InputError, NotFound
+from mt.limits import check_change_size
 from mt.store.accounts import actor, check_change_approved
 from mt.store.db import Store
 from mt.store.documents import require_document
@@ -430,19 +430,19 @@ def apply_change(session: Session, seg: Segment, who: Editor, change: Change) ->
 def change_segment(store: Store, segment_id: int, change: Change, *, editor: str) -> SegmentView:
     """Write `change` by `editor` in one transaction (see `apply_change`); the segment after it.
 
-    Raises NotFound, PermissionDenied (the role check of `mt.permissions`) and what
-    `apply_change` raises.
+    Raises NotFound, PermissionDenied (`mt.permissions`), InputError (a text or keystroke log
+    over `mt.limits`: the append-only log is bounded) and what `apply_change` raises.
     """
     from mt.store.models import Segment
 
     with store.session(write=True) as session:
-        # The row stays locked to the end (PostgreSQL; SQLite's write lock covers it): a change
-        # that leaves the text as it is writes no row, and without the lock the view read back
-        # could be another writer's newer version, not what this change left.
+        # The row stays locked to the end (SQLite's write lock does that there): a change that
+        # writes no row must not read back another writer's newer version as its own.
         seg = session.get(Segment, segment_id, with_for_update=True)
         if seg is None:
             raise NotFound(f"no segment {segment_id}")
         who = actor(session, editor, change.kind)
+        check_change_size(seg.id, seg.source, seg.target, change.text, change.keylog)
         apply_change(session, seg, who, change)
         return load_segment(session, segment_id)
 

@@ -20,6 +20,7 @@ const FIELDS = ["id", "n", "para", "source", "target", "status", "version", "ori
   "qe", "qw", "low", "wip", "wipv"];
 const WIP_DELAY_MS = 1000;      // unsaved text reaches the server within 2 s of the last key
 const RESEND_MS = 15000;        // an action not answered by then is sent again (same nonce)
+const MAX_SENDS = 3;            // ... at most this many times in all, then dropped and reported
 const POLL_MS = 1500;           // others' changes reach an open grid within 3 s
 const KEEPALIVE_MAX = 60000;    // bytes: browsers allow 64 KiB of keepalive bodies in flight
 const BUFFER_PX = 600;          // rows drawn above and below the visible part
@@ -941,7 +942,9 @@ class Grid {
       if (ack.ok) this.base.set(r.id, r.version);  // a conflict keeps the version mine was typed on
     }
     if (!ack.ok) {
-      if (sent.keys) this.restoreLog(sent);
+      // A keystroke log the server refused as too long is dropped: sent again it would be
+      // refused again, and every save of the visit with it.
+      if (!/keystroke log/i.test(ack.error || "")) this.restoreLog(sent);
       if (ack.needs_confirm && ack.needs_confirm.length) {
         const ok = window.confirm(`QA found errors in segment ${r ? r.n : ""}:\n- ${ack.needs_confirm.join("\n- ")}\n\nApprove anyway?`);
         if (ok) this.enqueue({ ...sent, confirm: true });
@@ -987,9 +990,31 @@ class Grid {
     this.root.dataset.acks = String((Number(this.root.dataset.acks) || 0) + 1);
   }
 
+  // An action the server never answered (sent MAX_SENDS times): it leaves the queue, so the
+  // actions behind it go on; its text stays in the box and goes as the unsaved copy.
+  giveUp(item) {
+    const sent = item.payload, r = this.byId.get(sent.seg);
+    this.inflight = null;
+    if (sent.keys) this.restoreLog(sent);
+    if (r && typeof sent.text === "string" && sent.text !== r.target) {
+      const box = sent.seg === this.active ? this.box() : null;
+      const now = box ? box.value : (this.texts.get(r.id) ?? sent.text);
+      this.texts.set(r.id, now); this.keepLocal(r.id);
+      this.postWip(r.id, now, this.base.get(r.id) ?? sent.version);
+      this.redraw(r.id);
+    }
+    const what = { save: "save", approve: "approval", revert: "revert", reopen: "reopening" }[sent.op] || "action";
+    this.say(`The server did not answer the ${what} of segment ${r ? r.n : sent.seg} (sent ${MAX_SENDS} times). ` +
+      "Your text is still in the box, kept as an unsaved copy: press the key again.", "error");
+    this.root.dataset.dropped = String((Number(this.root.dataset.dropped) || 0) + 1);
+    this.pump();
+  }
+
   restoreLog(sent) {
-    const log = this.logs.get(sent.seg);
-    if (!log || !sent.keys) return;
+    const log = this.logs.get(sent.seg), keys = sent.keys;
+    // Only a log of this grid's own shape ({t: [ms], c: "codes"}) comes back: an event put in
+    // the queue by other means must not stop the queue here.
+    if (!log || !keys || !Array.isArray(keys.t) || typeof keys.c !== "string") return;
     const shift = sent.elapsed || 0;
     log.times = [...sent.keys.t, ...log.times.map((t) => t + shift)];
     log.codes = sent.keys.c + log.codes;
@@ -1027,7 +1052,10 @@ class Grid {
     if (!this.parent.isConnected) { clearInterval(this.timer); return; }
     const now = performance.now();
     if (this.inflight && now - this.inflight.sentAt > RESEND_MS) {
-      this.inflight.sentAt = now; this.send("action", this.inflight.payload);
+      const item = this.inflight;
+      item.sends = (item.sends || 1) + 1;
+      if (item.sends > MAX_SENDS) this.giveUp(item);
+      else { item.sentAt = now; this.send("action", item.payload); }
     }
     if (this.rows.length && document.visibilityState !== "hidden" && now - this.lastPoll > POLL_MS) this.poll();
     const quiet = !this.inflight && !this.queue.length && now - this.lastKeyAt > 5000;
