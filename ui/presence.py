@@ -15,6 +15,7 @@ import streamlit as st
 from mt.errors import TransdeskError
 from mt.store import presence
 from ui import components as ui
+from ui.params import int_param
 
 _CLIENT_KEY = "presence_client"
 COPYDESK_SEGMENT = "copydesk_segment"
@@ -30,11 +31,8 @@ def client_key() -> str:
 
 
 def current_document() -> int | None:
-    raw = st.query_params.get("doc")
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
+    """The article in the address (`doc`), read quietly: the page itself says when it is bad."""
+    return int_param("doc", quiet=True)
 
 
 def _where(doc_id: int) -> tuple[int | None, bool]:

@@ -39,6 +39,7 @@ HANDOVER_FORMATS = [
     *downloads.ARTICLE_FORMATS,
 ]
 _MESSAGE = "workflow_message"
+COPY_AT_ONCE = 2_000  # segments: a longer article's "Copy article" is prepared on request
 
 
 def state_badge_html(state_name: str) -> str:
@@ -168,6 +169,13 @@ def handover(store: repo.Store, row: wf.ArticleRow, *, key: str) -> None:
                 on_click="ignore",
                 icon=":material/download:",
             )
+    if row.segments > COPY_AT_ONCE and not st.session_state.pop(f"{key}_copy_ready", False):
+        # A long article's text is read only when asked for, not on every run of the page.
+        st.button("Prepare “Copy article”", key=f"{key}_copy_prepare",
+                  on_click=st.session_state.__setitem__, args=(f"{key}_copy_ready", True),
+                  help="Reads the whole article once; then “Copy article” puts it on the "
+                       "clipboard.")  # fmt: skip
+        return
     article = load_article(store, row.id)
     approved_only = _approved_only(article)
     copy_button(render_plain(approved_only), key=f"{key}_copy")

@@ -31,8 +31,11 @@ class SegmentLayers:
     reviewer: str | None
 
 
-def copy_desk_layers(store: Store, doc_id: int) -> list[SegmentLayers]:
-    """Every segment of `doc_id` with its three layers, in order. Raises NotFound."""
+def copy_desk_layers(
+    store: Store, doc_id: int, *, offset: int = 0, limit: int | None = None
+) -> list[SegmentLayers]:
+    """The segments of `doc_id` with their three layers, in order: all of them, or the page of
+    `limit` from `offset` (only that page's rows and steps are read). Raises NotFound."""
     from sqlalchemy import select
 
     from mt.store.documents import require_document
@@ -41,19 +44,24 @@ def copy_desk_layers(store: Store, doc_id: int) -> list[SegmentLayers]:
     reviewers = set(permissions.roles_for("approve"))
     with store.session() as session:
         require_document(session, doc_id)
-        segments = (
-            session.execute(
-                select(Segment).where(Segment.document_id == doc_id).order_by(Segment.position)
-            )
-            .scalars()
-            .all()
+        query = (
+            select(Segment)
+            .where(Segment.document_id == doc_id)
+            .order_by(Segment.position)
+            .offset(offset)
         )
-        steps = session.execute(
+        if limit is not None:
+            query = query.limit(limit)
+        segments = session.execute(query).scalars().all()
+        steps_query = (
             select(EditStep, Editor.name, Editor.role)
             .outerjoin(Editor, Editor.id == EditStep.editor_id)
             .where(EditStep.document_id == doc_id)
             .order_by(EditStep.segment_id, EditStep.seq)
-        ).all()
+        )
+        if limit is not None or offset:
+            steps_query = steps_query.where(EditStep.segment_id.in_([s.id for s in segments]))
+        steps = session.execute(steps_query).all()
         by_segment: dict[int, list] = {}
         for step, name, role in steps:
             by_segment.setdefault(step.segment_id, []).append(

@@ -97,6 +97,7 @@ def test_settings_saves_and_resets_the_house_style(store):
     with one message and nothing saved, reset to the shipped default."""
     from mt.desk import desk_style_text
     from mt.qa.style import default_style_text
+    from ui.components import md_literal
 
     at = new_app().run()
     at.switch_page("views/settings.py").run()
@@ -105,12 +106,12 @@ def test_settings_saves_and_resets_the_house_style(store):
     at.text_area(key="style_text").input("[percent]\nenabled = true\n")
     at.button(key="style_save").click().run()
     assert desk_style_text(store) == "[percent]\nenabled = true\n"
-    assert [s.value for s in at.success] == ["House style saved."]
+    assert [s.value for s in at.success] == [md_literal("House style saved.")]
     at.text_area(key="style_text").input("[percent\n")
     at.button(key="style_save").click().run()
     assert len(at.error) == 1 and "desk style" in at.error[0].value
     assert desk_style_text(store) == "[percent]\nenabled = true\n"
     at.button(key="style_reset").click().run()
     assert desk_style_text(store) is None
-    assert [s.value for s in at.success] == ["House style reset to the default."]
+    assert [s.value for s in at.success] == [md_literal("House style reset to the default.")]
     assert at.text_area(key="style_text").value == default_style_text()

@@ -9,12 +9,11 @@ approval, and a newer version is a conflict, shown with the other person's text,
 and a word diff, to settle by keyboard: keep mine (Alt+M: saved over theirs, the edit log
 names both versions), take theirs (Alt+H) or both in the box to merge (Alt+B); Ctrl+S saves and
 Alt+A approves, as in the grid. The keys are Streamlit's button shortcuts; pressed in the box
-they first commit its text, as a click does (`_key_script`).
+they first commit its text, as a click does (`ui.copydesk_keys`).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict, cast
@@ -28,30 +27,30 @@ from mt.store import workflow as wf
 from mt.store.layers import SegmentLayers, copy_desk_layers
 from mt.store.views import SegmentView
 from mt.textdiff import diff_words
-from ui import auth, state, workflow
+from ui import auth, pager, state, workflow
 from ui import components as ui
+from ui.copydesk_keys import KEYS, key_script
+from ui.params import int_param
 from ui.presence import COPYDESK_SEGMENT, others_now
 
 _NO_BOX = "— (reading only)"
+PAGE_SIZE = 200  # segments of tracked changes per page (only they are read from the store)
 _WORK = "copydesk_work"
 # The box's keys (Streamlit button shortcuts): Ctrl+S and Alt+A as in the editor's grid (Ctrl+S's
 # browser default is prevented); Alt+M, Alt+H and Alt+B are none of the browser's own.
-KEYS = {"save": "Ctrl+S", "approve": "Alt+A", "mine": "Alt+M", "theirs": "Alt+H", "both": "Alt+B"}
 
 
 def _pick_article(store: repo.Store, identity: auth.Identity) -> wf.ArticleRow | None:
     rows = wf.list_articles(store, me=identity.name)
-    wanted = st.query_params.get("doc")
+    wanted = int_param("doc")
     ids = [r.id for r in rows]
-    try:
-        chosen = int(wanted) if wanted else (ids[0] if ids else None)
-    except ValueError:
-        chosen = None
+    chosen = wanted if wanted is not None else (ids[0] if ids else None)
     if chosen is not None and chosen not in ids:
         try:
             rows = [wf.get_article(store, chosen), *rows]  # an archived one, opened by its id
             ids = [r.id for r in rows]
         except TransdeskError:
+            ui.message("warning", f"There is no article {chosen}; showing the first one.")
             chosen = ids[0] if ids else None
     if chosen is None:
         st.info("No articles yet: add one on the Documents page.")
@@ -60,7 +59,7 @@ def _pick_article(store: repo.Store, identity: auth.Identity) -> wf.ArticleRow |
     picked = st.selectbox(
         "Article", ids, index=ids.index(chosen), format_func=labels.get, key="copydesk_doc"
     )
-    if str(picked) != st.query_params.get("doc"):
+    if st.query_params.get_all("doc") != [str(picked)]:
         st.query_params["doc"] = str(picked)
         st.session_state.pop(COPYDESK_SEGMENT, None)
     return next(r for r in rows if r.id == picked)
@@ -361,68 +360,22 @@ def _notice(work: Work, identity: auth.Identity) -> None:
         _show_confirm(work, work["confirm"])
 
 
-def _key_script() -> str:
-    """Keys pressed with the caret in the box commit its text first, as a click does: the box
-    is blurred (Streamlit sends a text area's text when it loses focus), then the key's button
-    is clicked and the caret put back. Elsewhere Streamlit's own shortcut handling answers."""
-    buttons = {
-        "save": "copydesk_save",
-        "approve": "copydesk_approve",
-        "mine": "copydesk_keep_mine",
-        "theirs": "copydesk_take_theirs",
-        "both": "copydesk_take_both",
-    }
-    keys = []
-    for name, combo in KEYS.items():
-        parts = combo.lower().split("+")
-        keys.append(
-            {
-                "code": "Key" + parts[-1].upper(),
-                "alt": "alt" in parts,
-                "mod": "ctrl" in parts,
-                "button": buttons[name],
-            }
-        )
-    return _KEY_SCRIPT.replace("__KEYS__", json.dumps(keys))
-
-
-_KEY_SCRIPT = """<script>
-(() => {
-  window.__tdCopydeskKeys = __KEYS__;
-  if (window.__tdCopydeskKeysBound) return;
-  window.__tdCopydeskKeysBound = true;
-  const area = () => document.querySelector(".st-key-copydesk_box textarea");
-  const button = (key) => document.querySelector(`.st-key-${key} button`);
-  window.addEventListener("keydown", (event) => {
-    const box = event.target;
-    if (!(box instanceof HTMLTextAreaElement) || !box.closest(".st-key-copydesk_box")) return;
-    const mod = event.ctrlKey || event.metaKey;
-    const hit = window.__tdCopydeskKeys.find((k) => k.code === event.code
-      && k.alt === event.altKey && k.mod === mod && !event.shiftKey);
-    const target = hit && button(hit.button);
-    if (!target || target.disabled) return;
-    event.preventDefault();
-    event.stopImmediatePropagation();
-    box.blur();
-    setTimeout(() => {
-      const now = button(hit.button);
-      if (now && !now.disabled) now.click();
-      const again = area();
-      if (again) again.focus();
-    }, 40);
-  }, true);
-})();
-</script>"""
-
-
 def _edit_box(store: repo.Store, identity: auth.Identity, doc_id: int,
               layers: list[SegmentLayers]) -> None:  # fmt: skip
-    """ "Work on a segment": pick one, revise it, save or approve it, settle conflicts."""
+    """ "Work on a segment" of the page shown: pick one, revise it, save or approve it, settle
+    conflicts. A segment open in the box stays in the list when another page is shown."""
     if not identity.can("edit"):
         return
     numbers = {s.segment_id: f"{s.position + 1}. {s.source[:60]}" for s in layers}
-    options = [None, *numbers]
     current = st.session_state.get(COPYDESK_SEGMENT)
+    if isinstance(current, int) and current not in numbers:
+        try:
+            seg = repo.get_segment(store, current)
+            if seg.document_id == doc_id:
+                numbers = {current: f"{seg.position + 1}. {seg.source[:60]}", **numbers}
+        except TransdeskError:
+            pass  # gone: the box closes
+    options = [None, *numbers]
     with st.container(key="copydesk_box"):
         chosen = st.selectbox(
             "Work on a segment", options,
@@ -442,7 +395,7 @@ def _edit_box(store: repo.Store, identity: auth.Identity, doc_id: int,
             if identity.can("approve"):
                 st.button("Approve", key="copydesk_approve", type="primary", on_click=_save,
                           args=("approve",), shortcut=KEYS["approve"])  # fmt: skip
-        st.html(_key_script(), unsafe_allow_javascript=True)
+        st.html(key_script(), unsafe_allow_javascript=True)
         with notice:
             _notice(work, identity)
 
@@ -457,12 +410,15 @@ def main() -> None:
             return
         workflow.show_message()
         st.caption(
-            f"Assignee: {row.assignee or '—'} · deadline: {ui.when(row.deadline) or '—'} · "
-            f"last change: {ui.when(row.updated_at) or '—'}"
+            f"Assignee: {ui.md_literal(row.assignee or '—')} · deadline: "
+            f"{ui.when(row.deadline) or '—'} · last change: {ui.when(row.updated_at) or '—'}"
         )
         with st.expander("Workflow", expanded=True):
             workflow.controls(identity, row, key="copydesk")
-        layers = copy_desk_layers(store, row.id)
+        total, key = repo.count_segments(store, row.id), f"copydesk_page_{row.id}"
+        pages = pager.page_count(total, PAGE_SIZE)
+        page = pager.current_page(key, pages)
+        layers = copy_desk_layers(store, row.id, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         _edit_box(store, identity, row.id, layers)
         typing: dict[int, list[str]] = {}
         for p in others_now(row.id):
@@ -470,11 +426,15 @@ def main() -> None:
                 typing.setdefault(p.segment_id, []).append(p.editor)
         st.subheader("Tracked changes")
         st.caption("Per segment: MT draft → editor's text, then editor's text → reviewer's text.")
+        if pages > 1:
+            pager.pager(key, page, pages, total, PAGE_SIZE, prefix="copydesk", where="top")
         st.html(
             '<div class="td-copydesk">'
             + "".join(_layer_html(s, typing.get(s.segment_id, [])) for s in layers)
             + "</div>"
         )
+        if pages > 1:
+            pager.pager(key, page, pages, total, PAGE_SIZE, prefix="copydesk", where="bottom")
         st.subheader("Handover")
         workflow.handover(store, row, key="copydesk")
     except TransdeskError as e:

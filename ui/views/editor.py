@@ -23,6 +23,7 @@ from mt.store.drafts_wip import get_wip
 from mt.textdiff import changed_words, diff_words
 from ui import auth, downloads, grid, state
 from ui import components as ui
+from ui.params import int_param
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def aid_established_forms(ctx: AidContext) -> None:
         if n == 0:
             first = {"seg": ctx.segment.id, "start": start, "old": old, "new": new}
         st.button(
-            f"Use '{old}' → '{new}'" + (" (Alt+E)" if n == 0 else ""),
+            f"Use '{ui.md_literal(old)}' → '{ui.md_literal(new)}'" + (" (Alt+E)" if n == 0 else ""),
             key=f"accept_form_{n}",
             on_click=grid.put_text,
             args=(ctx.ses, ctx.segment.id, text[:start] + new + text[end:]),
@@ -198,12 +199,12 @@ def _pick_document(store: repo.Store) -> repo.DocumentSummary | None:
         st.info("No articles yet. Add one on the Documents page.")
         st.page_link("views/documents.py", label="Go to Documents", icon=":material/description:")
         return None
-    wanted = st.query_params.get("doc", "")
+    wanted = int_param("doc")
     ids = [d.id for d in docs]
-    doc_id = int(wanted) if wanted.isdigit() and int(wanted) in ids else None
+    doc_id = wanted if wanted in ids else None
     if doc_id is None:
-        if wanted:
-            st.warning(f"There is no article {ui.md_literal(wanted)}; showing the newest one.")
+        if wanted is not None:
+            ui.message("warning", f"There is no article {wanted}; showing the newest one.")
         kept = st.session_state.get("transdesk_grid")
         doc_id = (
             kept.doc_id if isinstance(kept, grid.GridSession) and kept.doc_id in ids else ids[0]
@@ -237,9 +238,9 @@ def _link_focus(ses: grid.GridSession) -> None:
     if ses.extra.get("linked"):
         return
     ses.extra["linked"] = True
-    wanted = st.query_params.get("seg", "")
-    if wanted.isdigit():
-        grid.focus(ses, number=int(wanted))
+    wanted = int_param("seg")
+    if wanted is not None:
+        grid.focus(ses, number=wanted)
 
 
 @st.fragment

@@ -289,7 +289,7 @@ def _suggestions(identity: auth.Identity) -> None:
     )
     message = st.session_state.pop("suggest_message", None)
     if message:
-        (st.success if message[0] == "success" else st.error)(message[1])
+        ui.message(message[0], message[1])
     min_count = st.number_input("Seen at least", min_value=1, value=2, key="suggest_min")
     found = desk.suggest_terms(state.store(), min_count=int(min_count))
     st.session_state["suggest_found"] = found
@@ -360,7 +360,7 @@ def _house_style(identity: auth.Identity) -> None:
     )
     message = st.session_state.pop("style_message", None)
     if message:
-        (st.success if message[0] == "success" else st.error)(message[1])
+        ui.message(message[0], message[1])
     if not identity.can("house_style"):
         ui.text_block(stored or default_style_text())
         return
