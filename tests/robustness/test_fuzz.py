@@ -213,7 +213,10 @@ def test_docx_keeps_every_paragraph(texts):
     # A tab is a <w:tab/> code: a space in the MT input, kept as a tab in the translation.
     assert [_words(u) for u in _units(parsed)] == [_words(t) for t in expected]
     out = docx.Document(io.BytesIO(write(parsed, _marks(len(expected)), None)))
-    assert [p.text.strip() for p in out.paragraphs if p.text.strip()] == _marks(len(expected))
+    # tabs and line breaks are codes: they come back placed in the translation, the rest of
+    # each paragraph is its translation
+    shown = [re.sub(r"[\t\n]", "", p.text).strip() for p in out.paragraphs if p.text.strip()]
+    assert shown == _marks(len(expected))
 
 
 def _words(text: str) -> str:

@@ -37,7 +37,7 @@ class Desk:
     def fresh(self):
         from streamlit.testing.v1 import AppTest
 
-        self.at = AppTest.from_file(str(APP), default_timeout=300).run()
+        self.at = AppTest.from_file(str(APP), default_timeout=900).run()
         assert not self.at.exception, self.at.exception
         return self.at
 
