@@ -13,8 +13,10 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-# Two workers (pytest-xdist), a test file each at a time (its module fixtures, such as one
-# Chromium or one server, stay on one worker): TRANSDESK_TEST_WORKERS=0 runs in one process.
-workers=${TRANSDESK_TEST_WORKERS:-2}
+# Four workers (pytest-xdist) on two cores: most of the browser tests' time is waiting (for a
+# Streamlit run, a poll, a page), so two more workers fill it. Each worker starts with whole
+# files and takes tests from the others' queues when idle (worksteal), so one long file (the
+# live grid's) does not set the run's length. TRANSDESK_TEST_WORKERS=0 runs in one process.
+workers=${TRANSDESK_TEST_WORKERS:-4}
 if [ "$workers" = 0 ]; then exec .venv/bin/pytest "$@"; fi
-exec .venv/bin/pytest -n "$workers" --dist loadfile "$@"
+exec .venv/bin/pytest -n "$workers" --dist worksteal "$@"

@@ -208,9 +208,9 @@ def test_nothing_typed_is_lost(browser, desk):
     page.keyboard.press("End")
     page.keyboard.type(" unsaved words")
     typed = s[3].target + " unsaved words"
-    # the work-in-progress copy is sent within 2 s of the last keystroke
+    # the work-in-progress copy goes by itself after the last keystroke (1 s later by design;
+    # how soon on a busy machine is benchmarks/browser_editor.py's to measure, not a test's)
     page.wait_for_function("() => window.__tdGrid.wipSentAt > window.__tdGrid.lastKeyAt")
-    assert page.evaluate("() => window.__tdGrid.wipSentAt - window.__tdGrid.lastKeyAt") < 2000
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and get_wip(desk.store, s[3].id, editor="rita") is None:
         time.sleep(0.1)

@@ -271,10 +271,19 @@ class Grid {
     const before = this.byId || new Map();
     this.rows = raw.map((a) => {
       const r = {}; FIELDS.forEach((f, i) => { r[f] = a[i]; });
+      const was = before.get(r.id);
+      // Rows read before a change this grid already has (a poll or an answer brought it) never
+      // take the row back to the older version.
+      if (was && was.version > r.version) {
+        for (const f of ["target", "status", "version", "origin", "qe", "qw"]) r[f] = was[f];
+      }
       r.ls = r.source.toLowerCase(); r.lt = r.target.toLowerCase();
-      const was = before.get(r.id);  // a newer version brought by a reload, not by a poll
+      // a newer version brought by a reload, not by a poll
       if (was && r.version > was.version) this.arrivals.push({ seg: r.id, version: r.version, at: Date.now(), via: "rows" });
-      if (r.wip !== null && r.wip !== undefined && !this.texts.has(r.id) && r.wip !== r.target) {
+      // The server's unsaved copy, unless typed on a version this grid has moved past without
+      // it (rows read before Alt+H or a save cleared it here; a later load brings a copy still held).
+      const moved = this.base.has(r.id) && typeof r.wipv === "number" && r.wipv < this.base.get(r.id);
+      if (r.wip !== null && r.wip !== undefined && !moved && !this.texts.has(r.id) && r.wip !== r.target) {
         this.texts.set(r.id, r.wip); this.base.set(r.id, r.wipv); this.held.set(r.id, r.wip);
       }
       if (!this.base.has(r.id) || !this.texts.has(r.id)) this.base.set(r.id, r.version);
@@ -710,9 +719,10 @@ class Grid {
     const id = this.active, c = this.conflicts.get(id), r = this.byId.get(id);
     if (!c) { this.say("There is no conflict here."); return; }
     this.conflicts.delete(id);
-    box.value = r.target; this.texts.delete(id); this.base.set(id, r.version);
+    // Theirs as the conflict block showed it (the row may have been redrawn since).
+    box.value = c.text; this.texts.delete(id); this.base.set(id, c.version);
     this.keepLocal(id);
-    this.postWip(id, r.target, r.version);  // the server forgets my copy (it equals theirs)
+    this.postWip(id, c.text, c.version);  // the server forgets my copy (it equals theirs)
     this.redraw(id); this.focusBox("end");
     this.say(`Took ${c.by || "the other"}'s text for segment ${r.n}; nothing was saved.`, "ok");
   }
@@ -722,7 +732,7 @@ class Grid {
     if (!c) { this.say("There is no conflict here."); return; }
     if (box.readOnly) { this.sayReadOnly(); return; }
     this.conflicts.delete(id);
-    box.value = `${box.value}\n${r.target}`; this.base.set(id, r.version);
+    box.value = `${box.value}\n${c.text}`; this.base.set(id, c.version);
     this.onInput(box);
     this.redraw(id); this.focusBox("end");
     this.say(`Both texts are in segment ${r.n}'s box, yours first: merge them, then save (Ctrl+S).`, "ok");
