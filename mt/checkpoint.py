@@ -169,7 +169,7 @@ def _header(path: Path, number: int, line: str) -> object:
     """The fingerprint the first line records (any JSON value: compared, not trusted)."""
     try:
         header = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
         raise _malformed(path, number, "not JSON") from None
     if not isinstance(header, dict) or "fingerprint" not in header:
         raise _malformed(path, number, "not a checkpoint header")
@@ -180,7 +180,7 @@ def _batch(path: Path, number: int, line: str) -> tuple[int, dict[int, Hypothesi
     """(batch number, piece index → Hypothesis) of one complete record line."""
     try:
         record = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
         raise _malformed(path, number, "not JSON") from None
     if not isinstance(record, dict):
         raise _malformed(path, number, "not a batch record")

@@ -76,6 +76,8 @@ BAD_LINES = {
     "header is a list": (['["x"]', *GOOD[1:]], 1, "not a checkpoint header"),
     "header not JSON": (["{fingerprint", *GOOD[1:]], 1, "not JSON"),
     "record not JSON": ([*GOOD[:2], "{batch: 1}", GOOD[2]], 3, "not JSON"),
+    "header nested deep": (["[" * 100_000 + "]" * 100_000, *GOOD[1:]], 1, "not JSON"),
+    "record nested deep": ([*GOOD[:2], "[" * 100_000 + "]" * 100_000, GOOD[2]], 3, "not JSON"),
     "record a list": ([*GOOD, "[1, 2]"], 4, "not a batch record"),
     "batch not a number": ([*GOOD[:2], GOOD[2].replace('"batch": 1', '"batch": "1"')], 3,
                            "not a batch record"),
