@@ -38,7 +38,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from mt import permissions
-from mt.errors import InputError, PermissionDenied
+from mt.errors import InputError, PermissionDenied, shown
 from mt.limits import MAX_TEXT
 
 if TYPE_CHECKING:
@@ -90,19 +90,10 @@ def _int(raw: Mapping, key: str, what: str, *, low: int = 1) -> int:
     """A whole number from `low` to `MAX_INT` (the store's 32-bit integer columns)."""
     value = raw.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(f"{what} must be a whole number, not {_shown(value)}: refused")
+        raise InputError(f"{what} must be a whole number, not {shown(value)}: refused")
     if not low <= value <= MAX_INT:
-        raise InputError(f"{what} {_shown(value)} is out of range ({low} to {MAX_INT:,}): refused")
+        raise InputError(f"{what} {shown(value)} is out of range ({low} to {MAX_INT:,}): refused")
     return value
-
-
-def _shown(value: Any) -> str:
-    """A value from the browser as an error line may show it: its repr, cut short."""
-    try:
-        shown = repr(value)
-    except (RecursionError, ValueError):  # a deep structure; an int of too many digits
-        return f"a {type(value).__name__}"
-    return shown if len(shown) <= 40 else f"{shown[:37]}..."
 
 
 def _elapsed(value: Any) -> int | None:
@@ -116,7 +107,7 @@ def _elapsed(value: Any) -> int | None:
         or not 0 <= value <= MAX_ELAPSED_MS
     ):
         raise InputError(
-            f"elapsed time {_shown(value)} is not a number of milliseconds from 0 to "
+            f"elapsed time {shown(value)} is not a number of milliseconds from 0 to "
             f"{MAX_ELAPSED_MS:,} (30 days): refused"
         )
     return int(value)
@@ -131,7 +122,7 @@ def parse_event(raw: Any, *, editor: str) -> EditorEvent:
         raise InputError("editor event must be an object: refused")
     op = raw.get("op")
     if op not in OPS:
-        raise InputError(f"unknown editor action {_shown(op)}: refused")
+        raise InputError(f"unknown editor action {shown(op)}: refused")
     named = raw.get("editor")
     if named is not None and named != editor:
         raise PermissionDenied(

@@ -89,3 +89,13 @@ class TooManySaves(TransdeskError):
     and the same save may be sent again a moment later."""
 
     exit_code = 1
+
+
+def shown(value: object) -> str:
+    """A value from outside (a browser, a file) as a one-line error may show it: its repr, cut
+    to 40 characters; a structure too deep or an int too long to print is named by its type."""
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):  # a deep structure; an int of too many digits
+        return f"a {type(value).__name__}"
+    return text if len(text) <= 40 else f"{text[:37]}..."

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mt.errors import InputError
+from mt.errors import InputError, shown
 from mt.limits import MAX_KEY_EVENTS
 
 __all__ = [
@@ -140,13 +140,13 @@ def parse_keylog(raw: Any) -> KeyLog | None:
         except (TypeError, ValueError):
             raise InputError("keystroke log entries must be (milliseconds, class)") from None
         if isinstance(ms, bool) or not isinstance(ms, (int, float)):
-            raise InputError(f"keystroke time {_shown(ms)} is not a number")
+            raise InputError(f"keystroke time {shown(ms)} is not a number")
         if not ((isinstance(ms, int) or math.isfinite(ms)) and last <= ms <= MAX_MS):
-            raise InputError(f"keystroke time {_shown(ms)} is out of order or out of range")
+            raise InputError(f"keystroke time {shown(ms)} is out of order or out of range")
         ms = int(ms)
         code = _code(cls)
         if code is None:
-            raise InputError(f"unknown keystroke class {_shown(cls)}")
+            raise InputError(f"unknown keystroke class {shown(cls)}")
         out_t.append(ms)
         out_c.append(code)
         last = ms
@@ -159,15 +159,6 @@ def _code(cls: Any) -> str | None:
     if not isinstance(cls, str):
         return None
     return CLASSES.get(cls, cls if cls in CODES else None)
-
-
-def _shown(value: Any) -> str:
-    """A value from outside as an error line may show it: its repr, cut short."""
-    try:
-        shown = repr(value)
-    except (RecursionError, ValueError):  # a deep structure; an int of too many digits
-        return f"a {type(value).__name__}"
-    return shown if len(shown) <= 40 else f"{shown[:37]}..."
 
 
 def merge_stats(logs: Iterable[Any]) -> PauseStats:
